@@ -1,0 +1,30 @@
+# The portal's image: web (gunicorn), worker and beat all run from it (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+# WeasyPrint's system libraries (Pango and friends) and fonts for the PDFs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
+      fonts-dejavu-core shared-mime-info \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_ENV=production \
+    OZGERIS_VAR_DIR=/data \
+    STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir . && pip uninstall -y ozgeris-ustasy
+COPY . .
+
+# Build-time values only: collectstatic and the catalogues need settings, not secrets.
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compile_translations \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0
+
+RUN useradd --create-home --uid 1000 ozgeris && mkdir -p /data && chown ozgeris /data
+USER ozgeris
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["gunicorn", "ozgeris.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,59 @@
+"""Run the benchmarks on a throw-away database and print their figures.
+
+Figures, one per line:
+  seed_demo_s          time to load the demo programme into a fresh database
+  home_page_per_s      home page renders per second (Django test client, one process)
+  home_page_queries    database queries per home page render
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main():
+    workdir = Path(tempfile.mkdtemp(prefix="ozgeris-bench-"))
+    os.environ.setdefault("OZGERIS_VAR_DIR", str(workdir))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ozgeris.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    print(f"seed_demo_s={time.perf_counter() - started:.2f}")
+
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+    client.get("/")
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get("/")
+    rounds = 300
+    started = time.perf_counter()
+    for _ in range(rounds):
+        response = client.get("/")
+        assert response.status_code == 200
+    elapsed = time.perf_counter() - started
+    print(f"home_page_per_s={rounds / elapsed:.0f}")
+    print(f"home_page_queries={len(queries)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""django-allauth adapters: who may sign up, and which social emails we trust."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .emails import canonical_email, is_disposable
+from .models import User
+
+
+def disposable_refusal(address):
+    if is_disposable(address):
+        return _(
+            "Addresses at temporary mailbox services are not accepted. "
+            "Please use an address you will keep."
+        )
+    return None
+
+
+def duplicate_refusal(address):
+    if User.objects.filter(canonical_email=canonical_email(address)).exists():
+        return _(
+            "An account with this email address (or another spelling of the same "
+            "mailbox) already exists. Log in or reset your password."
+        )
+    return None
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        """Every address allauth accepts (sign-up, added addresses, social logins) is checked
+        for a disposable domain. The duplicate check lives in the sign-up forms: allauth
+        also calls this for the address of an account it has just created."""
+        email = super().clean_email(email)
+        refusal = disposable_refusal(email)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return email
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request, sociallogin):
+        """Distrust the email of providers that do not verify it: we verify it ourselves."""
+        if sociallogin.account.provider in settings.SOCIAL_PROVIDERS_WITH_UNVERIFIED_EMAIL:
+            for address in sociallogin.email_addresses:
+                address.verified = False

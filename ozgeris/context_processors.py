@@ -1,0 +1,15 @@
+"""Template context every page shares: the current programme and the signed-in person's roles."""
+
+from django.utils.functional import SimpleLazyObject
+
+from .models import Programme
+from .permissions import is_juror, is_programme_staff
+
+
+def portal(request):
+    user = request.user
+    return {
+        "current_programme": SimpleLazyObject(Programme.objects.current),
+        "user_is_programme_staff": SimpleLazyObject(lambda: is_programme_staff(user)),
+        "user_is_juror": SimpleLazyObject(lambda: is_juror(user)),
+    }

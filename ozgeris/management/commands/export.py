@@ -1,0 +1,53 @@
+"""Run a registered exporter from the command line: export NAME --programme YEAR --output FILE."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ozgeris.models import Programme
+from ozgeris.registry import exporters
+
+
+class Command(BaseCommand):
+    help = "Write a registered export (XLSX/PDF) of a programme to a file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", nargs="?", help="The exporter's name; omit to list them.")
+        parser.add_argument("--programme", type=int, help="The programme's year.")
+        parser.add_argument("--output", help="The file to write.")
+        parser.add_argument("--language", default="ru", choices=["ru", "kk", "en"])
+        parser.add_argument("--format", dest="fmt", help="One of the exporter's formats.")
+
+    def available(self):
+        if not exporters.names():
+            return "No exporters are registered."
+        return "Available exporters:\n" + "\n".join(
+            f"  {exporter.name:<16} {exporter.title} ({', '.join(exporter.formats)})"
+            for exporter in sorted(exporters, key=lambda item: item.name)
+        )
+
+    def handle(self, *args, name=None, programme=None, output=None, language="ru", fmt=None,
+               **options):
+        if not name:
+            self.stdout.write(self.available())
+            return
+        exporter = exporters.get(name)
+        if exporter is None:
+            raise CommandError(f"Unknown exporter {name!r}.\n{self.available()}")
+        if programme is None or not output:
+            raise CommandError("Give --programme YEAR and --output FILE.")
+        try:
+            edition = Programme.objects.get(year=programme)
+        except Programme.DoesNotExist as exc:
+            raise CommandError(f"There is no programme {programme}.") from exc
+        if fmt and fmt not in exporter.formats:
+            raise CommandError(f"{name} writes {', '.join(exporter.formats)}, not {fmt}.")
+        options = {"language": language, "format": fmt or exporter.formats[0]}
+
+        def progress(done, total, message=""):
+            if self.verbosity > 1:
+                self.stderr.write(f"{done}/{total} {message}")
+
+        filename, _content_type, content = exporter.render(edition, options, progress)
+        Path(output).write_bytes(content)
+        self.stdout.write(f"{name}: wrote {len(content)} bytes to {output} ({filename})")

@@ -1,0 +1,24 @@
+"""Language: a signed-in person sees the portal in the language saved in their profile."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """After LocaleMiddleware: when the browser has made no choice of its own (no language
+    cookie), a signed-in user's preferred language wins over Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.preferred_language
+        ):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)

@@ -1,0 +1,347 @@
+"""The spine's models: users, programmes, nominations, regions, the audit log, the outbox."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .emails import canonical_email
+from .storage import public_storage
+from .uploads import validate_public_pdf
+
+# ---------------------------------------------------------------------------
+# Titles in three languages
+# ---------------------------------------------------------------------------
+
+
+def localized(obj, field):
+    """The value of ``field_<language>`` for the active language, falling back to Russian."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    value = getattr(obj, f"{field}_{language}", "")
+    return value or getattr(obj, f"{field}_ru", "")
+
+
+# ---------------------------------------------------------------------------
+# Users
+# ---------------------------------------------------------------------------
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(canonical_email=canonical_email(email))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The email is the login; its canonical form is unique.
+
+    ``canonical_email`` folds case and, for Gmail, dots and ``+tags``, so that
+    ``a.b+x@gmail.com`` and ``ab@googlemail.com`` cannot be two accounts (and so
+    cannot vote twice).
+    """
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    canonical_email = models.CharField(max_length=254, unique=True, editable=False)
+    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ru"
+    )
+    personal_data_consent_at = models.DateTimeField(
+        _("consent to personal data processing"), null=True, blank=True
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.canonical_email = canonical_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.display_name or self.email
+
+    def get_short_name(self):
+        return self.display_name or self.email.split("@")[0]
+
+    @property
+    def has_verified_email(self):
+        """True when the login email was verified by us (allauth's EmailAddress)."""
+        return self.emailaddress_set.filter(verified=True, email__iexact=self.email).exists()
+
+
+# ---------------------------------------------------------------------------
+# Regions
+# ---------------------------------------------------------------------------
+
+
+class Region(models.Model):
+    class Kind(models.TextChoices):
+        REGION = "region", _("region")
+        CITY = "city", _("city of republican significance")
+
+    code = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name_ru = models.CharField(max_length=100)
+    name_kk = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    centre_ru = models.CharField(_("administrative centre"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name_ru"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+
+# ---------------------------------------------------------------------------
+# Programmes and nominations
+# ---------------------------------------------------------------------------
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def current(self):
+        """The edition the public site shows: the latest published one."""
+        return self.filter(is_published=True).order_by("-year").first()
+
+
+class Programme(models.Model):
+    """One edition of the award. Stage dates are stored in UTC and shown in Asia/Almaty."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    about_ru = models.TextField(_("about the award (Russian)"), blank=True)
+    about_kk = models.TextField(_("about the award (Kazakh)"), blank=True)
+    about_en = models.TextField(_("about the award (English)"), blank=True)
+    regulations = models.FileField(
+        _("regulations"),
+        storage=public_storage,
+        upload_to="regulations/",
+        blank=True,
+        validators=[validate_public_pdf],
+    )
+    regulations_approved_on = models.DateField(_("regulations approved on"), null=True, blank=True)
+    intake_opens_at = models.DateTimeField(_("applications open"))
+    intake_closes_at = models.DateTimeField(_("applications close"))
+    scoring_opens_at = models.DateTimeField(_("jury scoring opens"))
+    scoring_closes_at = models.DateTimeField(_("jury scoring closes"))
+    voting_opens_at = models.DateTimeField(_("public vote opens"))
+    voting_closes_at = models.DateTimeField(_("public vote closes"))
+    ceremony_at = models.DateTimeField(_("award ceremony"))
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    is_published = models.BooleanField(_("shown on the public site"), default=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intake_opens_at__lt=models.F("intake_closes_at"))
+                & models.Q(scoring_opens_at__lt=models.F("scoring_closes_at"))
+                & models.Q(voting_opens_at__lt=models.F("voting_closes_at")),
+                name="programme_stages_open_before_they_close",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def about(self):
+        return localized(self, "about")
+
+    def stages(self):
+        """The stages in order as (key, label, starts, ends); ``ends`` is exclusive."""
+        return [
+            ("intake", _("Applications"), self.intake_opens_at, self.intake_closes_at),
+            ("scoring", _("Jury evaluation"), self.scoring_opens_at, self.scoring_closes_at),
+            ("voting", _("Public vote"), self.voting_opens_at, self.voting_closes_at),
+            ("ceremony", _("Award ceremony"), self.ceremony_at, None),
+        ]
+
+    def current_stage(self, now=None):
+        """The key of the stage under way at ``now``: a stage runs from its start to its end,
+        the ceremony is the current stage on its day; between stages the next one is
+        "upcoming" and after the ceremony day the programme is "finished"."""
+        now = now or timezone.now()
+        for key, _label, starts, ends in self.stages():
+            if ends is None:
+                ceremony_day = timezone.localdate(starts)
+                if timezone.localdate(now) == ceremony_day:
+                    return key
+            elif starts <= now < ends:
+                return key
+        if now < self.intake_opens_at:
+            return "announced"
+        if timezone.localdate(now) > timezone.localdate(self.ceremony_at):
+            return "finished"
+        return "between"
+
+    def is_intake_open(self, now=None):
+        now = now or timezone.now()
+        return self.intake_opens_at <= now < self.intake_closes_at
+
+
+class Nomination(models.Model):
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("NGO nomination")
+        SUPPORTING = "supporting", _("supporting-organisation nomination")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="nominations")
+    code = models.SlugField(_("code"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.NGO)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "kind", "order"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code"], name="nomination_code_unique_per_programme"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+
+# ---------------------------------------------------------------------------
+# Audit log
+# ---------------------------------------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when. Written by services through ``ozgeris.audit.record``."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=80, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+# ---------------------------------------------------------------------------
+# Outbox
+# ---------------------------------------------------------------------------
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True, available_at__lte=now)
+
+
+class OutboxMessage(models.Model):
+    """An email a service decided to send, written in the same transaction as the change.
+
+    A task drains the outbox after the commit (inline in the embedded default, a
+    Celery worker otherwise), so a rolled-back change sends nothing and a broker
+    outage delays mail without losing it.
+    """
+
+    to = models.JSONField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    language = models.CharField(_("language"), max_length=5, default="ru")
+    purpose = models.CharField(_("purpose"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    available_at = models.DateTimeField(_("send after"), default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+    failed_at = models.DateTimeField(_("gave up"), null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -1,0 +1,112 @@
+"""The outbox: services queue mail inside their transaction; a task sends it after the commit.
+
+``queue_email`` writes a row and asks for a drain once the transaction commits.
+``drain`` sends what is due, each message under a row lock so two workers never
+send the same one, and backs off on failure. If the broker is down when the
+drain is requested, the row waits for the next periodic drain: nothing is lost.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
+    """Write one email to the outbox in the caller's transaction; drained after commit."""
+    message = OutboxMessage.objects.create(
+        to=list(to) if not isinstance(to, str) else [to],
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        language=language,
+        purpose=purpose,
+    )
+    transaction.on_commit(request_drain)
+    return message
+
+
+def queue_templated_email(*, to, template, context, language, purpose=""):
+    """Render ``<template>_subject.txt``, ``.txt`` and optionally ``.html`` in ``language``."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+        try:
+            html_body = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html_body = ""
+    return queue_email(
+        to=to, subject=subject, body=body, html_body=html_body, language=language, purpose=purpose
+    )
+
+
+def request_drain():
+    """Ask a worker to drain the outbox; never raises (the periodic drain is the safety net)."""
+    from .tasks import drain_outbox
+
+    try:
+        drain_outbox.delay()
+    except Exception as exc:  # noqa: BLE001 - a broker outage must not break the request
+        logger.warning("Could not queue the outbox drain, the periodic drain will send: %s", exc)
+
+
+def _backoff(attempts):
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def _claim_next(now):
+    """Lock and return the next due message, or None. Skips rows another worker holds."""
+    queryset = OutboxMessage.objects.due(now).order_by("available_at", "id")
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return queryset.first()
+
+
+def send_one(message):
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=message.to,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    email.send(fail_silently=False)
+
+
+def drain(limit=200):
+    """Send up to ``limit`` due messages; return how many were sent."""
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            now = timezone.now()
+            message = _claim_next(now)
+            if message is None:
+                break
+            message.attempts += 1
+            try:
+                send_one(message)
+            except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
+                message.last_error = str(exc)[:2000]
+                if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                    message.failed_at = now
+                else:
+                    message.available_at = now + _backoff(message.attempts)
+                logger.warning("Outbox message %s not sent: %s", message.pk, exc)
+            else:
+                message.sent_at = now
+                message.last_error = ""
+                sent += 1
+            message.save(
+                update_fields=["attempts", "last_error", "sent_at", "failed_at", "available_at"]
+            )
+    return sent

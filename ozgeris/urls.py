@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/delete/", views.delete_account, name="delete_account"),
+    path("language/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("media/public/<path:path>", views.public_media, name="public_media"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("apply/", include("applications.urls")),
+    path("vote/", include("voting.urls")),
+]

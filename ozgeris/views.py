@@ -1,0 +1,97 @@
+"""The spine's pages: home, privacy notice, profile and account deletion, health, public files."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import health, services
+from .forms import DeleteAccountForm, ProfileForm
+from .models import Nomination, Programme
+
+
+def home(request):
+    programme = Programme.objects.current()
+    context = {"programme": programme}
+    if programme is not None:
+        nominations = list(programme.nominations.all())
+        context.update(
+            ngo_nominations=[n for n in nominations if n.kind == Nomination.Kind.NGO],
+            supporting_nominations=[n for n in nominations if n.kind == Nomination.Kind.SUPPORTING],
+            stage=programme.current_stage(),
+        )
+    return render(request, "ozgeris/home.html", context)
+
+
+def privacy(request):
+    return render(request, "ozgeris/privacy.html")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice in a signed-in user's profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["preferred_language"],
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+        return response
+    return render(request, "ozgeris/profile.html", {"form": form})
+
+
+@login_required
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account and personal data were deleted."))
+        return redirect("home")
+    return render(request, "ozgeris/delete_account.html", {"form": form})
+
+
+@never_cache
+def healthz(request):
+    healthy, states = health.report()
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503
+    )
+
+
+def public_media(request, path):
+    """Serve a file from the public store (what staff published); never the private one."""
+    storage = storages["public"]
+    try:
+        handle = storage.open(path, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise Http404 from exc
+    return FileResponse(handle)
+
+
+def coming_soon(request, part):
+    """Stands in for /apply/ and /vote/ until the applications and voting parts land."""
+    return render(request, "ozgeris/coming_soon.html", {"part": part})

@@ -1,0 +1,74 @@
+"""Shared test set-up.
+
+* One seeded database per run: the demo programme is loaded once, when the test
+  database is created; tests that flush it (transactional ones) get it back
+  through the ``demo_programme`` fixture.
+* Celery runs inline in tests (the drills that need a real worker start their own).
+* ``@pytest.mark.postgres`` tests are skipped, with the reason, on SQLite.
+"""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from ozgeris.celery import app as celery_app
+
+
+def pytest_configure(config):
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+def pytest_collection_modifyitems(config, items):
+    if settings.USING_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the second CI pass (DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture
+def demo_programme(db):
+    """The 2019 programme from the shared seeded database (re-seeded if a flush removed it)."""
+    from ozgeris.models import Programme
+
+    programme = Programme.objects.filter(year=2019).first()
+    if programme is None:
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+        programme = Programme.objects.get(year=2019)
+    return programme
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_language(settings):
+    """Each test starts with an empty cache (rate limits) and the default language."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def make_user(db):
+    from allauth.account.models import EmailAddress
+
+    from ozgeris.models import User
+
+    def make(email="person@example.kz", password="Correct-horse-7", verified=True, **fields):
+        user = User.objects.create_user(email=email, password=password, **fields)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make

@@ -1,0 +1,65 @@
+"""/healthz: 200 when every part the configuration needs answers, 503 otherwise."""
+
+import pytest
+from django.test import override_settings
+
+from ozgeris.celery import app as celery_app
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "ozgeris.cache.FailOpenRedisCache",
+        "LOCATION": DEAD_REDIS,
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.fixture
+def dead_broker():
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = DEAD_REDIS
+    yield
+    celery_app.conf.broker_url = previous
+
+
+@pytest.mark.django_db
+def test_health_is_ok_on_the_embedded_default(client, settings):
+    settings.REDIS_URL = ""
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "database": "ok", "cache": "local", "broker": "inline"
+    }
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_configured_cache_is_down(client, settings, dead_broker):
+    settings.REDIS_URL = DEAD_REDIS
+    with override_settings(CACHES=DEAD_CACHE):
+        response = client.get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["cache"] == "down"
+    assert body["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_broker_is_down(client, settings, dead_broker):
+    settings.REDIS_URL = DEAD_REDIS
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+
+
+@pytest.mark.django_db
+def test_pages_still_render_when_the_cache_is_down(client, demo_programme):
+    with override_settings(CACHES=DEAD_CACHE):
+        response = client.get("/")
+
+    assert response.status_code == 200
