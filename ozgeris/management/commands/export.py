@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from ozgeris.models import Programme
 from ozgeris.registry import exporters
@@ -42,12 +43,14 @@ class Command(BaseCommand):
             raise CommandError(f"There is no programme {programme}.") from exc
         if fmt and fmt not in exporter.formats:
             raise CommandError(f"{name} writes {', '.join(exporter.formats)}, not {fmt}.")
+        verbosity = options.get("verbosity", 1)
         options = {"language": language, "format": fmt or exporter.formats[0]}
 
         def progress(done, total, message=""):
-            if self.verbosity > 1:
+            if verbosity > 1:
                 self.stderr.write(f"{done}/{total} {message}")
 
-        filename, _content_type, content = exporter.render(edition, options, progress)
+        with translation.override(language):
+            filename, _content_type, content = exporter.render(edition, options, progress)
         Path(output).write_bytes(content)
         self.stdout.write(f"{name}: wrote {len(content)} bytes to {output} ({filename})")

@@ -1,0 +1,66 @@
+"""Programme stages, entered and enforced in Asia/Almaty (whose offset changed on 2024-03-01)."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ozgeris.models import Programme
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def almaty(*args):
+    return datetime(*args, tzinfo=ALMATY)
+
+
+def programme_for(year):
+    return Programme(
+        year=year,
+        title_ru="t",
+        title_kk="t",
+        title_en="t",
+        intake_opens_at=almaty(year, 8, 20),
+        intake_closes_at=almaty(year, 9, 23, 23, 59, 59),
+        scoring_opens_at=almaty(year, 9, 24, 9),
+        scoring_closes_at=almaty(year, 10, 1, 18),
+        voting_opens_at=almaty(year, 10, 14, 10),
+        voting_closes_at=almaty(year, 10, 31, 23, 59, 59),
+        ceremony_at=almaty(year, 11, 15, 19),
+    )
+
+
+@pytest.mark.parametrize("year", [2019, 2026])
+def test_the_intake_window_edges_are_almaty_time_whatever_the_offset(year):
+    programme = programme_for(year)
+    closes = almaty(year, 9, 23, 23, 59, 59)
+
+    assert programme.is_intake_open(closes - timedelta(seconds=1))
+    assert not programme.is_intake_open(closes)
+    assert programme.is_intake_open(almaty(year, 8, 20))
+    assert not programme.is_intake_open(almaty(year, 8, 20) - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(
+    ("moment", "stage"),
+    [
+        ((2019, 8, 1), "announced"),
+        ((2019, 9, 1), "intake"),
+        ((2019, 9, 24, 8), "between"),
+        ((2019, 9, 30), "scoring"),
+        ((2019, 10, 20), "voting"),
+        ((2019, 11, 15, 8), "ceremony"),
+        ((2019, 11, 16), "finished"),
+    ],
+)
+def test_the_current_stage_follows_the_dates(moment, stage):
+    assert programme_for(2019).current_stage(almaty(*moment)) == stage
+
+
+@pytest.mark.django_db
+def test_stage_times_are_stored_in_utc_and_shown_in_almaty(demo_programme, client):
+    stored = demo_programme.voting_opens_at
+    assert stored.utcoffset() == timedelta(0)
+    assert stored.astimezone(ALMATY).hour == 10
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "14 октября" in page

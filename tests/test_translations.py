@@ -1,0 +1,33 @@
+"""Every UI string has a real Russian and Kazakh translation, compiled without GNU gettext."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_every_string_is_translated(language):
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    missing = [entry.msgid for entry in catalogue if not entry.translated() and not entry.obsolete]
+    assert missing == []
+
+
+def test_kazakh_is_not_a_copy_of_russian_or_english():
+    russian = {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / "ru/LC_MESSAGES/django.po"))}
+    kazakh = polib.pofile(str(LOCALE / "kk/LC_MESSAGES/django.po"))
+    copies = [
+        e.msgid for e in kazakh
+        if len(e.msgid) > 12 and "Ozgeris" not in e.msgid
+        and e.msgstr in (e.msgid, russian.get(e.msgid))
+    ]
+    assert copies == []
+
+
+def test_the_compiled_catalogues_are_current():
+    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        assert mo.exists(), f"{mo} missing: run `python manage.py compile_translations`"
+        assert mo.stat().st_mtime >= po.stat().st_mtime
