@@ -7,8 +7,15 @@ class OzgerisConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import copying, registry
+        from django.db.models.signals import post_migrate
+
+        from . import copying, registry, roles
         from .demo import programme
+
+        # Every app's post_migrate: the permissions of apps migrated after this one exist by then.
+        post_migrate.connect(
+            roles.grant_staff_permissions, dispatch_uid="ozgeris-staff-permissions"
+        )
 
         registry.register_demo_step(
             "programme", order=0, run=programme.seed, reset=programme.reset

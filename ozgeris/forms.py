@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import duplicate_refusal
@@ -36,7 +37,7 @@ def _consent_label():
 class SignupForm(AllauthSignupForm):
     display_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     consent = forms.BooleanField(
-        label=lazy(_consent_label, str)(),
+        label=lazy(_consent_label, SafeString)(),
         required=True,
         error_messages={"required": _("Sign-up needs your consent to process personal data.")},
     )

@@ -259,7 +259,9 @@ SOCIAL_PROVIDERS_WITH_UNVERIFIED_EMAIL = {"facebook", "mailru", "vk"}
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds the portal's own strings (`make messages`); vendor_locale/ the Kazakh for
+# django-allauth's and Django's strings that have none upstream (else they fall back to Russian).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Almaty"
@@ -279,11 +281,10 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# Public uploads (regulations, finalist photos, press releases) are served under this URL;
-# private ones (application documents, scans, rosters) have no URL at all.
+# Public uploads (regulations, finalist photos, press releases) live in MEDIA_ROOT/public and
+# are served under this URL; private ones (application documents, scans, rosters) live in
+# MEDIA_ROOT/private and have no URL at all.
 PUBLIC_MEDIA_URL = "/media/public/"
-PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
-PUBLIC_MEDIA_ROOT = MEDIA_ROOT / "public"
 STORAGES = {
     "default": {
         "BACKEND": "ozgeris.storage.PrivateStorage",
@@ -329,6 +330,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

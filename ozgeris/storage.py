@@ -1,21 +1,28 @@
-"""Two file stores.
+"""Two file stores under MEDIA_ROOT.
 
-Private files (application documents, scans, rosters) live outside any URL and
-are served only by views that check permission. Public files (regulations,
-finalist photos, press releases) are what staff chose to publish.
+Private files (application documents, scans, rosters) live in ``private/``, outside
+any URL, and are served only by views that check permission. Public files
+(regulations, finalist photos, press releases) live in ``public/`` and are what
+staff chose to publish. Both follow MEDIA_ROOT when it changes (as tests do).
 """
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 
 @deconstructible
 class PrivateStorage(FileSystemStorage):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("location", settings.PRIVATE_MEDIA_ROOT)
-        kwargs["base_url"] = None
-        super().__init__(**kwargs)
+    subdirectory = "private"
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.MEDIA_ROOT / self.subdirectory)
+
+    @cached_property
+    def base_url(self):
+        return None
 
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through a view that checks access.")
@@ -23,10 +30,15 @@ class PrivateStorage(FileSystemStorage):
 
 @deconstructible
 class PublicStorage(FileSystemStorage):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("location", settings.PUBLIC_MEDIA_ROOT)
-        kwargs.setdefault("base_url", settings.PUBLIC_MEDIA_URL)
-        super().__init__(**kwargs)
+    subdirectory = "public"
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.MEDIA_ROOT / self.subdirectory)
+
+    @cached_property
+    def base_url(self):
+        return settings.PUBLIC_MEDIA_URL
 
 
 def public_storage():

@@ -12,6 +12,7 @@ import io
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from ozgeris.celery import app as celery_app
 
@@ -30,8 +31,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploads made by the tests (the demo's included) never land in the developer's var/."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_media_in_a_temporary_folder, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
 

@@ -63,3 +63,15 @@ def test_pages_still_render_when_the_cache_is_down(client, demo_programme):
         response = client.get("/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_rate_limited_login_still_works_when_the_cache_is_down(client, make_user):
+    make_user(email="voter@example.kz", password="Correct-horse-7")
+    with override_settings(CACHES=DEAD_CACHE):
+        response = client.post(
+            "/accounts/login/", {"login": "voter@example.kz", "password": "Correct-horse-7"}
+        )
+
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session

@@ -1,9 +1,13 @@
 """The public pages a person meets first, and the profile with account deletion."""
 
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -50,10 +54,8 @@ def test_home_offers_the_regulations_download_once_published(client, demo_progra
 
 
 @pytest.mark.django_db
-def test_public_media_never_serves_a_private_file(client, settings):
-    private = settings.PRIVATE_MEDIA_ROOT / "documents" / "balance.pdf"
-    private.parent.mkdir(parents=True, exist_ok=True)
-    private.write_bytes(b"%PDF-1.4 secret")
+def test_public_media_never_serves_a_private_file(client):
+    storages["default"].save("documents/balance.pdf", ContentFile(b"%PDF-1.4 secret"))
 
     for path in ("../private/documents/balance.pdf", "..%2Fprivate/documents/balance.pdf",
                  "/etc/passwd"):
@@ -112,3 +114,41 @@ def test_user_text_is_escaped(client, make_user):
 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_programme_staff_manage_programmes_in_the_admin_and_only_read_the_audit_log(client,
+                                                                                     demo_programme):
+    staff = User.objects.get(email="staff@demo.ozgeris.kz")
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:ozgeris_programme_change", args=[demo_programme.pk])
+                      ).status_code == 200
+    assert client.get(reverse("admin:ozgeris_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:ozgeris_auditevent_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_jurors_and_applicants_cannot_enter_the_staff_admin(client, demo_programme):
+    for email in ("zh.asanova@jury.demo.ozgeris.kz", "applicant@demo.ozgeris.kz"):
+        client.force_login(User.objects.get(email=email))
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response.url
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="needs poppler-utils (.ci/run has it)")
+def test_the_demo_regulations_are_a_pdf_with_embedded_fonts(client, demo_programme, tmp_path):
+    response = client.get(demo_programme.regulations.url)
+    pdf = tmp_path / "regulations.pdf"
+    pdf.write_bytes(b"".join(response.streaming_content))
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows
+    assert all(" yes " in row for row in rows)  # every font embedded
+    assert all("NotoSans" in row.replace("-", "") for row in rows)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Положение Премии Ozgeris Ustasy" in text
+    assert "20 августа 2019" in text

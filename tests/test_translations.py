@@ -27,7 +27,23 @@ def test_kazakh_is_not_a_copy_of_russian_or_english():
 
 
 def test_the_compiled_catalogues_are_current():
-    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
+    for po in [*LOCALE.glob("*/LC_MESSAGES/django.po"),
+               *LOCALE.parent.glob("vendor_locale/*/LC_MESSAGES/django.po")]:
         mo = po.with_suffix(".mo")
         assert mo.exists(), f"{mo} missing: run `python manage.py compile_translations`"
         assert mo.stat().st_mtime >= po.stat().st_mtime
+
+
+def test_the_vendor_kazakh_catalogue_is_complete():
+    catalogue = polib.pofile(str(LOCALE.parent / "vendor_locale/kk/LC_MESSAGES/django.po"))
+    assert catalogue.percent_translated() == 100
+
+
+@pytest.mark.django_db
+def test_the_kazakh_sign_up_page_has_no_russian_fallback(client):
+    client.cookies["ozgeris_language"] = "kk"
+    page = client.get("/accounts/signup/").content.decode()
+
+    assert "Тіркелу" in page
+    for russian in ("Зарегистрируйтесь", "Уже зарегистрированы", "Пароль не должен"):
+        assert russian not in page

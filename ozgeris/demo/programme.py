@@ -13,9 +13,11 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ..models import Nomination, Programme, User
+from ..pdf import render_pdf
 from ..permissions import JURY_GROUP, STAFF_GROUP
 
 DATA_FILE = Path(__file__).with_name("programme-2019.json")
@@ -77,6 +79,8 @@ def seed(*, log=print):
             **stage_fields,
         },
     )
+    if not programme.regulations:
+        programme.regulations.save("polozhenie-2019.pdf", ContentFile(_regulations_pdf(info)))
     for order, item in enumerate(data["nominations"], start=1):
         Nomination.objects.get_or_create(
             programme=programme,
@@ -103,10 +107,26 @@ def seed(*, log=print):
     return programme
 
 
+def _regulations_pdf(info):
+    """The regulations as the portal records them: the report gives their date and sections,
+    not their text, so the demo document says where the full text is kept."""
+    return render_pdf(
+        "ozgeris/pdf/regulations.html",
+        {
+            "title": "Положение Премии Ozgeris Ustasy",
+            "approved": date.fromisoformat(info["regulations_approved_on"]),
+            "sections": info["regulations_sections"],
+            "note": info["regulations_note"],
+        },
+    )
+
+
 def reset(*, log=print):
     """Remove what ``seed`` made: the programme (its nominations cascade) and the demo accounts."""
     year = facts()["programme"]["year"]
-    Programme.objects.filter(year=year).delete()
+    for programme in Programme.objects.filter(year=year):
+        programme.regulations.delete(save=False)
+        programme.delete()
     for domain in DEMO_EMAIL_DOMAINS:
         User.objects.filter(email__iendswith=f"@{domain}").delete()
     log(f"programme {year}: removed")
