@@ -1,11 +1,15 @@
 """django-allauth adapters: who may sign up, and which social emails we trust."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import outbox
 from .emails import canonical_email, is_disposable
 from .models import User
 
@@ -29,6 +33,30 @@ def duplicate_refusal(address):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Account mail (verification, password reset) leaves through the outbox, so an SMTP
+        or broker outage delays it instead of failing the sign-up."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request),
+             **context},
+        )
+        html_body = next(
+            (body for body, mimetype in getattr(message, "alternatives", [])
+             if mimetype == "text/html"),
+            "",
+        )
+        outbox.queue_email(
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            html_body=html_body,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            purpose=f"account:{template_prefix.rsplit('/', 1)[-1]}",
+        )
+
     def clean_email(self, email):
         """Every address allauth accepts (sign-up, added addresses, social logins) is checked
         for a disposable domain. The duplicate check lives in the sign-up forms: allauth

@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from ozgeris.models import User
+from ozgeris.models import OutboxMessage, User
 
 PASSWORD = "Steppe-sunrise-2019"
 
@@ -25,8 +25,11 @@ def signup(client, email, consent=True, language="en"):
 
 
 @pytest.mark.django_db
-def test_signup_creates_an_unverified_account_and_sends_a_verification_email(client):
-    response = signup(client, "aigerim@example.kz")
+def test_signup_creates_an_unverified_account_and_sends_a_verification_email(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(client, "aigerim@example.kz")
 
     assert response.status_code == 302
     user = User.objects.get(email="aigerim@example.kz")
@@ -35,6 +38,7 @@ def test_signup_creates_an_unverified_account_and_sends_a_verification_email(cli
     assert not user.has_verified_email
     assert len(mail.outbox) == 1
     assert "aigerim@example.kz" in mail.outbox[0].to
+    assert OutboxMessage.objects.get().purpose == "account:email_confirmation_signup"
 
 
 @pytest.mark.django_db
@@ -52,8 +56,11 @@ def test_login_before_verification_is_held_at_the_verification_page(client):
 
 
 @pytest.mark.django_db
-def test_following_the_verification_link_verifies_and_logs_in(client):
-    signup(client, "aigerim@example.kz")
+def test_following_the_verification_link_verifies_and_logs_in(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(client, "aigerim@example.kz")
     link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     path = link.group(0).split("testserver", 1)[1]
@@ -151,3 +158,15 @@ def test_verified_flag_comes_from_the_email_address_record(make_user):
     assert not user.has_verified_email
     EmailAddress.objects.filter(user=user).update(verified=True)
     assert user.has_verified_email
+
+
+@pytest.mark.django_db
+def test_the_verification_email_is_in_the_language_of_the_sign_up(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(client, "aigerim@example.kz", language="kk")
+
+    message = OutboxMessage.objects.get()
+    assert message.language == "kk"
+    assert "пошта" in mail.outbox[0].body.lower()

@@ -74,8 +74,11 @@ def test_google_with_a_verified_email_gives_a_verified_account_that_can_vote(cli
 @pytest.mark.django_db
 @override_settings(SOCIALACCOUNT_PROVIDERS=APPS)
 @pytest.mark.parametrize("provider_id", ["facebook", "mailru", "vk"])
-def test_providers_that_do_not_verify_email_need_our_verification(client, provider_id):
-    response = social_signup(client, provider_id, PROFILES[provider_id])
+def test_providers_that_do_not_verify_email_need_our_verification(
+    client, provider_id, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = social_signup(client, provider_id, PROFILES[provider_id])
 
     user = User.objects.get(email=PROFILES[provider_id]["email"])
     assert not user.has_verified_email
