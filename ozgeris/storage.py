@@ -12,13 +12,17 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    subdirectory = "private"
+class _MediaSubfolderStorage(FileSystemStorage):
+    subfolder = ""
 
     @cached_property
     def base_location(self):
-        return self._value_or_setting(self._location, settings.MEDIA_ROOT / self.subdirectory)
+        return self._value_or_setting(self._location, settings.MEDIA_ROOT / self.subfolder)
+
+
+@deconstructible
+class PrivateStorage(_MediaSubfolderStorage):
+    subfolder = "private"
 
     @cached_property
     def base_url(self):
@@ -29,12 +33,8 @@ class PrivateStorage(FileSystemStorage):
 
 
 @deconstructible
-class PublicStorage(FileSystemStorage):
-    subdirectory = "public"
-
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.MEDIA_ROOT / self.subdirectory)
+class PublicStorage(_MediaSubfolderStorage):
+    subfolder = "public"
 
     @cached_property
     def base_url(self):
