@@ -8,8 +8,14 @@ from .permissions import is_juror, is_programme_staff
 
 def portal(request):
     user = request.user
+    programme = SimpleLazyObject(Programme.objects.current)
+
+    def stage_status():
+        return programme.stage_status() if programme else (None, None)
+
     return {
-        "current_programme": SimpleLazyObject(Programme.objects.current),
+        "current_programme": programme,
+        "current_stage": SimpleLazyObject(stage_status),
         "user_is_programme_staff": SimpleLazyObject(lambda: is_programme_staff(user)),
         "user_is_juror": SimpleLazyObject(lambda: is_juror(user)),
     }

@@ -226,6 +226,17 @@ class Programme(models.Model):
             return "finished"
         return "between"
 
+    def stage_status(self, now=None):
+        """What the site's header says: the current stage key and, for a running or the next
+        stage, its (label, starts, ends)."""
+        now = now or timezone.now()
+        key = self.current_stage(now)
+        stages = {stage[0]: stage for stage in self.stages()}
+        if key in stages:
+            return key, stages[key]
+        upcoming = next((stage for stage in self.stages() if stage[2] > now), None)
+        return key, upcoming
+
     def is_intake_open(self, now=None):
         now = now or timezone.now()
         return self.intake_opens_at <= now < self.intake_closes_at

@@ -64,3 +64,30 @@ def test_stage_times_are_stored_in_utc_and_shown_in_almaty(demo_programme, clien
     assert stored.astimezone(ALMATY).hour == 10
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "14 октября" in page
+
+
+@pytest.mark.parametrize(
+    ("moment", "key", "stage"),
+    [
+        ((2019, 8, 1), "announced", "intake"),
+        ((2019, 9, 24, 8), "between", "scoring"),
+        ((2019, 10, 20), "voting", "voting"),
+        ((2019, 11, 20), "finished", None),
+    ],
+)
+def test_the_header_names_the_running_or_next_stage(moment, key, stage):
+    status_key, status_stage = programme_for(2019).stage_status(almaty(*moment))
+    assert status_key == key
+    assert (status_stage[0] if status_stage else None) == stage
+
+
+@pytest.mark.django_db
+def test_every_page_shows_the_programme_and_its_stage(client, demo_programme, time_machine):
+    time_machine.move_to(almaty(2019, 10, 20, 12))
+
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'class="programme-strip"' in page
+    assert demo_programme.title_en in page
+    strip = page.split('class="programme-strip"')[1].split("</div>")[0]
+    assert "Now" in strip and "Public vote" in strip
