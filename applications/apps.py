@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from ozgeris import registry
+
+        from . import exporters, indicators  # noqa: F401 - exporters register on import
+        from .demo import seed
+
+        indicators.register()
+        registry.register_demo_step("applications", order=10, run=seed.seed, reset=seed.reset)

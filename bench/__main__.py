@@ -4,6 +4,8 @@ Figures, one per line:
   seed_demo_s          time to load the demo programme into a fresh database
   home_page_per_s      home page renders per second (Django test client, one process)
   home_page_queries    database queries per home page render
+  applications_export_10k_s, applications_export_10k_peak_mb
+                       see bench/applications_export.py
 """
 
 import os
@@ -53,6 +55,10 @@ def main():
     elapsed = time.perf_counter() - started
     print(f"home_page_per_s={rounds / elapsed:.0f}")
     print(f"home_page_queries={len(queries)}")
+
+    from bench import applications_export
+
+    applications_export.run()
 
 
 if __name__ == "__main__":

@@ -171,6 +171,14 @@ class Programme(models.Model):
     ceremony_at = models.DateTimeField(_("award ceremony"))
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    income_share_threshold = models.DecimalField(
+        _("minimum share of income from entrepreneurial activity, %"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        help_text=_("The “80/20” rule: an NGO qualifies when at least this share of its income "
+                    "comes from entrepreneurial activity."),
+    )
     is_published = models.BooleanField(_("shown on the public site"), default=True)
 
     objects = ProgrammeQuerySet.as_manager()

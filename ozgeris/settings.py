@@ -179,6 +179,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "ozgeris.tasks.drain_outbox", "schedule": 30.0},
+    "application-draft-reminders": {
+        "task": "applications.tasks.send_draft_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -331,6 +335,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
+        # Inline (eager) tasks would log every run; the embedded broker has no host to name.
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
     },
 }

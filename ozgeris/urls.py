@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("apply/", include("applications.urls")),
+    path("registry/", include("applications.registry_urls")),
     path("vote/", include("voting.urls")),
 ]

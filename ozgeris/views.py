@@ -92,6 +92,6 @@ def public_media(request, path):
     return FileResponse(handle)
 
 
-def coming_soon(request, part):
-    """Stands in for /apply/ and /vote/ until the applications and voting parts land."""
-    return render(request, "ozgeris/coming_soon.html", {"part": part})
+def coming_soon(request):
+    """Stands in for /vote/ until the voting part lands."""
+    return render(request, "ozgeris/coming_soon.html")

@@ -20,6 +20,8 @@ from ozgeris.celery import app as celery_app
 def pytest_configure(config):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # Hashing passwords properly is slow on purpose; tests need it to be fast, not strong.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,3 +82,28 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def open_programme(db):
+    """A programme whose application window is open now (closes in ten days)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ozgeris.models import Nomination, Programme
+
+    now = timezone.now()
+    programme = Programme.objects.create(
+        year=2031, title_ru="Премия 2031", title_kk="Сыйлық 2031", title_en="Award 2031",
+        intake_opens_at=now - timedelta(days=20), intake_closes_at=now + timedelta(days=10),
+        scoring_opens_at=now + timedelta(days=11), scoring_closes_at=now + timedelta(days=20),
+        voting_opens_at=now + timedelta(days=30), voting_closes_at=now + timedelta(days=40),
+        ceremony_at=now + timedelta(days=50),
+    )
+    for order, code in enumerate(["education", "health", "ecology"], start=1):
+        Nomination.objects.create(programme=programme, code=code, order=order,
+                                  title_ru=code, title_kk=code, title_en=code)
+    Nomination.objects.create(programme=programme, code="csr", kind="supporting",
+                              title_ru="КСО", title_kk="КӘЖ", title_en="CSR")
+    return programme

@@ -16,12 +16,15 @@ def test_every_string_is_translated(language):
 
 
 def test_kazakh_is_not_a_copy_of_russian_or_english():
-    russian = {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / "ru/LC_MESSAGES/django.po"))}
     kazakh = polib.pofile(str(LOCALE / "kk/LC_MESSAGES/django.po"))
+    def text(entry):
+        return entry.msgstr_plural.get(0, "") if entry.msgid_plural else entry.msgstr
+
+    russian = {e.msgid: text(e) for e in polib.pofile(str(LOCALE / "ru/LC_MESSAGES/django.po"))}
     copies = [
         e.msgid for e in kazakh
         if len(e.msgid) > 12 and "Ozgeris" not in e.msgid
-        and e.msgstr in (e.msgid, russian.get(e.msgid))
+        and text(e) in (e.msgid, russian.get(e.msgid))
     ]
     assert copies == []
 

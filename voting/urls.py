@@ -5,5 +5,5 @@ from ozgeris.views import coming_soon
 app_name = "voting"
 
 urlpatterns = [
-    path("", coming_soon, {"part": "voting"}, name="finalists"),
+    path("", coming_soon, name="finalists"),
 ]

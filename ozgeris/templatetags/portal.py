@@ -9,3 +9,9 @@ register = template.Library()
 def tenge(amount):
     """{{ grant.amount|tenge }} → 18 950 000 ₸"""
     return format_tenge(amount)
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ data|get_item:name }}: a dict's value by a key held in a variable."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,212 @@
+"""The staff admin for applications: filters, search, documents, status history and the
+screening actions. Statuses change only through ``applications.services``."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ozgeris.audit import history
+
+from . import services
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationVersion,
+    DeadlineExtension,
+    DocumentKind,
+    DocumentRequest,
+    Membership,
+    Organisation,
+    Status,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    model = ApplicationDocument
+    fields = ["kind", "download", "size", "content_type", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        url = reverse("applications:document", args=[document.application_id, document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
+
+
+class VersionInline(ReadOnlyInline):
+    model = ApplicationVersion
+    fields = ["number", "submitted_at", "submitted_by"]
+    readonly_fields = fields
+
+
+class DocumentRequestInline(ReadOnlyInline):
+    model = DocumentRequest
+    fields = ["requested_at", "kinds", "message", "requested_by", "fulfilled_at"]
+    readonly_fields = fields
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the applicant is told)"), widget=forms.Textarea,
+                             max_length=2000)
+
+
+class DocumentRequestForm(forms.Form):
+    kinds = forms.MultipleChoiceField(label=_("Documents"), choices=DocumentKind.choices,
+                                      widget=forms.CheckboxSelectMultiple)
+    message = forms.CharField(label=_("What is missing (the applicant is told)"),
+                              widget=forms.Textarea, max_length=2000)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "nomination", "project_title", "status", "region",
+                    "income_share", "passes_80_20", "submitted_at"]
+    list_filter = ["programme", "status", "nomination", "organisation__region",
+                   "organisation__legal_form", "passes_80_20"]
+    search_fields = ["organisation__name", "organisation__bin", "project_title"]
+    list_select_related = ["organisation", "organisation__region", "nomination"]
+    list_per_page = 50
+    date_hierarchy = "submitted_at"
+    inlines = [DocumentInline, DocumentRequestInline, VersionInline]
+    fieldsets = [
+        (None, {"fields": ["programme", "organisation", "nomination", "status", "submitted_at"]}),
+        (_("The project"), {"fields": ["project_title", "social_problem", "solution",
+                                       "beneficiaries", "beneficiaries_count",
+                                       "impact_evidence"]}),
+        (_("Business model"), {"fields": ["products", "customers", "prices", "sales_channels",
+                                          "years_in_operation", "team"]}),
+        (_("Finances and the 80/20 rule"), {"fields": [
+            "financial_year", "total_income", "entrepreneurial_income", "income_share",
+            "income_share_threshold", "passes_80_20"]}),
+        (_("Public profile"), {"fields": ["video_url", "registry_consent", "public_photo",
+                                          "public_text_ru", "public_text_kk",
+                                          "profile_approved_at"]}),
+    ]
+    change_form_template = "admin/applications/application/change_form.html"
+
+    @admin.display(description=_("region"), ordering="organisation__region__name_ru")
+    def region(self, application):
+        return application.organisation.region
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the applicant wrote is theirs: staff read it, the applicant edits it.
+        return [field.name for field in Application._meta.fields] + ["region"]
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/screen/", self.admin_site.admin_view(self.screen_view),
+                 name="applications_application_screen"),
+            path("<int:pk>/request-documents/",
+                 self.admin_site.admin_view(self.request_documents_view),
+                 name="applications_application_request_documents"),
+            path("<int:pk>/reject-documents/",
+                 self.admin_site.admin_view(self.reject_documents_view),
+                 name="applications_application_reject_documents"),
+            path("<int:pk>/approve-profile/", self.admin_site.admin_view(self.approve_view),
+                 name="applications_application_approve_profile"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "status_history": history(application).filter(action="application.status")
+            if application else [],
+            "can_screen": application is not None and services.can_transition(
+                application.status, Status.SCREENED),
+            "can_request": application is not None and services.can_transition(
+                application.status, Status.DOCUMENTS_REQUESTED),
+            "can_reject": application is not None and services.can_transition(
+                application.status, Status.DOCUMENTS_REJECTED),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _action_page(self, request, pk, form_class, title, act):
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        application = get_object_or_404(Application, pk=pk)
+        form = form_class(request.POST or None) if form_class else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                act(application, form.cleaned_data if form else {})
+            except services.ApplicationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Done: %(title)s.") % {"title": title})
+            return redirect("admin:applications_application_change", pk)
+        return TemplateResponse(request, "admin/applications/application/action.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "application": application, "form": form, "title": title,
+        })
+
+    def screen_view(self, request, pk):
+        return self._action_page(
+            request, pk, None, _("documents checked"),
+            lambda app, data: services.screen_application(application=app, by=request.user))
+
+    def request_documents_view(self, request, pk):
+        return self._action_page(
+            request, pk, DocumentRequestForm, _("request documents"),
+            lambda app, data: services.request_documents(application=app, by=request.user,
+                                                         **data))
+
+    def reject_documents_view(self, request, pk):
+        return self._action_page(
+            request, pk, ReasonForm, _("reject the documents"),
+            lambda app, data: services.reject_documents(application=app, by=request.user,
+                                                        **data))
+
+    def approve_view(self, request, pk):
+        return self._action_page(
+            request, pk, None, _("approve the public profile"),
+            lambda app, data: services.approve_profile(application=app, by=request.user))
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "legal_form", "bin", "region", "city", "created_at"]
+    list_filter = ["legal_form", "region"]
+    search_fields = ["name", "bin", "contact_email"]
+    list_select_related = ["region"]
+    inlines = [MembershipInline]
+
+
+class ExtensionForm(forms.ModelForm):
+    class Meta:
+        model = DeadlineExtension
+        fields = ["programme", "organisation", "until", "reason"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    form = ExtensionForm
+    list_display = ["organisation", "programme", "until", "granted_by", "granted_at"]
+    autocomplete_fields = ["organisation"]
+
+    def save_model(self, request, obj, form, change):
+        extension = services.grant_extension(by=request.user, **form.cleaned_data)
+        obj.pk = extension.pk

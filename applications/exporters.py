@@ -1,0 +1,143 @@
+"""The ``applications`` exporter: one row per submitted application of a programme, as XLSX.
+
+Registered when this module is imported (from ``ApplicationsConfig.ready()``); Python imports
+a module once per process, so the registration happens once.
+
+The rows are read in four queries whatever their number (the count, regions, nominations and
+the applications with their documents' presence annotated) and streamed into the workbook in
+chunks, so a programme with ten thousand applications exports within a few megabytes.
+"""
+
+from django.db.models import Exists, OuterRef
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ozgeris.models import Region
+from ozgeris.registry import register_exporter
+from ozgeris.uploads import CONTENT_TYPES, XLSX
+from ozgeris.xlsx import workbook_bytes
+
+from .models import (
+    REQUIRED_DOCUMENTS,
+    Application,
+    ApplicationDocument,
+    DocumentKind,
+    LegalForm,
+    Status,
+)
+
+CHUNK_SIZE = 2000
+PROGRESS_EVERY = 500
+
+_FIELDS = (
+    "organisation__name",
+    "organisation__legal_form",
+    "organisation__bin",
+    "organisation__region_id",
+    "organisation__city",
+    "nomination_id",
+    "project_title",
+    "financial_year",
+    "total_income",
+    "entrepreneurial_income",
+    "income_share",
+    "passes_80_20",
+    "status",
+    "submitted_at",
+)
+
+
+def _submitted(programme):
+    return Application.objects.submitted().filter(programme=programme)
+
+
+def applications_for_export(programme):
+    """The programme's submitted applications, in the export's order, as tuples of ``_FIELDS``
+    followed by one has-document flag per required document."""
+    flags = {
+        f"has_{kind}": Exists(
+            ApplicationDocument.objects.filter(application=OuterRef("pk"), kind=kind)
+        )
+        for kind in REQUIRED_DOCUMENTS
+    }
+    return (
+        _submitted(programme)
+        .annotate(**flags)
+        .order_by("nomination__order", "nomination_id", "organisation__name", "pk")
+        .values_list(*_FIELDS, *flags)
+    )
+
+
+def header():
+    return [
+        # Translators: the column of row numbers in a spreadsheet.
+        _("No."),
+        _("Organisation"),
+        _("Legal form"),
+        _("BIN"),
+        _("Region"),
+        _("City"),
+        _("Nomination"),
+        _("Project title"),
+        _("Financial year"),
+        _("Total income, ₸"),
+        _("Entrepreneurial income, ₸"),
+        _("Share of entrepreneurial income, %"),
+        _("80/20 rule met"),
+        _("Status"),
+        _("Submitted at"),
+        *(capfirst(DocumentKind(kind).label) for kind in REQUIRED_DOCUMENTS),
+    ]
+
+
+def _rows(programme, progress):
+    """Yield the sheet's rows; report progress every ``PROGRESS_EVERY`` rows."""
+    total = _submitted(programme).count()
+    regions = {region.pk: region.name for region in Region.objects.all()}
+    nominations = {nomination.pk: nomination.title for nomination in programme.nominations.all()}
+    legal_forms = {value: str(label) for value, label in LegalForm.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    yes_no = {True: _("yes"), False: _("no"), None: "—"}
+    message = _("Applications")
+    progress(0, total, message)
+    rows = applications_for_export(programme).iterator(chunk_size=CHUNK_SIZE)
+    for number, values in enumerate(rows, start=1):
+        (name, legal_form, bin_, region_id, city, nomination_id, project_title, financial_year,
+         total_income, entrepreneurial_income, income_share, passes_80_20, status,
+         submitted_at, *documents) = values
+        yield [
+            number,
+            name,
+            legal_forms.get(legal_form, legal_form),
+            bin_,
+            regions[region_id],
+            city,
+            nominations[nomination_id],
+            project_title,
+            financial_year,
+            total_income,
+            entrepreneurial_income,
+            income_share,
+            yes_no[passes_80_20],
+            statuses.get(status, status),
+            submitted_at,
+            *(yes_no[present] for present in documents),
+        ]
+        if number % PROGRESS_EVERY == 0:
+            progress(number, total, message)
+    progress(total, total, message)
+
+
+def render(programme, options, progress):
+    """The XLSX of the programme's submitted applications, in the active language.
+
+    BIN and every text the applicant typed are string cells (a BIN keeps its leading zeros,
+    a title starting with ``=`` stays text); the submission time is Almaty wall-clock time.
+    """
+    content = workbook_bytes([(_("Applications"), header(), _rows(programme, progress))])
+    return f"applications-{programme.year}.xlsx", CONTENT_TYPES[XLSX], content
+
+
+register_exporter("applications", title=gettext_lazy("Applications"), formats=["xlsx"],
+                  render=render)

@@ -1,0 +1,123 @@
+"""The applicant's forms: eligibility check, organisation, application sections, documents."""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from ozgeris.models import Nomination
+from ozgeris.uploads import JPEG, PNG, validate_upload
+
+from .models import Application, LegalForm, Organisation
+
+
+class CountedTextarea(forms.Textarea):
+    """A textarea that shows how many characters are left (static/js/apply.js)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 5, "data-counter": "", **(attrs or {})})
+
+
+class EligibilityCheckForm(forms.Form):
+    YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+    registered_non_profit = forms.ChoiceField(
+        label=_("Is your organisation a non-profit registered in Kazakhstan?"),
+        choices=YES_NO, widget=forms.RadioSelect,
+    )
+    legal_form = forms.ChoiceField(label=_("Legal form"), choices=LegalForm.choices)
+    full_financial_year = forms.ChoiceField(
+        label=_("Has your organisation worked for at least one full financial year?"),
+        choices=YES_NO, widget=forms.RadioSelect,
+    )
+    has_entrepreneurial_income = forms.ChoiceField(
+        label=_("Does it earn income from selling goods or services (entrepreneurial activity)?"),
+        choices=YES_NO, widget=forms.RadioSelect,
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "legal_form", "bin", "region", "city", "address", "website",
+                  "social_links", "contact_person", "contact_email", "phone", "year_founded"]
+        widgets = {
+            "bin": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}",
+                                          "maxlength": 12, "autocomplete": "off"}),
+            "social_links": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def clean_bin(self):
+        return self.cleaned_data["bin"].strip().replace(" ", "")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the person to invite"))
+
+
+class StartApplicationForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    nomination = forms.ModelChoiceField(label=_("Nomination"), queryset=None)
+
+    def __init__(self, *args, organisations, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["nomination"].queryset = programme.nominations.filter(
+            kind=Nomination.Kind.NGO)
+
+
+SECTIONS = [
+    (_("The project"), ["project_title", "social_problem", "solution"]),
+    (_("Beneficiaries and impact"), ["beneficiaries", "beneficiaries_count", "impact_evidence"]),
+    (_("Business model"), ["products", "customers", "prices", "sales_channels"]),
+    (_("Experience and team"), ["years_in_operation", "team"]),
+    (_("Finances for the last full year"),
+     ["financial_year", "total_income", "entrepreneurial_income"]),
+    (_("For the public pages"), ["video_url", "registry_consent"]),
+]
+
+
+class ApplicationForm(forms.ModelForm):
+    """Every section of the application. Nothing is required to save a draft; what a
+    submission needs is checked by the service's checklist."""
+
+    class Meta:
+        model = Application
+        fields = [name for _title, names in SECTIONS for name in names]
+        widgets = {
+            name: CountedTextarea()
+            for name in ("social_problem", "solution", "beneficiaries", "impact_evidence",
+                         "products", "customers", "prices", "sales_channels", "team")
+        } | {
+            "project_title": forms.TextInput(attrs={"data-counter": ""}),
+            "total_income": forms.NumberInput(attrs={"min": 0, "step": 1, "data-income": "total"}),
+            "entrepreneurial_income": forms.NumberInput(
+                attrs={"min": 0, "step": 1, "data-income": "entrepreneurial"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        total, earned = cleaned.get("total_income"), cleaned.get("entrepreneurial_income")
+        if total is not None and earned is not None and earned > total:
+            self.add_error("entrepreneurial_income",
+                           _("Income from entrepreneurial activity cannot exceed total income."))
+        return cleaned
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["public_photo", "public_text_ru", "public_text_kk", "video_url"]
+        widgets = {"public_text_ru": CountedTextarea(), "public_text_kk": CountedTextarea()}
+
+    def clean_public_photo(self):
+        photo = self.cleaned_data.get("public_photo")
+        if isinstance(photo, UploadedFile):
+            validate_upload(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
+        return photo
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024

@@ -1,0 +1,11 @@
+"""Thin Celery tasks of the applications part."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="applications.tasks.send_draft_reminders", ignore_result=True)
+def send_draft_reminders():
+    """Run hourly by beat: reminders a week and a day before the deadline."""
+    return services.send_draft_reminders()

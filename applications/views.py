@@ -1,0 +1,306 @@
+"""The applicant's pages: dashboard, eligibility check, organisations, the application form,
+documents, submission and the PDF copy. Each view checks access, calls one service, renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ozgeris.models import Programme
+from ozgeris.pdf import render_pdf
+
+from . import permissions, services
+from .eligibility import assess
+from .forms import (
+    ApplicationForm,
+    EligibilityCheckForm,
+    InvitationForm,
+    OrganisationForm,
+    ProfileForm,
+    StartApplicationForm,
+)
+from .models import Application, ApplicationDocument, DocumentKind, Invitation, Status
+
+
+def _current_programme():
+    programme = Programme.objects.current()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def dashboard(request):
+    """What an applicant sees at /apply/: the call, their organisations and applications."""
+    programme = Programme.objects.current()
+    context = {"programme": programme}
+    if programme is not None:
+        context["intake_open"] = programme.is_intake_open()
+    if request.user.is_authenticated:
+        organisations = permissions.organisations_for(request.user).select_related(
+            "region"
+        ).prefetch_related(
+            Prefetch("applications",
+                     queryset=Application.objects.select_related("nomination", "programme")
+                     .order_by("-programme__year", "nomination__order"))
+        )
+        context["organisations"] = organisations
+    return render(request, "applications/dashboard.html", context)
+
+
+def eligibility_check(request):
+    """A short check before the long form: says early when an organisation is unlikely to
+    qualify, and why, without stopping it from applying (the jury decides)."""
+    form = EligibilityCheckForm(request.POST or None)
+    findings = None
+    if request.method == "POST" and form.is_valid():
+        findings = assess(form.cleaned_data)
+    return render(request, "applications/eligibility.html", {"form": form, "findings": findings})
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(by=request.user, **form.cleaned_data)
+        messages.success(request, _("The organisation was created."))
+        return redirect("applications:organisation", pk=organisation.pk)
+    return render(request, "applications/organisation_form.html", {"form": form})
+
+
+@login_required
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(permissions.organisations_for(request.user), pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation, prefix="org")
+    invite = InvitationForm(prefix="invite")
+    if request.method == "POST" and "save" in request.POST and form.is_valid():
+        form.save()
+        messages.success(request, _("The organisation's details were saved."))
+        return redirect("applications:organisation", pk=pk)
+    return render(request, "applications/organisation_detail.html", {
+        "organisation": organisation, "form": form, "invite": invite,
+        "members": organisation.members.all(),
+        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+    })
+
+
+@login_required
+@require_POST
+def organisation_invite(request, pk):
+    organisation = get_object_or_404(permissions.organisations_for(request.user), pk=pk)
+    form = InvitationForm(request.POST, prefix="invite")
+    if form.is_valid():
+        try:
+            services.invite_member(
+                organisation=organisation, email=form.cleaned_data["email"], by=request.user,
+                accept_url_for=lambda token: request.build_absolute_uri(
+                    reverse("applications:accept_invitation", args=[token])),
+            )
+        except services.ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The invitation was sent."))
+    else:
+        messages.error(request, _("Enter a valid email address."))
+    return redirect("applications:organisation", pk=pk)
+
+
+@login_required
+def accept_invitation(request, token):
+    invitation = get_object_or_404(Invitation, token=token)
+    if request.method == "POST":
+        try:
+            organisation = services.accept_invitation(invitation=invitation, user=request.user)
+        except services.ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("You now act for %(org)s.") % {"org": organisation})
+            return redirect("applications:dashboard")
+    return render(request, "applications/accept_invitation.html", {"invitation": invitation})
+
+
+@login_required
+def application_start(request):
+    programme = _current_programme()
+    organisations = permissions.organisations_for(request.user)
+    if not organisations.exists():
+        messages.info(request, _("First add the organisation you apply for."))
+        return redirect("applications:organisation_create")
+    only = organisations.first() if organisations.count() == 1 else None
+    form = StartApplicationForm(request.POST or None, organisations=organisations,
+                                programme=programme, initial={"organisation": only})
+    if request.method == "POST" and form.is_valid():
+        try:
+            application, _created = services.start_application(
+                programme=programme, by=request.user, **form.cleaned_data)
+        except services.ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("applications:edit", pk=application.pk)
+    return render(request, "applications/start.html", {"form": form, "programme": programme})
+
+
+def _own_application(request, pk):
+    """The application if the user is a member of its organisation; 404 otherwise."""
+    queryset = Application.objects.with_related().filter(
+        organisation__in=permissions.organisations_for(request.user))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _store_uploads(request, application):
+    """Store each uploaded document; return {field name: error}. Accepted files stay even if
+    the rest of the form has errors."""
+    errors = {}
+    for kind in DocumentKind.values:
+        upload = request.FILES.get(f"doc_{kind}")
+        if not upload:
+            continue
+        try:
+            services.upload_document(application=application, kind=kind, file=upload,
+                                     by=request.user)
+        except ValidationError as error:
+            errors[kind] = " ".join(error.messages)
+        except services.ApplicationError as error:
+            errors[kind] = str(error)
+        else:
+            messages.success(request, _("“%(name)s” was attached.") % {"name": upload.name})
+    return errors
+
+
+@login_required
+def application_edit(request, pk):
+    application = _own_application(request, pk)
+    editable = services.is_editable(application)
+    form = ApplicationForm(request.POST or None, instance=application)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    upload_errors = {}
+    if request.method == "POST":
+        upload_errors = _store_uploads(request, application)
+        if editable and form.is_valid():
+            services.save_draft(application=form.save(commit=False), by=request.user)
+            if "submit" in request.POST and not upload_errors:
+                try:
+                    services.submit_application(application=application, by=request.user)
+                except services.ApplicationError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, _("Your application was submitted. A confirmation "
+                                                "email is on its way."))
+                    return redirect("applications:dashboard")
+            elif not upload_errors:
+                messages.success(request, _("Your changes were saved."))
+            if not upload_errors:
+                return redirect("applications:edit", pk=pk)
+        elif not editable and "submit" in request.POST and not upload_errors:
+            try:
+                services.submit_application(application=application, by=request.user)
+            except services.ApplicationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The requested documents were sent."))
+                return redirect("applications:dashboard")
+        elif form.errors:
+            messages.error(request, _("Please correct the fields marked below. "
+                                      "Nothing you typed was lost."))
+    documents = list(application.documents.all())
+    return render(request, "applications/application_form.html", {
+        "application": application,
+        "form": form,
+        "editable": editable,
+        "documents": documents,
+        "document_slots": _document_slots(application, documents, upload_errors),
+        "checklist": services.checklist(application, documents),
+        "deadline": services.deadline_for(application.programme, application.organisation),
+        "document_request": services.open_document_request(application),
+        "threshold": application.programme.income_share_threshold,
+        "versions": application.versions.all()[:10],
+    })
+
+
+def _document_slots(application, documents, errors):
+    allowed = set(services.uploadable_kinds(application))
+    by_kind = {}
+    for document in documents:
+        by_kind.setdefault(document.kind, []).append(document)
+    return [
+        {"kind": kind, "label": label, "documents": by_kind.get(kind, []),
+         "required": kind in services.REQUIRED_DOCUMENTS, "can_upload": kind in allowed,
+         "error": errors.get(kind)}
+        for kind, label in DocumentKind.choices
+    ]
+
+
+@login_required
+@require_POST
+def document_remove(request, pk, document_pk):
+    application = _own_application(request, pk)
+    document = get_object_or_404(application.documents, pk=document_pk)
+    try:
+        services.remove_document(document=document, by=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, str(error))
+    return redirect("applications:edit", pk=pk)
+
+
+@login_required
+def document_download(request, pk, document_pk):
+    """Private documents reach only the organisation's members, jurors and staff."""
+    application = get_object_or_404(permissions.applications_for(request.user), pk=pk)
+    document = get_object_or_404(ApplicationDocument, application=application, pk=document_pk)
+    response = FileResponse(document.file.open("rb"), as_attachment=True,
+                            filename=document.original_name, content_type=document.content_type)
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def application_withdraw(request, pk):
+    application = _own_application(request, pk)
+    try:
+        services.withdraw_application(application=application, by=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The application was withdrawn."))
+    return redirect("applications:dashboard")
+
+
+@login_required
+def application_pdf(request, pk):
+    """A PDF copy of the latest submitted version."""
+    application = _own_application(request, pk)
+    version = application.versions.first()
+    if version is None:
+        raise Http404
+    content = render_pdf("applications/pdf/application.html", {
+        "application": application, "version": version, "data": version.snapshot,
+        "form": ApplicationForm(instance=application),
+    })
+    response = FileResponse(iter([content]), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="application-{application.pk}-v{version.number}.pdf"')
+    return response
+
+
+@login_required
+def application_profile(request, pk):
+    """The finalist's public profile: photo, short texts, video; staff approve it."""
+    application = _own_application(request, pk)
+    if application.status not in (Status.ELIGIBLE, Status.FINALIST, Status.WINNER,
+                                  Status.SCREENED, Status.SUBMITTED):
+        raise Http404
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(application=form.save(commit=False), by=request.user)
+        messages.success(request, _("The profile was saved; staff will review it before it "
+                                    "is published."))
+        return redirect("applications:profile", pk=pk)
+    return render(request, "applications/profile.html", {"application": application,
+                                                          "form": form})

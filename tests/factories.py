@@ -1,0 +1,73 @@
+"""Factories for the tests: valid organisations (BIN with its check digit) and applications."""
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications.models import Application, Organisation
+from applications.validators import bin_checksum_ok
+from ozgeris.models import Region
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def valid_bin(n):
+    """A 12-digit BIN whose check digit is right, from a sequence number."""
+    for extra in range(10):
+        stem = f"19{(n * 10 + extra):09d}"
+        for digit in "0123456789":
+            if bin_checksum_ok(stem + digit):
+                return stem + digit
+    raise ValueError(n)
+
+
+def pdf_upload(name="document.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"ОО «Тест {n}: Әлеуметтік шеберхана»")
+    legal_form = "OO"
+    bin = factory.Sequence(valid_bin)
+    region = factory.LazyFunction(lambda: Region.objects.get(code="almaty"))
+    city = "Алматы"
+    contact_person = "Айгүл Серікқызы"
+    contact_email = factory.Sequence(lambda n: f"org{n}@example.kz")
+    phone = "+7 701 000 00 00"
+    year_founded = 2015
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        for user in extracted or []:
+            self.membership_set.create(user=user)
+
+
+COMPLETE_FIELDS = {
+    "project_title": "Шеберхана «Қолөнер»",
+    "social_problem": "Young people with disabilities have few jobs.",
+    "solution": "A workshop that trains and employs them.",
+    "beneficiaries": "Young people with disabilities in Almaty",
+    "beneficiaries_count": 40,
+    "impact_evidence": "12 graduates employed in 2018.",
+    "products": "Felt souvenirs",
+    "customers": "Tourists and companies",
+    "prices": "2 000–15 000 ₸",
+    "sales_channels": "Shops, Instagram",
+    "years_in_operation": 4,
+    "team": "Five staff",
+    "financial_year": 2018,
+    "total_income": 10_000_000,
+    "entrepreneurial_income": 3_000_000,
+}
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    nomination = factory.LazyAttribute(lambda a: a.programme.nominations.get(code="education"))
+    status = "draft"

@@ -1,0 +1,102 @@
+"""Inviting a colleague to act for an organisation, and the finalist's public profile."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from applications import services
+from applications.models import Status
+
+from .factories import ApplicationFactory, OrganisationFactory
+
+
+@pytest.fixture
+def owner(make_user, client):
+    user = make_user(email="owner@example.kz", preferred_language="en")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_an_invited_colleague_joins_with_the_invited_address_only(
+    client, owner, make_user, demo_programme, django_capture_on_commit_callbacks
+):
+    organisation = OrganisationFactory(members=[owner])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:invite", args=[organisation.pk]),
+                    {"invite-email": "colleague@example.kz"})
+    link = re.search(r"http://testserver(/apply/invitations/[^/\s]+/)", mail.outbox[-1].body)
+    assert link and organisation.name in mail.outbox[-1].body
+
+    stranger = make_user(email="stranger@example.kz")
+    client.force_login(stranger)
+    client.post(link.group(1))
+    assert not organisation.members.filter(pk=stranger.pk).exists()
+
+    colleague = make_user(email="colleague@example.kz")
+    client.force_login(colleague)
+    response = client.post(link.group(1))
+    assert response.url == reverse("applications:dashboard")
+    assert organisation.members.filter(pk=colleague.pk).exists()
+    assert client.post(link.group(1)).status_code == 200  # used once only
+
+
+@pytest.mark.django_db
+def test_a_non_member_cannot_open_or_invite_to_an_organisation(client, owner, make_user):
+    organisation = OrganisationFactory(members=[make_user(email="other@example.kz")])
+
+    assert client.get(reverse("applications:organisation", args=[organisation.pk])
+                      ).status_code == 404
+    assert client.post(reverse("applications:invite", args=[organisation.pk]),
+                       {"invite-email": "x@example.kz"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["applications:pdf", "applications:profile",
+                                  "applications:withdraw"])
+def test_another_organisations_application_is_404_by_every_url(client, owner, make_user,
+                                                                open_programme, name):
+    other = ApplicationFactory(programme=open_programme, status="submitted",
+                               organisation=OrganisationFactory(
+                                   members=[make_user(email="other@example.kz")]))
+    method = client.post if name.endswith("withdraw") else client.get
+    assert method(reverse(name, args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.status == Status.SUBMITTED
+
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (11, 95, 134)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_public_profile_is_saved_and_waits_for_staff_approval(client, owner, open_programme,
+                                                                 make_user):
+    application = ApplicationFactory(programme=open_programme, status="finalist",
+                                     organisation=OrganisationFactory(members=[owner]))
+    url = reverse("applications:profile", args=[application.pk])
+
+    forged = client.post(url, {"public_text_ru": "Текст", "public_photo": SimpleUploadedFile(
+        "photo.png", b"<svg onload=alert(1)>", "image/png")})
+    assert forged.status_code == 200
+    application.refresh_from_db()
+    assert not application.public_photo
+
+    client.post(url, {"public_text_ru": "Мы учим ремеслу", "public_text_kk": "Қолөнерге үйретеміз",
+                      "public_photo": SimpleUploadedFile("photo.png", png_bytes(),
+                                                         "image/png")})
+    application.refresh_from_db()
+    assert application.public_text_kk == "Қолөнерге үйретеміз"
+    assert application.public_photo.url.startswith("/media/public/finalists/")
+    assert application.profile_approved_at is None
+
+    services.approve_profile(application=application, by=make_user(email="s@example.kz"))
+    application.refresh_from_db()
+    assert application.profile_approved_at is not None

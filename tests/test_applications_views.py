@@ -1,0 +1,268 @@
+"""The applicant's journey through the pages, and who may see what."""
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications import services
+from applications.models import Application, Organisation, Status
+
+from .factories import COMPLETE_FIELDS, PDF_BYTES, ApplicationFactory, OrganisationFactory
+
+
+def org_data(**overrides):
+    return {"name": "ОФ «Жүректен жүрекке»", "legal_form": "OF", "bin": "190140001239",
+            "region": "", "city": "Шымкент", "contact_person": "Әлия Нұрланқызы",
+            "contact_email": "aliya@example.kz", "phone": "+7 701 123 45 67",
+            "year_founded": 2014, **overrides}
+
+
+@pytest.fixture
+def applicant(make_user, client):
+    user = make_user(email="aliya@example.kz", preferred_language="en")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def organisation(applicant):
+    return OrganisationFactory(members=[applicant])
+
+
+@pytest.mark.django_db
+def test_the_dashboard_invites_an_anonymous_visitor_to_sign_up(client, demo_programme):
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert reverse("account_signup") in page
+
+
+@pytest.mark.django_db
+def test_an_organisation_is_created_with_a_valid_bin_and_refused_with_a_bad_one(
+    client, applicant, demo_programme
+):
+    from ozgeris.models import Region
+    from tests.factories import valid_bin
+
+    region = Region.objects.get(code="shymkent").pk
+    bad = client.post(reverse("applications:organisation_create"),
+                      org_data(region=region, bin="190140001230"))
+    assert bad.status_code == 200
+    assert "check digit" in bad.content.decode()
+    assert "Жүректен жүрекке" in bad.content.decode()  # nothing typed is lost
+
+    good = client.post(reverse("applications:organisation_create"),
+                       org_data(region=region, bin=valid_bin(77)))
+    organisation = Organisation.objects.get(bin=valid_bin(77))
+    assert good.url == reverse("applications:organisation", args=[organisation.pk])
+    assert organisation.members.get() == applicant
+
+
+@pytest.mark.django_db
+def test_the_eligibility_check_warns_without_stopping(client, demo_programme):
+    response = client.post(reverse("applications:eligibility"), {
+        "registered_non_profit": "yes", "legal_form": "TOO", "full_financial_year": "yes",
+        "has_entrepreneurial_income": "no"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert "unlikely to qualify" in page
+    assert "80/20" in page
+    assert reverse("applications:dashboard") in page
+
+
+@pytest.mark.django_db
+def test_an_applicant_fills_in_over_two_visits_uploads_and_submits(
+    client, applicant, organisation, open_programme, django_capture_on_commit_callbacks
+):
+    start = client.post(reverse("applications:start"), {
+        "organisation": organisation.pk,
+        "nomination": open_programme.nominations.get(code="ecology").pk})
+    application = Application.objects.get(organisation=organisation)
+    assert start.url == reverse("applications:edit", args=[application.pk])
+
+    first_half = {k: v for k, v in COMPLETE_FIELDS.items() if k in ("project_title",
+                                                                     "social_problem")}
+    client.post(start.url, {**first_half, "save": "1"})
+    page = client.get(start.url).content.decode()
+    assert "Шеберхана «Қолөнер»" in page
+
+    uploads = {f"doc_{kind}": SimpleUploadedFile(f"{kind}.pdf", PDF_BYTES, "application/pdf")
+               for kind in ("balance_sheet", "tax_certificate", "creditor_certificate")}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start.url, {**COMPLETE_FIELDS, **uploads, "submit": "1"})
+
+    assert response.url == reverse("applications:dashboard")
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert application.income_share == 30
+    assert application.documents.count() == 3
+    assert mail.outbox[-1].to == ["aliya@example.kz"]
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    assert "status-submitted" in dashboard
+    pdf = client.get(reverse("applications:pdf", args=[application.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_failed_submit_keeps_what_was_typed_and_the_accepted_files(
+    client, applicant, organisation, open_programme
+):
+    application, _ = services.start_application(
+        programme=open_programme, organisation=organisation,
+        nomination=open_programme.nominations.get(code="ecology"), by=applicant)
+    url = reverse("applications:edit", args=[application.pk])
+    good = SimpleUploadedFile("balance.pdf", PDF_BYTES, "application/pdf")
+    forged = SimpleUploadedFile("tax.pdf", b"<html><script>alert(1)</script>", "application/pdf")
+
+    response = client.post(url, {"project_title": "Қолөнер", "total_income": "10",
+                                 "entrepreneurial_income": "11", "doc_balance_sheet": good,
+                                 "doc_tax_certificate": forged, "submit": "1"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Қолөнер"' in page
+    assert "cannot exceed total income" in page
+    assert "not a PDF" in page or "markup" in page
+    assert application.documents.get().kind == "balance_sheet"
+
+
+@pytest.mark.django_db
+def test_after_the_deadline_the_form_is_closed(client, applicant, organisation, open_programme,
+                                               time_machine):
+    application = ApplicationFactory(programme=open_programme, organisation=organisation)
+    time_machine.move_to(open_programme.intake_closes_at)
+
+    page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
+    client.post(reverse("applications:edit", args=[application.pk]),
+                {"project_title": "Late", "save": "1"})
+
+    assert "can no longer be changed" in page
+    assert 'name="save"' not in page
+    application.refresh_from_db()
+    assert application.project_title == ""
+
+
+# Access ------------------------------------------------------------------------
+
+@pytest.fixture
+def submitted_with_document(open_programme, make_user):
+    owner = make_user(email="owner@example.kz")
+    organisation = OrganisationFactory(members=[owner])
+    application = ApplicationFactory(programme=open_programme, organisation=organisation)
+    document = services.upload_document(
+        application=application, kind="balance_sheet",
+        file=SimpleUploadedFile("b.pdf", PDF_BYTES, "application/pdf"), by=owner)
+    Application.objects.filter(pk=application.pk).update(status="submitted")
+    return application, document
+
+
+ACCESS = [
+    # who, application page, document download
+    ("anonymous", 302, 302),
+    ("other_applicant", 404, 404),
+    ("voter", 404, 404),
+    ("owner", 200, 200),
+    ("juror", 404, 200),
+    ("staff", 404, 200),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "page_status", "document_status"), ACCESS)
+def test_who_may_open_an_application_and_its_documents(client, make_user, submitted_with_document,
+                                                       who, page_status, document_status):
+    from django.contrib.auth.models import Group
+
+    application, document = submitted_with_document
+    if who == "owner":
+        client.force_login(application.organisation.members.get())
+    elif who != "anonymous":
+        user = make_user(email=f"{who}@example.kz", is_staff=(who == "staff"))
+        if who == "other_applicant":
+            OrganisationFactory(members=[user])
+        if who == "juror":
+            user.groups.add(Group.objects.get(name="Jury"))
+        if who == "staff":
+            user.groups.add(Group.objects.get(name="Programme staff"))
+        client.force_login(user)
+
+    page = client.get(reverse("applications:edit", args=[application.pk]))
+    download = client.get(reverse("applications:document", args=[application.pk, document.pk]))
+
+    assert page.status_code == page_status
+    assert download.status_code == document_status
+    if document_status == 200:
+        assert download["Content-Disposition"].startswith("attachment")
+        assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+@pytest.mark.django_db
+def test_a_juror_cannot_download_a_drafts_documents(client, make_user, open_programme):
+    from django.contrib.auth.models import Group
+
+    owner = make_user(email="owner@example.kz")
+    application = ApplicationFactory(programme=open_programme,
+                                     organisation=OrganisationFactory(members=[owner]))
+    document = services.upload_document(
+        application=application, kind="balance_sheet",
+        file=SimpleUploadedFile("b.pdf", PDF_BYTES, "application/pdf"), by=owner)
+    juror = make_user(email="juror@example.kz")
+    juror.groups.add(Group.objects.get(name="Jury"))
+    client.force_login(juror)
+
+    response = client.get(reverse("applications:document", args=[application.pk, document.pk]))
+    assert response.status_code == 404
+
+
+# Query counts --------------------------------------------------------------------
+
+def queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches (session, programme)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_costs_the_same_queries_for_1_and_50_applications(
+    client, applicant, open_programme
+):
+    nominations = list(open_programme.nominations.filter(kind="ngo"))
+    url = reverse("applications:dashboard")
+
+    def add(count):
+        for i in range(count):
+            ApplicationFactory(programme=open_programme, nomination=nominations[i % 3],
+                               organisation=OrganisationFactory(members=[applicant]))
+
+    add(1)
+    one, _ = queries_for(client, url)
+    add(49)
+    fifty, page = queries_for(client, url)
+
+    assert one == fifty
+    assert page.count("status-draft") == 50
+
+
+@pytest.mark.django_db
+def test_the_staff_list_costs_the_same_queries_for_1_and_50_applications(
+    client, make_user, open_programme
+):
+    from django.contrib.auth.models import Group
+
+    staff = make_user(email="staff@example.kz", is_staff=True)
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+    client.force_login(staff)
+    url = reverse("admin:applications_application_changelist")
+
+    ApplicationFactory(programme=open_programme)
+    one, _ = queries_for(client, url)
+    for _ in range(49):
+        ApplicationFactory(programme=open_programme)
+    fifty, page = queries_for(client, url)
+
+    assert one == fifty
+    assert "50" in page
