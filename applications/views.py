@@ -154,7 +154,7 @@ def _own_application(request, pk):
 def _store_uploads(request, application):
     """Store each uploaded document; return {field name: error}. Accepted files stay even if
     the rest of the form has errors."""
-    errors = {}
+    errors, attached = {}, []
     for kind in DocumentKind.values:
         upload = request.FILES.get(f"doc_{kind}")
         if not upload:
@@ -167,7 +167,9 @@ def _store_uploads(request, application):
         except services.ApplicationError as error:
             errors[kind] = str(error)
         else:
-            messages.success(request, _("“%(name)s” was attached.") % {"name": upload.name})
+            attached.append(upload.name)
+    if attached:
+        messages.success(request, _("Attached: %(names)s.") % {"names": ", ".join(attached)})
     return errors
 
 

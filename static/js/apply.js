@@ -34,7 +34,8 @@
         return;
       }
       var pct = Math.round(e * 10000 / t) / 100;
-      value.textContent = pct.toFixed(2) + " %";
+      value.textContent = pct.toLocaleString(document.documentElement.lang || "ru",
+        { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " %";
       var ok = pct >= threshold;
       result.textContent = result.getAttribute(ok ? "data-pass" : "data-fail");
       result.className = "share-result " + (ok ? "pass" : "fail");
