@@ -25,6 +25,10 @@ from .models import (
 )
 
 
+def _status_label(value):
+    return Status(value).label if value in Status.values else (value or "—")
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -64,6 +68,13 @@ class ReasonForm(forms.Form):
                              max_length=2000)
 
 
+class ApproveProfileForm(forms.Form):
+    """Carries the version of the profile the reviewer saw, so a later change is not
+    published unseen."""
+
+    seen_version = forms.CharField(widget=forms.HiddenInput)
+
+
 class DocumentRequestForm(forms.Form):
     kinds = forms.MultipleChoiceField(label=_("Documents"), choices=DocumentKind.choices,
                                       widget=forms.CheckboxSelectMultiple)
@@ -92,9 +103,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         (_("Finances and the 80/20 rule"), {"fields": [
             "financial_year", "total_income", "entrepreneurial_income", "income_share",
             "income_share_threshold", "passes_80_20"]}),
-        (_("Public profile"), {"fields": ["video_url", "registry_consent", "public_photo",
-                                          "public_text_ru", "public_text_kk",
-                                          "profile_approved_at"]}),
+        (_("Public profile"), {"fields": ["video_url", "registry_consent", "pending_photo_link",
+                                          "public_photo", "public_text_ru", "public_text_kk",
+                                          "profile_updated_at", "profile_approved_at"]}),
     ]
     change_form_template = "admin/applications/application/change_form.html"
 
@@ -102,12 +113,26 @@ class ApplicationAdmin(admin.ModelAdmin):
     def region(self, application):
         return application.organisation.region
 
+    @admin.display(description=_("photo awaiting approval"))
+    def pending_photo_link(self, application):
+        if not application.pending_photo:
+            return "—"
+        url = reverse("applications:profile_photo", args=[application.pk])
+        return format_html('<a href="{}"><img src="{}" alt="" style="max-width:200px"></a>',
+                           url, url)
+
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Applications are withdrawn or rejected through their status, never deleted: the
+        # audit log, the files and the report's counts depend on them.
         return False
 
     def get_readonly_fields(self, request, obj=None):
         # What the applicant wrote is theirs: staff read it, the applicant edits it.
-        return [field.name for field in Application._meta.fields] + ["region"]
+        return [field.name for field in Application._meta.fields] + ["region",
+                                                                      "pending_photo_link"]
 
     def get_urls(self):
         own = [
@@ -128,8 +153,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         application = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "status_history": history(application).filter(action="application.status")
-            if application else [],
+            "status_history": [
+                {"event": event, "from": _status_label(event.details.get("from")),
+                 "to": _status_label(event.details.get("to"))}
+                for event in history(application).filter(action="application.status")
+            ] if application else [],
             "can_screen": application is not None and services.can_transition(
                 application.status, Status.SCREENED),
             "can_request": application is not None and services.can_transition(
@@ -139,11 +167,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _action_page(self, request, pk, form_class, title, act):
+    def _action_page(self, request, pk, form_class, title, act, initial=None):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         application = get_object_or_404(Application, pk=pk)
-        form = form_class(request.POST or None) if form_class else None
+        form = form_class(request.POST or None, initial=initial) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 act(application, form.cleaned_data if form else {})
@@ -175,9 +203,13 @@ class ApplicationAdmin(admin.ModelAdmin):
                                                         **data))
 
     def approve_view(self, request, pk):
+        application = get_object_or_404(Application, pk=pk)
+        seen = application.profile_updated_at.isoformat() if application.profile_updated_at else ""
         return self._action_page(
-            request, pk, None, _("approve the public profile"),
-            lambda app, data: services.approve_profile(application=app, by=request.user))
+            request, pk, ApproveProfileForm, _("approve the public profile"),
+            lambda app, data: services.approve_profile(application=app, by=request.user,
+                                                       **data),
+            initial={"seen_version": seen})
 
 
 class MembershipInline(admin.TabularInline):

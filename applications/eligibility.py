@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from .models import NON_PROFIT_FORMS
 
 
-def assess(answers):
-    """Return a list of (level, message): level "ok" or "warning"."""
+def assess(answers, threshold):
+    """Return a list of (level, message): level "ok" or "warning". ``threshold`` is the
+    programme's minimum share of entrepreneurial income, in per cent."""
     findings = []
     if answers["registered_non_profit"] != "yes" or answers["legal_form"] not in NON_PROFIT_FORMS:
         findings.append(("warning", _(
@@ -22,8 +23,9 @@ def assess(answers):
             "without one cannot show the 80/20 share.")))
     if answers["has_entrepreneurial_income"] != "yes":
         findings.append(("warning", _(
-            "At least a fifth of an organisation's income must come from entrepreneurial "
-            "activity (the 80/20 rule); without such income the application will not pass it.")))
+            "At least %(threshold)s %% of an organisation's income must come from "
+            "entrepreneurial activity (the 80/20 rule); without such income the application "
+            "will not pass it.") % {"threshold": threshold.normalize()}))
     if not findings:
         findings.append(("ok", _(
             "Your organisation looks eligible. Prepare the balance sheet and the certificates "

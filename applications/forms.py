@@ -36,16 +36,28 @@ class EligibilityCheckForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
+    # Longer than a BIN so that "1901 4000 1239" reaches clean_bin and loses its spaces.
+    bin = forms.CharField(label=_("BIN"), max_length=20,
+                          help_text=_("Business identification number: 12 digits."),
+                          widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                        "autocomplete": "off"}))
+
     class Meta:
         model = Organisation
         fields = ["name", "legal_form", "bin", "region", "city", "address", "website",
                   "social_links", "contact_person", "contact_email", "phone", "year_founded"]
         widgets = {
-            "bin": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}",
-                                          "maxlength": 12, "autocomplete": "off"}),
             "social_links": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
+
+    def __init__(self, *args, locked_identity=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if locked_identity:
+            # Submitted applications name the organisation by these: they stay as submitted.
+            for name in ("bin", "legal_form"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixed once an application was submitted.")
 
     def clean_bin(self):
         return self.cleaned_data["bin"].strip().replace(" ", "")
@@ -107,17 +119,17 @@ class ApplicationForm(forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
 
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = ["public_photo", "public_text_ru", "public_text_kk", "video_url"]
+        fields = ["pending_photo", "public_text_ru", "public_text_kk", "video_url"]
         widgets = {"public_text_ru": CountedTextarea(), "public_text_kk": CountedTextarea()}
 
-    def clean_public_photo(self):
-        photo = self.cleaned_data.get("public_photo")
+    def clean_pending_photo(self):
+        photo = self.cleaned_data.get("pending_photo")
         if isinstance(photo, UploadedFile):
             validate_upload(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
         return photo
-
-
-PHOTO_MAX_BYTES = 5 * 1024 * 1024

@@ -18,7 +18,7 @@ def _applications(programme):
     return Application.objects.filter(programme=programme)
 
 
-def received(programme):
+def submitted(programme):
     return _applications(programme).submitted().count()
 
 
@@ -70,7 +70,7 @@ def by_region(programme):
 
 def register():
     for name, function in {
-        "applications.received": received,
+        "applications.submitted": submitted,
         "applications.screened": screened,
         "applications.documents_rejected": documents_rejected,
         "applications.failed_80_20": failed_80_20,

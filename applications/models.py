@@ -205,19 +205,24 @@ class Application(models.Model):
     )
     income_share = models.DecimalField(_("share of entrepreneurial income, %"), max_digits=6,
                                        decimal_places=2, null=True, blank=True, editable=False)
-    income_share_threshold = models.DecimalField(max_digits=5, decimal_places=2, null=True,
-                                                 blank=True, editable=False)
+    income_share_threshold = models.DecimalField(_("threshold applied, %"), max_digits=5,
+                                                 decimal_places=2, null=True, blank=True,
+                                                 editable=False)
     passes_80_20 = models.BooleanField(_("meets the 80/20 rule"), null=True, editable=False)
 
     # Reminders about an unsubmitted draft (a week and a day before the deadline)
     reminded_week_before_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    # The finalist's public profile (shown on the vote and laureates pages once approved)
-    public_photo = models.ImageField(_("photo"), storage=public_storage, upload_to="finalists/",
-                                     blank=True)
+    # The finalist's public profile (shown on the vote and laureates pages once approved).
+    # The photo waits in the private store until staff approve it and publish a copy.
+    pending_photo = models.ImageField(_("photo"), upload_to="profiles/", blank=True)
+    public_photo = models.ImageField(_("published photo"), storage=public_storage,
+                                     upload_to="finalists/", blank=True, editable=False)
     public_text_ru = models.TextField(_("public text (Russian)"), max_length=600, blank=True)
     public_text_kk = models.TextField(_("public text (Kazakh)"), max_length=600, blank=True)
+    profile_updated_at = models.DateTimeField(_("profile changed"), null=True, blank=True,
+                                              editable=False)
     profile_approved_at = models.DateTimeField(_("profile approved"), null=True, blank=True,
                                                editable=False)
 
@@ -255,8 +260,8 @@ class ApplicationDocument(models.Model):
     kind = models.CharField(_("document"), max_length=24, choices=DocumentKind.choices)
     file = models.FileField(upload_to="applications/%Y/")
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size, bytes"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -297,10 +302,10 @@ class ApplicationVersion(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="versions")
-    number = models.PositiveSmallIntegerField()
-    submitted_at = models.DateTimeField(default=timezone.now)
+    number = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
+                                     null=True, related_name="+", verbose_name=_("by"))
     snapshot = models.JSONField()
 
     class Meta:

@@ -1,7 +1,8 @@
 """Who may see and do what with organisations, applications and their documents.
 
-Every list starts from ``applications_for``; every detail view checks ``can_view``.
-A person without the right gets a 404, so URLs reveal nothing.
+Reading starts from ``applications_for`` (staff, jurors, members); changing from
+``own_applications`` (members only). A person without the right gets a 404, so URLs
+reveal nothing.
 """
 
 from ozgeris.permissions import is_juror, is_programme_staff
@@ -15,10 +16,6 @@ def organisations_for(user):
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
     return Organisation.objects.filter(membership__user=user)
-
-
-def is_member(user, organisation):
-    return organisations_for(user).filter(pk=organisation.pk).exists()
 
 
 def applications_for(user, programme=None):
@@ -37,10 +34,6 @@ def applications_for(user, programme=None):
     return own
 
 
-def can_view(user, application):
-    return applications_for(user).filter(pk=application.pk).exists()
-
-
-def can_edit(user, application):
-    """Only the organisation's members fill in and submit its applications."""
-    return is_member(user, application.organisation)
+def own_applications(user):
+    """The applications ``user`` may fill in, submit and withdraw: their organisations'."""
+    return Application.objects.filter(organisation__in=organisations_for(user))

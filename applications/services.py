@@ -8,7 +8,9 @@ transaction, writes an audit entry and queues its mail through the outbox.
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,7 +48,7 @@ TRANSITIONS = {
     Status.SCREENED: {Status.ELIGIBLE, Status.FAILED_80_20},
     Status.ELIGIBLE: {Status.FINALIST, Status.NOT_SELECTED},
     Status.FINALIST: {Status.WINNER},
-    Status.WITHDRAWN: set(),
+    Status.WITHDRAWN: {Status.DRAFT},
     Status.DOCUMENTS_REJECTED: set(),
     Status.FAILED_80_20: set(),
     Status.NOT_SELECTED: set(),
@@ -126,14 +128,20 @@ def deadline_for(programme, organisation):
     return programme.intake_closes_at
 
 
-def window_open(application, now=None):
+def intake_open_for(programme, organisation, now=None):
+    """The one place the application window is decided: from the programme's opening to its
+    closing time or the organisation's extension, in UTC (shown in Asia/Almaty)."""
     now = now or timezone.now()
-    return (application.programme.intake_opens_at <= now
-            < deadline_for(application.programme, application.organisation))
+    return programme.intake_opens_at <= now < deadline_for(programme, organisation)
+
+
+def window_open(application, now=None):
+    return intake_open_for(application.programme, application.organisation, now)
 
 
 def is_editable(application, now=None):
-    """The applicant may change the form: a draft or a submitted application, window open."""
+    """The applicant may change the form: a draft or a submitted application, window open.
+    A draft is saved as it goes; a submitted application changes only by resubmitting."""
     return application.status in (Status.DRAFT, Status.SUBMITTED) and window_open(application, now)
 
 
@@ -142,8 +150,9 @@ def open_document_request(application):
 
 
 def uploadable_kinds(application, now=None):
-    """Which documents the applicant may upload now: any while the form is editable, and
-    after the deadline only those staff asked for."""
+    """Which documents the applicant may upload now: any while the form is editable (for a
+    submitted application, as part of a resubmission), and after the deadline only those
+    staff asked for."""
     if is_editable(application, now):
         return list(DocumentKind.values)
     request = open_document_request(application)
@@ -192,6 +201,23 @@ def create_organisation(*, by, now=None, **fields):
     Membership.objects.create(organisation=organisation, user=by, role=Membership.Role.OWNER,
                               joined_at=moment)
     audit.record(by, "organisation.created", organisation, at=now)
+    return organisation
+
+
+def identity_locked(organisation):
+    """Once an application was submitted, the BIN and legal form stay as submitted."""
+    return organisation.applications.exclude(status=Status.DRAFT).exists()
+
+
+@transaction.atomic
+def update_organisation(*, organisation, changed, by):
+    """Save the organisation's edited details (the form has set them). Side effects: an audit
+    entry naming the changed fields."""
+    if identity_locked(organisation) and {"bin", "legal_form"} & set(changed):
+        raise ApplicationError(_("The BIN and legal form cannot change after submission."))
+    organisation.full_clean()
+    organisation.save()
+    audit.record(by, "organisation.updated", organisation, fields=sorted(changed))
     return organisation
 
 
@@ -244,9 +270,14 @@ def start_application(*, programme, organisation, nomination, by, now=None):
     now = now or timezone.now()
     existing = Application.objects.filter(programme=programme, organisation=organisation,
                                           nomination=nomination).first()
+    if existing and existing.status == Status.WITHDRAWN and intake_open_for(
+            programme, organisation, now):
+        change_status(application=existing, to=Status.DRAFT, by=by, now=now,
+                      reason="reopened by the applicant")
+        return existing, False
     if existing:
         return existing, False
-    if not (programme.intake_opens_at <= now < deadline_for(programme, organisation)):
+    if not intake_open_for(programme, organisation, now):
         raise ApplicationError(_("Applications are not being accepted now."))
     try:
         with transaction.atomic():
@@ -261,16 +292,28 @@ def start_application(*, programme, organisation, nomination, by, now=None):
     return application, True
 
 
+COMPUTED_FIELDS = ["income_share", "passes_80_20", "income_share_threshold", "updated_at"]
+
+
+def _apply_form(locked, edited, fields):
+    for name in fields:
+        setattr(locked, name, getattr(edited, name))
+    refresh_income_share(locked)
+
+
 @transaction.atomic
-def save_draft(*, application, by, now=None):
-    """Save what the applicant typed (the form has set the fields). Side effects: the
-    recomputed 80/20 share, an audit entry."""
-    if not is_editable(application, now):
+def save_draft(*, application, fields, by, now=None):
+    """Save what the applicant typed into a draft (``application`` carries the form's values
+    for ``fields``). The row is locked and only those fields are written, so a status change
+    made meanwhile is never overwritten. Side effects: the recomputed share, an audit entry."""
+    locked = Application.objects.select_for_update().select_related(
+        "programme", "organisation").get(pk=application.pk)
+    if locked.status != Status.DRAFT or not window_open(locked, now):
         raise ApplicationError(_("The application can no longer be changed."))
-    refresh_income_share(application)
-    application.save()
-    audit.record(by, "application.saved", application, at=now)
-    return application
+    _apply_form(locked, application, fields)
+    locked.save(update_fields=[*fields, *COMPUTED_FIELDS])
+    audit.record(by, "application.saved", locked, at=now)
+    return locked
 
 
 @transaction.atomic
@@ -294,11 +337,15 @@ def upload_document(*, application, kind, file, by, now=None):
 
 @transaction.atomic
 def remove_document(*, document, by, now=None):
+    """Remove a document from a draft. Submitted documents stay (a version refers to them);
+    the file goes once the transaction commits."""
     application = document.application
-    if not is_editable(application, now):
-        raise ApplicationError(_("The application can no longer be changed."))
-    document.file.delete(save=False)
+    if application.status != Status.DRAFT or not window_open(application, now):
+        raise ApplicationError(_("Documents of a submitted application cannot be removed; "
+                                 "upload a newer one when you resubmit."))
+    name, storage = document.file.name, document.file.storage
     document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
     audit.record(by, "application.document_removed", application, at=now, kind=document.kind)
 
 
@@ -323,13 +370,16 @@ def _snapshot(application):
     }
 
 
-def submit_application(*, application, by, now=None):
-    """Submit (or resubmit) the application.
+def submit_application(*, application, by, now=None, edited=None, fields=()):
+    """Submit the application, or resubmit it with the applicant's changes.
 
-    Refuses outside the window (unless an extension applies) or with anything missing.
+    ``edited`` and ``fields`` carry a resubmission's form values: they are written in the
+    same transaction, so a resubmission that is refused (outside the window, or with
+    something missing) changes nothing and the submitted version stays as it was.
     Side effects: status ``submitted``, a new kept version, a confirmation email in the
-    applicant's language with the summary and checklist, an audit entry. A document request
-    that was open is marked fulfilled (the application returns to screening).
+    applicant's language with the summary and checklist, an audit entry. An open document
+    request is marked fulfilled (the application returns to screening). Resubmitting what is
+    already the latest version (a double click) does nothing.
     """
     moment = now or timezone.now()
     with transaction.atomic():
@@ -339,6 +389,8 @@ def submit_application(*, application, by, now=None):
         returning = locked.status == Status.DOCUMENTS_REQUESTED and request
         if not returning and not is_editable(locked, now):
             raise ApplicationError(_("Applications are not being accepted now."))
+        if edited is not None and not returning:
+            _apply_form(locked, edited, fields)
         missing = missing_items(locked)
         if missing:
             raise ApplicationError(_("Complete the application first: %(missing)s.")
@@ -353,20 +405,27 @@ def submit_application(*, application, by, now=None):
             request.fulfilled_at = moment
             request.save(update_fields=["fulfilled_at"])
         refresh_income_share(locked)
+        snapshot = _snapshot(locked)
+        latest = locked.versions.first()
+        if locked.status == Status.SUBMITTED and latest and latest.snapshot == snapshot:
+            application.refresh_from_db()
+            return application
         previous = locked.status
         if not can_transition(previous, Status.SUBMITTED):
             raise ApplicationError(_("This application cannot be submitted."))
         locked.status = Status.SUBMITTED
         locked.submitted_at = moment
         locked.save()
-        number = locked.versions.count() + 1
+        number = (latest.number if latest else 0) + 1
         ApplicationVersion.objects.create(application=locked, number=number, submitted_by=by,
-                                          submitted_at=moment, snapshot=_snapshot(locked))
+                                          submitted_at=moment, snapshot=snapshot)
+        deadline = deadline_for(locked.programme, locked.organisation)
         outbox.queue_templated_email(
             to=[by.email],
             template="applications/email/submitted",
             context={"application": locked, "version": number,
-                     "checklist": checklist(locked)},
+                     "checklist": checklist(locked), "deadline": deadline,
+                     "can_still_edit": moment < deadline},
             language=by.preferred_language,
             purpose="applications:submitted",
         )
@@ -402,21 +461,29 @@ def request_documents(*, application, kinds, message, by, now=None):
         request = DocumentRequest.objects.create(application=application, kinds=list(kinds),
                                                  message=message, requested_by=by,
                                                  requested_at=now or timezone.now())
-        for member in application.organisation.members.filter(is_active=True):
-            outbox.queue_templated_email(
-                to=[member.email],
-                template="applications/email/documents_requested",
-                context={"application": application, "request": request,
-                         "kinds": [DocumentKind(kind).label for kind in kinds]},
-                language=member.preferred_language,
-                purpose="applications:documents_requested",
-            )
+        _email_members(application, "applications/email/documents_requested",
+                       {"application": application, "request": request,
+                        "kinds": [DocumentKind(kind).label for kind in kinds]},
+                       "applications:documents_requested")
     return request
 
 
 def reject_documents(*, application, reason, by, now=None):
-    return change_status(application=application, to=Status.DOCUMENTS_REJECTED, by=by,
-                         reason=reason, now=now)
+    """The documents are not acceptable: the application leaves the competition and its
+    members are told why by email."""
+    with transaction.atomic():
+        change_status(application=application, to=Status.DOCUMENTS_REJECTED, by=by,
+                      reason=reason, now=now)
+        _email_members(application, "applications/email/documents_rejected",
+                       {"application": application, "reason": reason},
+                       "applications:documents_rejected")
+    return application
+
+
+def _email_members(application, template, context, purpose):
+    for member in application.organisation.members.filter(is_active=True):
+        outbox.queue_templated_email(to=[member.email], template=template, context=context,
+                                     language=member.preferred_language, purpose=purpose)
 
 
 @transaction.atomic
@@ -433,60 +500,91 @@ def grant_extension(*, programme, organisation, until, reason, by):
     return extension
 
 
+PROFILE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.WINNER)
+PROFILE_FIELDS = ["pending_photo", "public_text_ru", "public_text_kk", "video_url"]
+
+
 @transaction.atomic
 def update_profile(*, application, by):
-    """Save the public profile the applicant edited; a changed profile needs staff approval
-    again before the public pages show it."""
-    application.profile_approved_at = None
-    application.save()
-    audit.record(by, "application.profile_updated", application)
-    return application
+    """Save the public profile the applicant edited (``application`` carries the form's
+    values). The photo waits in the private store and nothing is public until staff approve
+    this very version. Side effects: approval withdrawn, an audit entry."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in PROFILE_STATUSES:
+        raise ApplicationError(_("The public profile is for applications in the final round."))
+    previous_photo = locked.pending_photo.name
+    for name in PROFILE_FIELDS:
+        setattr(locked, name, getattr(application, name))
+    locked.profile_approved_at = None
+    locked.profile_updated_at = timezone.now()
+    locked.save(update_fields=[*PROFILE_FIELDS, "profile_approved_at", "profile_updated_at",
+                               "updated_at"])
+    if previous_photo and previous_photo != locked.pending_photo.name:
+        storage = locked.pending_photo.storage
+        transaction.on_commit(lambda: storage.delete(previous_photo))
+    audit.record(by, "application.profile_updated", locked)
+    return locked
 
 
 @transaction.atomic
-def approve_profile(*, application, by):
-    """Staff approve the finalist's public photo and text for the public pages."""
-    application.profile_approved_at = timezone.now()
-    application.save(update_fields=["profile_approved_at", "updated_at"])
-    audit.record(by, "application.profile_approved", application)
+def approve_profile(*, application, seen_version, by):
+    """Staff publish the profile they reviewed: its photo is copied to the public store.
+    ``seen_version`` is the profile's ``profile_updated_at`` as the reviewer saw it; a
+    profile changed since is refused, so nothing unseen is published."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.profile_updated_at is None or locked.profile_updated_at.isoformat() != seen_version:
+        raise ApplicationError(_("The profile changed while you were reviewing it; "
+                                 "review it again."))
+    old_public = locked.public_photo.name
+    if locked.pending_photo:
+        with locked.pending_photo.open("rb") as photo:
+            locked.public_photo.save(locked.pending_photo.name.rsplit("/", 1)[-1],
+                                     ContentFile(photo.read()), save=False)
+        if old_public:
+            storage = locked.public_photo.storage
+            transaction.on_commit(lambda: storage.delete(old_public))
+    locked.profile_approved_at = timezone.now()
+    locked.save(update_fields=["public_photo", "profile_approved_at", "updated_at"])
+    audit.record(by, "application.profile_approved", locked)
+    return locked
 
 
 # ---------------------------------------------------------------------------
 # Reminders
 # ---------------------------------------------------------------------------
 
-REMINDERS = (
-    ("reminded_week_before_at", timedelta(days=7)),
-    ("reminded_day_before_at", timedelta(days=1)),
-)
+WEEK, DAY = timedelta(days=7), timedelta(days=1)
 
 
 def send_draft_reminders(now=None):
-    """Remind organisations with an unsubmitted draft a week and a day before the deadline
-    (each reminder once). Returns how many reminders were queued."""
+    """Remind organisations with an unsubmitted draft a week and a day before their deadline
+    (an extension moves it). Each reminder goes once; a draft first seen within the last day
+    gets only the last-day one. Returns how many reminders were queued."""
     now = now or timezone.now()
     sent = 0
-    for field, ahead in REMINDERS:
-        drafts = Application.objects.filter(
-            status=Status.DRAFT, programme__intake_opens_at__lte=now,
-            programme__intake_closes_at__gt=now, programme__intake_closes_at__lte=now + ahead,
-            **{f"{field}__isnull": True},
-        ).select_related("programme", "organisation", "nomination")
-        for application in drafts:
-            with transaction.atomic():
-                updated = Application.objects.filter(
-                    pk=application.pk, **{f"{field}__isnull": True}
-                ).update(**{field: now})
-                if not updated:
-                    continue
-                for member in application.organisation.members.filter(is_active=True):
-                    outbox.queue_templated_email(
-                        to=[member.email],
-                        template="applications/email/draft_reminder",
-                        context={"application": application,
-                                 "missing": missing_items(application)},
-                        language=member.preferred_language,
-                        purpose="applications:reminder",
-                    )
-                sent += 1
+    drafts = Application.objects.filter(
+        status=Status.DRAFT, programme__intake_opens_at__lte=now,
+        reminded_day_before_at__isnull=True,
+    ).select_related("programme", "organisation", "nomination")
+    for application in drafts:
+        deadline = deadline_for(application.programme, application.organisation)
+        left = deadline - now
+        if left <= timedelta(0) or left > WEEK:
+            continue
+        if left <= DAY:
+            marks = {"reminded_day_before_at": now, "reminded_week_before_at": now}
+            pending = Q(reminded_day_before_at__isnull=True)
+        elif application.reminded_week_before_at is None:
+            marks = {"reminded_week_before_at": now}
+            pending = Q(reminded_week_before_at__isnull=True)
+        else:
+            continue
+        with transaction.atomic():
+            if not Application.objects.filter(pending, pk=application.pk).update(**marks):
+                continue
+            _email_members(application, "applications/email/draft_reminder",
+                           {"application": application, "deadline": deadline,
+                            "missing": missing_items(application)},
+                           "applications:reminder")
+            sent += 1
     return sent

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
     path("<int:pk>/copy.pdf", views.application_pdf, name="pdf"),
     path("<int:pk>/profile/", views.application_profile, name="profile"),
+    path("<int:pk>/profile/photo/", views.profile_photo, name="profile_photo"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
     path("<int:pk>/documents/<int:document_pk>/remove/", views.document_remove,
          name="document_remove"),

@@ -1,9 +1,12 @@
 """The applicant's pages: dashboard, eligibility check, organisations, the application form,
 documents, submission and the PDF copy. Each view checks access, calls one service, renders."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ozgeris.audit import history
 from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
 
@@ -58,7 +62,9 @@ def eligibility_check(request):
     form = EligibilityCheckForm(request.POST or None)
     findings = None
     if request.method == "POST" and form.is_valid():
-        findings = assess(form.cleaned_data)
+        programme = Programme.objects.current()
+        threshold = programme.income_share_threshold if programme else Decimal(20)
+        findings = assess(form.cleaned_data, threshold)
     return render(request, "applications/eligibility.html", {"form": form, "findings": findings})
 
 
@@ -75,10 +81,12 @@ def organisation_create(request):
 @login_required
 def organisation_detail(request, pk):
     organisation = get_object_or_404(permissions.organisations_for(request.user), pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation, prefix="org")
+    form = OrganisationForm(request.POST or None, instance=organisation, prefix="org",
+                            locked_identity=services.identity_locked(organisation))
     invite = InvitationForm(prefix="invite")
     if request.method == "POST" and "save" in request.POST and form.is_valid():
-        form.save()
+        services.update_organisation(organisation=form.instance, changed=form.changed_data,
+                                     by=request.user)
         messages.success(request, _("The organisation's details were saved."))
         return redirect("applications:organisation", pk=pk)
     return render(request, "applications/organisation_detail.html", {
@@ -146,35 +154,42 @@ def application_start(request):
 
 def _own_application(request, pk):
     """The application if the user is a member of its organisation; 404 otherwise."""
-    queryset = Application.objects.with_related().filter(
-        organisation__in=permissions.organisations_for(request.user))
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(permissions.own_applications(request.user).with_related(), pk=pk)
 
 
-def _store_uploads(request, application):
-    """Store each uploaded document; return {field name: error}. Accepted files stay even if
-    the rest of the form has errors."""
+def _store_uploads(request, application, stored=None):
+    """Store each uploaded document; return {kind: error}. Accepted files stay even if the
+    rest of the form has errors. ``stored`` collects the new documents."""
     errors, attached = {}, []
     for kind in DocumentKind.values:
         upload = request.FILES.get(f"doc_{kind}")
         if not upload:
             continue
         try:
-            services.upload_document(application=application, kind=kind, file=upload,
-                                     by=request.user)
+            document = services.upload_document(application=application, kind=kind,
+                                                file=upload, by=request.user)
         except ValidationError as error:
             errors[kind] = " ".join(error.messages)
         except services.ApplicationError as error:
             errors[kind] = str(error)
         else:
             attached.append(upload.name)
+            if stored is not None:
+                stored.append(document)
     if attached:
         messages.success(request, _("Attached: %(names)s.") % {"names": ", ".join(attached)})
     return errors
 
 
+class _Refused(Exception):
+    """Raised inside a resubmission's transaction to undo it."""
+
+
 @login_required
 def application_edit(request, pk):
+    """The form. A draft is saved as it is typed (and uploads stay attached even when a field
+    has an error); a submitted application changes only by resubmitting, all or nothing; after
+    the deadline only documents staff asked for can be sent."""
     application = _own_application(request, pk)
     editable = services.is_editable(application)
     form = ApplicationForm(request.POST or None, instance=application)
@@ -183,31 +198,27 @@ def application_edit(request, pk):
             field.disabled = True
     upload_errors = {}
     if request.method == "POST":
-        upload_errors = _store_uploads(request, application)
-        if editable and form.is_valid():
-            services.save_draft(application=form.save(commit=False), by=request.user)
-            if "submit" in request.POST and not upload_errors:
-                try:
-                    services.submit_application(application=application, by=request.user)
-                except services.ApplicationError as error:
-                    messages.error(request, str(error))
-                else:
-                    messages.success(request, _("Your application was submitted. A confirmation "
-                                                "email is on its way."))
-                    return redirect("applications:dashboard")
-            elif not upload_errors:
-                messages.success(request, _("Your changes were saved."))
-            if not upload_errors:
-                return redirect("applications:edit", pk=pk)
-        elif not editable and "submit" in request.POST and not upload_errors:
-            try:
-                services.submit_application(application=application, by=request.user)
-            except services.ApplicationError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("The requested documents were sent."))
+        if application.status == Status.SUBMITTED and editable:
+            upload_errors, done = _resubmit(request, application, form)
+            if done:
                 return redirect("applications:dashboard")
-        elif form.errors:
+        else:
+            upload_errors = _store_uploads(request, application)
+            if editable and form.is_valid():
+                application = services.save_draft(application=form.instance,
+                                                  fields=list(form.fields), by=request.user)
+                if "submit" in request.POST and not upload_errors:
+                    if _submit(request, application, _("Your application was submitted. "
+                                                       "A confirmation email is on its way.")):
+                        return redirect("applications:dashboard")
+                elif not upload_errors:
+                    messages.success(request, _("Your changes were saved."))
+                if not upload_errors:
+                    return redirect("applications:edit", pk=pk)
+            elif not editable and "submit" in request.POST and not upload_errors:
+                if _submit(request, application, _("The requested documents were sent.")):
+                    return redirect("applications:dashboard")
+        if form.errors:
             messages.error(request, _("Please correct the fields marked below. "
                                       "Nothing you typed was lost."))
     documents = list(application.documents.all())
@@ -220,9 +231,52 @@ def application_edit(request, pk):
         "checklist": services.checklist(application, documents),
         "deadline": services.deadline_for(application.programme, application.organisation),
         "document_request": services.open_document_request(application),
+        "rejection": _latest_reason(application, Status.DOCUMENTS_REJECTED),
         "threshold": application.programme.income_share_threshold,
         "versions": application.versions.all()[:10],
     })
+
+
+def _submit(request, application, success):
+    try:
+        services.submit_application(application=application, by=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _resubmit(request, application, form):
+    """Resubmit a submitted application with its changes and new documents, all or nothing.
+    Returns (upload errors, whether it was resubmitted)."""
+    stored = []
+    try:
+        with transaction.atomic():
+            upload_errors = _store_uploads(request, application, stored)
+            if upload_errors or not form.is_valid():
+                raise _Refused
+            services.submit_application(application=application, by=request.user,
+                                        edited=form.instance, fields=list(form.fields))
+    except services.ApplicationError as error:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
+        upload_errors = {}
+    except _Refused:
+        pass
+    else:
+        messages.success(request, _("Your application was resubmitted."))
+        return {}, True
+    for document in stored:  # the transaction was undone; so are its files
+        document.file.storage.delete(document.file.name)
+    return upload_errors, False
+
+
+def _latest_reason(application, status):
+    if application.status != status:
+        return ""
+    event = history(application).filter(action="application.status",
+                                         details__to=status).first()
+    return event.details.get("reason", "") if event else ""
 
 
 def _document_slots(application, documents, errors):
@@ -255,8 +309,12 @@ def document_download(request, pk, document_pk):
     """Private documents reach only the organisation's members, jurors and staff."""
     application = get_object_or_404(permissions.applications_for(request.user), pk=pk)
     document = get_object_or_404(ApplicationDocument, application=application, pk=document_pk)
-    response = FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name, content_type=document.content_type)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
+                            content_type=document.content_type)
     response["Content-Security-Policy"] = "sandbox"
     return response
 
@@ -295,8 +353,7 @@ def application_pdf(request, pk):
 def application_profile(request, pk):
     """The finalist's public profile: photo, short texts, video; staff approve it."""
     application = _own_application(request, pk)
-    if application.status not in (Status.ELIGIBLE, Status.FINALIST, Status.WINNER,
-                                  Status.SCREENED, Status.SUBMITTED):
+    if application.status not in services.PROFILE_STATUSES:
         raise Http404
     form = ProfileForm(request.POST or None, request.FILES or None, instance=application)
     if request.method == "POST" and form.is_valid():
@@ -306,3 +363,16 @@ def application_profile(request, pk):
         return redirect("applications:profile", pk=pk)
     return render(request, "applications/profile.html", {"application": application,
                                                           "form": form})
+
+
+@login_required
+def profile_photo(request, pk):
+    """The photo awaiting approval, for the organisation's members and staff only."""
+    application = get_object_or_404(permissions.applications_for(request.user), pk=pk)
+    if not application.pending_photo:
+        raise Http404
+    try:
+        handle = application.pending_photo.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(handle)

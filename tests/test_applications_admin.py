@@ -86,7 +86,7 @@ def test_the_status_cannot_be_edited_as_a_field(client, staff, submitted):
 
 @pytest.mark.django_db
 def test_jurors_cannot_use_the_screening_actions(client, make_user, submitted):
-    juror = make_user(email="juror@example.kz")
+    juror = make_user(email="juror@example.kz", is_staff=True)  # even with admin access
     juror.groups.add(Group.objects.get(name="Jury"))
     client.force_login(juror)
 
@@ -94,3 +94,22 @@ def test_jurors_cannot_use_the_screening_actions(client, make_user, submitted):
 
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_applications_cannot_be_deleted_in_the_admin(client, staff, submitted):
+    response = client.post(reverse("admin:applications_application_delete", args=[submitted.pk]),
+                           {"post": "yes"})
+
+    assert response.status_code == 403
+    assert type(submitted).objects.filter(pk=submitted.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_rejection_reason_is_shown_to_the_applicant(client, staff, submitted):
+    client.post(reverse("admin:applications_application_reject_documents", args=[submitted.pk]),
+                {"reason": "Справка выдана на другой БИН"})
+    client.force_login(submitted.organisation.members.get())
+
+    page = client.get(reverse("applications:edit", args=[submitted.pk])).content.decode()
+    assert "Справка выдана на другой БИН" in page

@@ -77,26 +77,47 @@ def png_bytes():
 
 
 @pytest.mark.django_db
-def test_the_public_profile_is_saved_and_waits_for_staff_approval(client, owner, open_programme,
-                                                                 make_user):
+def test_the_public_profile_is_published_only_as_staff_approved_it(client, owner, open_programme,
+                                                                  make_user):
     application = ApplicationFactory(programme=open_programme, status="finalist",
                                      organisation=OrganisationFactory(members=[owner]))
     url = reverse("applications:profile", args=[application.pk])
 
-    forged = client.post(url, {"public_text_ru": "Текст", "public_photo": SimpleUploadedFile(
+    forged = client.post(url, {"public_text_ru": "Текст", "pending_photo": SimpleUploadedFile(
         "photo.png", b"<svg onload=alert(1)>", "image/png")})
     assert forged.status_code == 200
     application.refresh_from_db()
-    assert not application.public_photo
+    assert not application.pending_photo
 
     client.post(url, {"public_text_ru": "Мы учим ремеслу", "public_text_kk": "Қолөнерге үйретеміз",
-                      "public_photo": SimpleUploadedFile("photo.png", png_bytes(),
-                                                         "image/png")})
+                      "pending_photo": SimpleUploadedFile("photo.png", png_bytes(),
+                                                          "image/png")})
     application.refresh_from_db()
     assert application.public_text_kk == "Қолөнерге үйретеміз"
-    assert application.public_photo.url.startswith("/media/public/finalists/")
-    assert application.profile_approved_at is None
+    assert not application.public_photo  # nothing public before approval
+    photo_url = reverse("applications:profile_photo", args=[application.pk])
+    assert client.get(photo_url).status_code == 200
+    client.logout()
+    assert client.get(photo_url).status_code == 302
 
-    services.approve_profile(application=application, by=make_user(email="s@example.kz"))
+    staff = make_user(email="s@example.kz")
+    seen = application.profile_updated_at.isoformat()
+    application.public_text_ru = "Changed after the review started"
+    services.update_profile(application=application, by=owner)
+    with pytest.raises(services.ApplicationError):
+        services.approve_profile(application=application, seen_version=seen, by=staff)
+
+    application.refresh_from_db()
+    services.approve_profile(application=application,
+                             seen_version=application.profile_updated_at.isoformat(), by=staff)
     application.refresh_from_db()
     assert application.profile_approved_at is not None
+    assert application.public_photo.url.startswith("/media/public/finalists/")
+    assert client.get(application.public_photo.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_profile_is_only_for_the_final_round(client, owner, open_programme):
+    application = ApplicationFactory(programme=open_programme, status="submitted",
+                                     organisation=OrganisationFactory(members=[owner]))
+    assert client.get(reverse("applications:profile", args=[application.pk])).status_code == 404

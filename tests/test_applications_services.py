@@ -34,7 +34,7 @@ def application(open_programme, member):
 def complete(application, by):
     for name, value in COMPLETE_FIELDS.items():
         setattr(application, name, value)
-    services.save_draft(application=application, by=by)
+    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=by)
     for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
         services.upload_document(application=application, kind=kind, file=pdf_upload(), by=by)
     return application
@@ -63,7 +63,8 @@ def test_the_share_is_stored_with_the_figures_and_threshold_it_came_from(applica
     application.programme.save()
     application.total_income, application.entrepreneurial_income = 1000, 240
 
-    services.save_draft(application=application, by=member)
+    services.save_draft(application=application,
+                        fields=["total_income", "entrepreneurial_income"], by=member)
 
     application.refresh_from_db()
     assert application.income_share == Decimal("24.00")
@@ -144,12 +145,61 @@ def test_resubmitting_before_the_deadline_keeps_each_version(application, member
     complete(application, member)
     services.submit_application(application=application, by=member)
     application.project_title = "Жаңа атау"
-    services.save_draft(application=application, by=member)
-    services.submit_application(application=application, by=member)
+    services.submit_application(application=application, by=member, edited=application,
+                                fields=["project_title"])
+    services.submit_application(application=application, by=member)  # a double click
 
     titles = list(ApplicationVersion.objects.filter(application=application)
                   .order_by("number").values_list("snapshot__project_title", flat=True))
     assert titles == ["Шеберхана «Қолөнер»", "Жаңа атау"]
+
+
+@pytest.mark.django_db
+def test_a_submitted_application_changes_only_by_a_complete_resubmission(application, member):
+    complete(application, member)
+    services.submit_application(application=application, by=member)
+    application.refresh_from_db()
+
+    application.project_title = ""
+    with pytest.raises(services.ApplicationError):
+        services.save_draft(application=application, fields=["project_title"], by=member)
+    with pytest.raises(services.ApplicationError):
+        services.submit_application(application=application, by=member, edited=application,
+                                    fields=["project_title"])
+    with pytest.raises(services.ApplicationError):
+        services.remove_document(document=application.documents.first(), by=member)
+
+    application.refresh_from_db()
+    assert application.project_title == "Шеберхана «Қолөнер»"
+    assert application.documents.count() == 3
+    assert application.versions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_save_does_not_overwrite_a_status_changed_meanwhile(application, member, make_user):
+    stale = Application.objects.get(pk=application.pk)
+    complete(application, member)
+    services.submit_application(application=application, by=member)
+    services.screen_application(application=application, by=make_user(email="s@example.kz"))
+
+    stale.project_title = "Stale"
+    with pytest.raises(services.ApplicationError):
+        services.save_draft(application=stale, fields=["project_title"], by=member)
+    application.refresh_from_db()
+    assert application.status == Status.SCREENED
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_application_can_be_reopened_before_the_deadline(application, member):
+    complete(application, member)
+    services.submit_application(application=application, by=member)
+    services.withdraw_application(application=application, by=member)
+
+    again, created = services.start_application(
+        programme=application.programme, organisation=application.organisation,
+        nomination=application.nomination, by=member)
+
+    assert (again.pk, created, again.status) == (application.pk, False, Status.DRAFT)
 
 
 @pytest.mark.django_db
@@ -164,7 +214,7 @@ def test_the_window_closes_at_the_exact_second_in_almaty_time(application, membe
     with pytest.raises(services.ApplicationError):
         services.submit_application(application=application, by=member)
     with pytest.raises(services.ApplicationError):
-        services.save_draft(application=application, by=member)
+        services.save_draft(application=application, fields=["project_title"], by=member)
 
 
 @pytest.mark.django_db
@@ -233,11 +283,18 @@ def test_the_machine_follows_the_architecture():
 
 
 @pytest.mark.django_db
-def test_rejecting_documents_needs_a_reason(application, member, make_user):
+def test_rejecting_documents_needs_a_reason_and_tells_the_members(
+    application, member, django_capture_on_commit_callbacks
+):
     complete(application, member)
     services.submit_application(application=application, by=member)
     with pytest.raises(services.ApplicationError):
         services.reject_documents(application=application, reason="  ", by=member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_documents(application=application, reason="Справка на другой БИН",
+                                  by=member)
+    assert "Справка на другой БИН" in mail.outbox[-1].body
 
 
 # The documents-requested loop after the deadline ------------------------------------
@@ -300,5 +357,27 @@ def test_draft_reminders_go_a_week_and_a_day_before_the_deadline_once_each(
     time_machine.move_to(closes - timedelta(hours=20))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_draft_reminders() == 1
+        assert services.send_draft_reminders() == 0
 
     assert [m.to for m in mail.outbox] == [["ngo@example.kz"], ["ngo@example.kz"]]
+
+
+@pytest.mark.django_db
+def test_reminders_follow_an_extension_and_skip_what_is_not_a_draft(
+    application, member, make_user, time_machine
+):
+    other = ApplicationFactory(programme=application.programme, status="submitted")
+    closes = application.programme.intake_closes_at
+    services.grant_extension(programme=application.programme,
+                             organisation=application.organisation,
+                             until=closes + timedelta(days=10), reason="bank delay",
+                             by=make_user(email="s@example.kz"))
+
+    time_machine.move_to(closes - timedelta(hours=20))
+    assert services.send_draft_reminders() == 0  # its deadline is ten days later
+    time_machine.move_to(closes + timedelta(days=9, hours=5))
+    assert services.send_draft_reminders() == 1  # only the last-day reminder
+    application.refresh_from_db()
+    other.refresh_from_db()
+    assert application.reminded_week_before_at and application.reminded_day_before_at
+    assert other.reminded_day_before_at is None

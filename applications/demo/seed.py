@@ -174,7 +174,8 @@ def _apply(item, *, programme, bin_number, nomination, region, financial_year, p
     application.video_url = info.get("video_url", "")
     application.financial_year = financial_year
     moment = started + timedelta(minutes=20)
-    services.save_draft(application=application, by=member, now=moment)
+    services.save_draft(application=application, by=member, now=moment,
+                        fields=[*APPLICATION_FIELDS, "video_url", "financial_year"])
     for kind, (file_name, content) in pdfs.items():
         moment += timedelta(minutes=3)
         services.upload_document(application=application, kind=kind, by=member, now=moment,
