@@ -46,11 +46,13 @@ TRANSITIONS = {
                        Status.DOCUMENTS_REQUESTED, Status.DOCUMENTS_REJECTED},
     Status.DOCUMENTS_REQUESTED: {Status.SUBMITTED, Status.DOCUMENTS_REJECTED},
     Status.SCREENED: {Status.ELIGIBLE, Status.FAILED_80_20},
-    Status.ELIGIBLE: {Status.FINALIST, Status.NOT_SELECTED},
+    # The jury's eligibility can be corrected (an override with a reason) until finalists
+    # are chosen.
+    Status.ELIGIBLE: {Status.FINALIST, Status.NOT_SELECTED, Status.FAILED_80_20},
+    Status.FAILED_80_20: {Status.ELIGIBLE},
     Status.FINALIST: {Status.WINNER},
     Status.WITHDRAWN: {Status.DRAFT},
     Status.DOCUMENTS_REJECTED: set(),
-    Status.FAILED_80_20: set(),
     Status.NOT_SELECTED: set(),
     Status.WINNER: set(),
 }

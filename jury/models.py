@@ -1,0 +1,325 @@
+"""The expert commission: members, criteria, conflicts of interest, score sheets, eligibility
+decisions, sittings and the supporting-organisation nominations.
+
+Scores live in one sheet per juror and application (a database constraint); the results
+(means, totals, spread, ranks) are computed by ``ResultQuerySet`` and nowhere else.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application
+from ozgeris.models import Nomination, Programme, localized
+
+SCORE_MIN, SCORE_MAX = 1, 5
+
+
+class JurySettings(models.Model):
+    """How a programme's jury works; created with defaults when first needed."""
+
+    class Blind(models.TextChoices):
+        NEVER = "never", _("never: jurors never see each other's scores")
+        AFTER_OWN = "after_own", _("after submitting their own sheet")
+        ALWAYS = "always", _("always")
+
+    class Ranking(models.TextChoices):
+        RAW = "raw", _("raw scores")
+        NORMALISED = "normalised", _("normalised scores")
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE,
+                                     related_name="jury_settings")
+    others_scores_visible = models.CharField(
+        _("jurors see other jurors' scores"), max_length=12, choices=Blind.choices,
+        default=Blind.AFTER_OWN)
+    ranking = models.CharField(_("rank by"), max_length=12, choices=Ranking.choices,
+                               default=Ranking.RAW)
+    feedback_shows_scores = models.BooleanField(
+        _("applicants' feedback shows mean scores and comments (without names)"), default=False)
+
+    class Meta:
+        verbose_name = _("jury settings")
+        verbose_name_plural = _("jury settings")
+
+    def __str__(self):
+        return str(self.programme)
+
+
+class JuryMember(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        MEMBER = "member", _("member")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
+                                  related_name="jury_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="jury_memberships")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.MEMBER)
+    affiliation = models.CharField(_("affiliation (shown in the protocol)"), max_length=255)
+    email_domain = models.CharField(
+        _("organisation's email domain"), max_length=100, blank=True,
+        help_text=_("Used to detect possible conflicts of interest, e.g. eurasia.kz."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "order", "id"]
+        verbose_name = _("jury member")
+        verbose_name_plural = _("jury members")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "user"], name="one_seat_per_juror"),
+        ]
+
+    def __str__(self):
+        return self.user.get_full_name()
+
+
+class Criterion(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+    title_ru = models.CharField(_("title (Russian)"), max_length=150)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=150)
+    title_en = models.CharField(_("title (English)"), max_length=150)
+    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
+    scale_labels = models.JSONField(
+        _("labels of the scores 1–5"), default=list, blank=True,
+        help_text=_("Five labels, from 1 to 5."))
+
+    class Meta:
+        ordering = ["programme", "order", "id"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+
+class Conflict(models.Model):
+    """A juror's conflict of interest with an application: declared by the juror, automatic
+    (a member of the applying organisation) or possible (detected by affiliation), the last
+    confirmed or dismissed by the juror or staff."""
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", _("declared by the juror")
+        AUTOMATIC = "automatic", _("member of the applying organisation")
+        POSSIBLE = "possible", _("possible: matching affiliation")
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        PENDING = "pending", _("to be confirmed or dismissed")
+        DISMISSED = "dismissed", _("dismissed")
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="conflicts")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="jury_conflicts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    reason = models.TextField(_("reason"), max_length=1000)
+    match = models.CharField(_("what matched"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "application"],
+                                    name="one_conflict_record_per_juror_and_application"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} · {self.application.organisation}"
+
+    @property
+    def excludes(self):
+        """Does it keep the juror away from the application? Everything but a dismissal."""
+        return self.state != self.State.DISMISSED
+
+
+class ScoreSheet(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="sheets")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="score_sheets")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.DRAFT)
+    overall_comment = models.TextField(_("overall comment"), max_length=3000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "application"],
+                                    name="one_sheet_per_juror_and_application"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} · {self.application.organisation}"
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=Q(value__gte=SCORE_MIN) & Q(value__lte=SCORE_MAX),
+                                   name="score_within_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class EligibilityDecision(models.Model):
+    """Why an application became eligible or failed the 80/20 rule: computed from its share,
+    or overridden by staff or the chair with a written reason."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE,
+                                       related_name="eligibility")
+    eligible = models.BooleanField(_("eligible"))
+    overridden = models.BooleanField(_("overridden"), default=False)
+    reason = models.TextField(_("reason"), max_length=1000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("eligibility decision")
+        verbose_name_plural = _("eligibility decisions")
+
+    def __str__(self):
+        return f"{self.application}: {self.eligible}"
+
+
+class Sitting(models.Model):
+    """A sitting of the expert commission, with who attended and what it decided."""
+
+    class Subject(models.TextChoices):
+        APPLICATIONS = "applications", _("NGO applications")
+        SUPPORTING = "supporting", _("supporting-organisation nominations")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sittings")
+    subject = models.CharField(_("subject"), max_length=12, choices=Subject.choices)
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agenda = models.TextField(_("agenda"), max_length=3000, blank=True)
+    decisions = models.TextField(_("decisions"), max_length=5000, blank=True)
+
+    class Meta:
+        ordering = ["programme", "starts_at"]
+        verbose_name = _("commission sitting")
+        verbose_name_plural = _("commission sittings")
+
+    def __str__(self):
+        return f"{self.get_subject_display()} · {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+
+class Attendance(models.Model):
+    class Presence(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+        ABSENT = "absent", _("absent")
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="attendance")
+    presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices,
+                                default=Presence.IN_PERSON)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "member"], name="one_attendance_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_presence_display()}"
+
+
+class Nominee(models.Model):
+    """A candidate in a supporting-organisation nomination (best CSR programme, ...)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="nominees",
+                                   limit_choices_to={"kind": Nomination.Kind.SUPPORTING})
+    name = models.CharField(_("organisation"), max_length=255)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["nomination", "order", "id"]
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+
+    def __str__(self):
+        return self.name
+
+
+class NomineeVote(models.Model):
+    """A juror's vote in a supporting-organisation nomination: one nominee, or an abstention
+    with its reason (a conflict of interest)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE,
+                                   related_name="nominee_votes")
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="nominee_votes")
+    nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="votes")
+    abstention_reason = models.TextField(_("reason for abstaining"), max_length=1000,
+                                         blank=True)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote in a supporting-organisation nomination")
+        verbose_name_plural = _("votes in supporting-organisation nominations")
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "juror"],
+                                    name="one_nominee_vote_per_juror"),
+            models.CheckConstraint(
+                condition=Q(nominee__isnull=False) | ~Q(abstention_reason=""),
+                name="abstention_needs_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror}: {self.nominee or _('abstained')}"
+
+
+class TieBreak(models.Model):
+    """The chair's decision between applications tied on total and on top scores: a lower
+    priority ranks first. Recorded, with its reason, for the protocol."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE,
+                                       related_name="tie_break")
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    reason = models.TextField(_("reason"), max_length=1000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tie-break decision")
+        verbose_name_plural = _("tie-break decisions")
+
+    def __str__(self):
+        return f"{self.application}: {self.priority}"

@@ -1,0 +1,364 @@
+"""Every change the expert commission makes: eligibility, conflicts of interest, score sheets
+and the finalist decisions. Application statuses change only through
+``applications.services.change_status``.
+"""
+
+import re
+from urllib.parse import urlparse
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import services as applications
+from applications.models import Application, Status
+from ozgeris import audit, outbox
+from ozgeris.permissions import is_programme_staff
+
+from .models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Conflict,
+    Criterion,
+    EligibilityDecision,
+    JuryMember,
+    JurySettings,
+    Score,
+    ScoreSheet,
+)
+
+
+class JuryError(Exception):
+    """A refusal with a message for the person who asked (already translated)."""
+
+
+def settings_for(programme):
+    return JurySettings.objects.get_or_create(programme=programme)[0]
+
+
+def member_of(user, programme):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return JuryMember.objects.filter(user=user, programme=programme).select_related(
+        "user", "programme").first()
+
+
+def may_decide(user, programme):
+    """Staff and the commission's chair take the commission's decisions."""
+    member = member_of(user, programme)
+    return is_programme_staff(user) or (member is not None
+                                        and member.role == JuryMember.Role.CHAIR)
+
+
+# ---------------------------------------------------------------------------
+# Eligibility: the 80/20 gate
+# ---------------------------------------------------------------------------
+
+def decide_eligibility(*, programme, by, now=None):
+    """Every screened application becomes eligible or fails the 80/20 rule by the share the
+    applications service computed. Returns (eligible, failed) counts."""
+    counts = {True: 0, False: 0}
+    screened = Application.objects.filter(programme=programme, status=Status.SCREENED)
+    with transaction.atomic():
+        for application in screened.select_related("programme"):
+            eligible = application.passes_80_20 is True
+            reason = (_("%(share)s %% of income from entrepreneurial activity; the rule asks for "
+                        "at least %(threshold)s %%.")
+                      % {"share": application.income_share if application.income_share is not None
+                         else "—", "threshold": application.income_share_threshold})
+            applications.change_status(
+                application=application, by=by, now=now, reason=reason,
+                to=Status.ELIGIBLE if eligible else Status.FAILED_80_20)
+            EligibilityDecision.objects.update_or_create(
+                application=application,
+                defaults={"eligible": eligible, "overridden": False, "reason": reason,
+                          "decided_by": by, "decided_at": now or timezone.now()})
+            counts[eligible] += 1
+    return counts[True], counts[False]
+
+
+def override_eligibility(*, application, eligible, reason, by):
+    """Staff or the chair overrule the 80/20 result with a written reason (logged)."""
+    if not may_decide(by, application.programme):
+        raise JuryError(_("Only programme staff or the chair can override eligibility."))
+    if not reason.strip():
+        raise JuryError(_("Give a reason for the override."))
+    with transaction.atomic():
+        try:
+            applications.change_status(
+                application=application, by=by, reason=reason, override=True,
+                to=Status.ELIGIBLE if eligible else Status.FAILED_80_20)
+        except applications.ApplicationError as error:
+            raise JuryError(str(error)) from error
+        EligibilityDecision.objects.update_or_create(
+            application=application,
+            defaults={"eligible": eligible, "overridden": True, "reason": reason,
+                      "decided_by": by, "decided_at": timezone.now()})
+
+
+# ---------------------------------------------------------------------------
+# Conflicts of interest
+# ---------------------------------------------------------------------------
+
+GENERIC_DOMAINS = {"gmail.com", "mail.ru", "yandex.ru", "yandex.kz", "inbox.ru", "bk.ru",
+                   "list.ru", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com"}
+_STOPWORDS = {"фонд", "общественное", "объединение", "корпоративный", "частный", "центр",
+              "ассоциация", "организация", "развития", "директор", "исполнительный",
+              "председатель", "правления", "руководитель", "проекта", "компания", "company"}
+
+
+def _domain(value):
+    value = (value or "").strip().lower()
+    if "@" in value:
+        value = value.rsplit("@", 1)[1]
+    elif "//" in value:
+        value = urlparse(value).hostname or ""
+    return value.removeprefix("www.")
+
+
+def _words(text):
+    return {word for word in re.findall(r"[\wәғқңөұүһі]{5,}", (text or "").lower())
+            if word not in _STOPWORDS}
+
+
+def possible_conflict(member, organisation, member_emails=()):
+    """What links a juror to an organisation, or "": a shared email or web domain, or a
+    distinctive word of the organisation's name in the juror's declared affiliation."""
+    juror_domains = {_domain(member.email_domain), _domain(member.user.email)} - GENERIC_DOMAINS
+    juror_domains.discard("")
+    org_domains = {_domain(organisation.website), _domain(organisation.contact_email),
+                   *(_domain(email) for email in member_emails)} - GENERIC_DOMAINS
+    shared = juror_domains & org_domains
+    if shared:
+        return _("shared domain %(domain)s") % {"domain": sorted(shared)[0]}
+    common = _words(member.affiliation) & _words(organisation.name)
+    if common:
+        return _("affiliation mentions “%(word)s”") % {"word": sorted(common)[0]}
+    return ""
+
+
+def detect_conflicts(*, programme, by=None):
+    """Flag conflicts for every juror and screened or later application: automatic for a
+    member of the applying organisation, possible where affiliations match. Existing
+    records (and decisions on them) are kept. Returns how many were added."""
+    members = list(JuryMember.objects.filter(programme=programme).select_related("user"))
+    candidates = (Application.objects.filter(programme=programme)
+                  .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+                  .select_related("organisation")
+                  .prefetch_related("organisation__members"))
+    existing = set(Conflict.objects.filter(juror__programme=programme)
+                   .values_list("juror_id", "application_id"))
+    added = []
+    for application in candidates:
+        organisation = application.organisation
+        people = list(organisation.members.all())
+        for member in members:
+            if (member.pk, application.pk) in existing:
+                continue
+            if any(person.pk == member.user_id for person in people):
+                added.append(Conflict(juror=member, application=application,
+                                      kind=Conflict.Kind.AUTOMATIC,
+                                      state=Conflict.State.CONFIRMED,
+                                      reason=_("The juror is a member of the organisation.")))
+                continue
+            match = possible_conflict(member, organisation, [p.email for p in people])
+            if match:
+                added.append(Conflict(juror=member, application=application,
+                                      kind=Conflict.Kind.POSSIBLE, state=Conflict.State.PENDING,
+                                      match=match, reason=""))
+    Conflict.objects.bulk_create(added, ignore_conflicts=True)
+    if added:
+        audit.record(by, "jury.conflicts_detected", programme, added=len(added))
+    return len(added)
+
+
+@transaction.atomic
+def declare_conflict(*, juror, application, reason, by):
+    """The juror abstains: they cannot score the application or see its scores, and any
+    sheet they had is left out of its results."""
+    if not reason.strip():
+        raise JuryError(_("Say why you have a conflict of interest."))
+    conflict, _created = Conflict.objects.update_or_create(
+        juror=juror, application=application,
+        defaults={"kind": Conflict.Kind.DECLARED, "state": Conflict.State.CONFIRMED,
+                  "reason": reason, "decided_by": by, "decided_at": timezone.now()})
+    ScoreSheet.objects.filter(juror=juror, application=application,
+                              state=ScoreSheet.State.DRAFT).delete()
+    audit.record(by, "jury.conflict_declared", application, juror=juror.pk, reason=reason)
+    return conflict
+
+
+@transaction.atomic
+def resolve_conflict(*, conflict, confirm, reason, by):
+    """The juror or staff confirm or dismiss a possible conflict, with a reason."""
+    if conflict.kind == Conflict.Kind.AUTOMATIC:
+        raise JuryError(_("A juror who is a member of the organisation is always in conflict."))
+    if not (by == conflict.juror.user or is_programme_staff(by)):
+        raise JuryError(_("Only the juror or programme staff can decide this."))
+    if not reason.strip():
+        raise JuryError(_("Give a reason."))
+    conflict.state = Conflict.State.CONFIRMED if confirm else Conflict.State.DISMISSED
+    conflict.reason = reason
+    conflict.decided_by = by
+    conflict.decided_at = timezone.now()
+    conflict.save()
+    if confirm:
+        ScoreSheet.objects.filter(juror=conflict.juror, application=conflict.application,
+                                  state=ScoreSheet.State.DRAFT).delete()
+    audit.record(by, "jury.conflict_resolved", conflict.application, juror=conflict.juror_id,
+                 confirmed=confirm, reason=reason)
+    return conflict
+
+
+def excluding_conflict(juror, application):
+    return Conflict.objects.filter(juror=juror, application=application).exclude(
+        state=Conflict.State.DISMISSED).exists()
+
+
+# ---------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------
+
+def scoring_open(programme, now=None):
+    now = now or timezone.now()
+    return programme.scoring_opens_at <= now < programme.scoring_closes_at
+
+
+def can_score(juror, application):
+    return (application.programme_id == juror.programme_id
+            and application.status == Status.ELIGIBLE
+            and not excluding_conflict(juror, application))
+
+
+def _validated(values, criteria):
+    cleaned = {}
+    for criterion in criteria:
+        raw = values.get(criterion.pk)
+        if raw is None or raw == ("", ""):
+            continue
+        value, comment = raw
+        if value in (None, ""):
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as error:
+            raise JuryError(_("A score is a whole number from 1 to 5.")) from error
+        if not SCORE_MIN <= number <= SCORE_MAX or str(number) != str(value).strip():
+            raise JuryError(_("A score is a whole number from 1 to 5."))
+        cleaned[criterion.pk] = (number, (comment or "").strip())
+    return cleaned
+
+
+def save_sheet(*, juror, application, values, overall_comment="", submit=False, by, now=None):
+    """Save the juror's scores for an application as a draft, or submit them.
+
+    ``values`` maps criterion ids to (score, comment). Refused outside the jury stage, for an
+    application the juror may not score (not eligible, in conflict), for a sheet already
+    submitted (only staff reopen it) and for scores outside 1–5; a submission needs every
+    criterion. Side effects: the sheet and its scores, an audit entry on submission.
+    """
+    programme = application.programme
+    if not scoring_open(programme, now):
+        raise JuryError(_("The jury stage is closed: scores can no longer be changed."))
+    if not can_score(juror, application):
+        raise JuryError(_("You cannot score this application."))
+    criteria = list(Criterion.objects.filter(programme=programme))
+    cleaned = _validated(values, criteria)
+    if submit and len(cleaned) < len(criteria):
+        raise JuryError(_("Score every criterion before submitting."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                sheet, _created = ScoreSheet.objects.get_or_create(juror=juror,
+                                                                   application=application)
+        except IntegrityError:
+            sheet = ScoreSheet.objects.get(juror=juror, application=application)
+        sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+        if sheet.state == ScoreSheet.State.SUBMITTED:
+            raise JuryError(_("This sheet is submitted; only staff can reopen it."))
+        for criterion_id, (number, comment) in cleaned.items():
+            Score.objects.update_or_create(sheet=sheet, criterion_id=criterion_id,
+                                           defaults={"value": number, "comment": comment})
+        sheet.overall_comment = overall_comment.strip()
+        if submit:
+            sheet.state = ScoreSheet.State.SUBMITTED
+            sheet.submitted_at = now or timezone.now()
+        sheet.save()
+        if submit:
+            audit.record(by, "jury.sheet_submitted", application, juror=juror.pk)
+    return sheet
+
+
+@transaction.atomic
+def reopen_sheet(*, sheet, reason, by):
+    """Staff return a submitted sheet to its juror as a draft (logged)."""
+    if not is_programme_staff(by):
+        raise JuryError(_("Only programme staff can reopen a submitted sheet."))
+    sheet.state = ScoreSheet.State.DRAFT
+    sheet.submitted_at = None
+    sheet.save(update_fields=["state", "submitted_at", "updated_at"])
+    audit.record(by, "jury.sheet_reopened", sheet.application, juror=sheet.juror_id,
+                 reason=reason)
+
+
+def may_see_other_scores(juror, application):
+    """Blind scoring: whether this juror may see the other jurors' scores on the application
+    (never for one in conflict with it). Binds anyone who sits on the jury, staff included."""
+    if excluding_conflict(juror, application):
+        return False
+    mode = settings_for(application.programme).others_scores_visible
+    if mode == JurySettings.Blind.ALWAYS:
+        return True
+    if mode == JurySettings.Blind.NEVER:
+        return False
+    return ScoreSheet.objects.filter(juror=juror, application=application,
+                                     state=ScoreSheet.State.SUBMITTED).exists()
+
+
+# ---------------------------------------------------------------------------
+# Finalist decisions
+# ---------------------------------------------------------------------------
+
+def propose_cut(*, programme, top_n=None, threshold=None):
+    """Which eligible applications the cut makes finalists: the top ``top_n`` of each
+    nomination or every one whose total reaches ``threshold``, by the ranking the programme
+    chose. Returns [(result, becomes_finalist)] in nomination and rank order."""
+    from .results import results
+
+    if (top_n is None) == (threshold is None):
+        raise JuryError(_("Choose either the top N per nomination or a threshold."))
+    proposal = []
+    for result in results(programme):
+        if result.application.status != Status.ELIGIBLE:
+            continue
+        if top_n is not None:
+            finalist = result.rank is not None and result.rank <= top_n
+        else:
+            finalist = result.total is not None and result.total >= threshold
+        proposal.append((result, finalist))
+    return proposal
+
+
+def apply_cut(*, programme, by, top_n=None, threshold=None):
+    """Apply the cut in one action: finalist or not selected, through the applications status
+    service; each applicant is told by email. Returns (finalists, not selected)."""
+    if not may_decide(by, programme):
+        raise JuryError(_("Only programme staff or the chair can apply the cut."))
+    proposal = propose_cut(programme=programme, top_n=top_n, threshold=threshold)
+    rule = {"top_n": top_n} if top_n is not None else {"threshold": str(threshold)}
+    counts = [0, 0]
+    with transaction.atomic():
+        for result, finalist in proposal:
+            application = result.application
+            applications.change_status(
+                application=application, by=by, reason=_("jury decision"), **rule,
+                to=Status.FINALIST if finalist else Status.NOT_SELECTED)
+            counts[0 if finalist else 1] += 1
+            for member in application.organisation.members.filter(is_active=True):
+                outbox.queue_templated_email(
+                    to=[member.email], template="jury/email/decision",
+                    context={"application": application, "finalist": finalist},
+                    language=member.preferred_language, purpose="jury:decision")
+        audit.record(by, "jury.cut_applied", programme, **rule, finalists=counts[0],
+                     not_selected=counts[1])
+    return tuple(counts)

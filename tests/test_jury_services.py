@@ -1,0 +1,373 @@
+"""The commission's rules: the 80/20 gate, conflicts, blind scoring, results and the cut."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from applications.models import Application, Status
+from jury import services
+from jury.copying import ensure_default_criteria
+from jury.models import Conflict, Criterion, JuryMember, JurySettings, Score, ScoreSheet
+from jury.results import results
+
+from .factories import ApplicationFactory, OrganisationFactory
+
+
+@pytest.fixture
+def programme(open_programme):
+    """A programme in its jury stage with the two default criteria."""
+    now = timezone.now()
+    open_programme.scoring_opens_at = now - timedelta(days=1)
+    open_programme.scoring_closes_at = now + timedelta(days=5)
+    open_programme.intake_closes_at = now - timedelta(days=2)
+    open_programme.intake_opens_at = now - timedelta(days=30)
+    open_programme.save()
+    ensure_default_criteria(open_programme)
+    return open_programme
+
+
+@pytest.fixture
+def staff(make_user):
+    user = make_user(email="staff@example.kz", is_staff=True)
+    user.groups.add(Group.objects.get(name="Programme staff"))
+    return user
+
+
+def juror(programme, make_user, name, **fields):
+    user = make_user(email=f"{name}@{name}.example.kz", display_name=name)
+    return JuryMember.objects.create(programme=programme, user=user,
+                                     affiliation=fields.pop("affiliation", "Independent"),
+                                     **fields)
+
+
+def eligible(programme, nomination="education", **fields):
+    return ApplicationFactory(programme=programme, status="eligible",
+                              nomination=programme.nominations.get(code=nomination), **fields)
+
+
+def score(member, application, social, business, submit=True):
+    criteria = {c.code: c.pk for c in Criterion.objects.filter(programme=application.programme)}
+    return services.save_sheet(
+        juror=member, application=application, submit=submit, by=member.user,
+        values={criteria["social-impact"]: (social, ""),
+                criteria["business-model"]: (business, "")})
+
+
+# The 80/20 gate -------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_screened_applications_are_sorted_by_their_share(programme, staff):
+    passing = ApplicationFactory(programme=programme, status="screened", total_income=100,
+                                 entrepreneurial_income=25, passes_80_20=True,
+                                 income_share=25, income_share_threshold=20)
+    failing = ApplicationFactory(programme=programme, status="screened", total_income=100,
+                                 entrepreneurial_income=5, passes_80_20=False,
+                                 income_share=5, income_share_threshold=20)
+
+    assert services.decide_eligibility(programme=programme, by=staff) == (1, 1)
+
+    passing.refresh_from_db()
+    failing.refresh_from_db()
+    assert (passing.status, failing.status) == (Status.ELIGIBLE, Status.FAILED_80_20)
+    assert "5" in failing.eligibility.reason
+
+
+@pytest.mark.django_db
+def test_an_override_needs_staff_or_the_chair_and_a_reason(programme, staff, make_user):
+    application = ApplicationFactory(programme=programme, status="failed_80_20")
+    member = juror(programme, make_user, "member")
+    with pytest.raises(services.JuryError):
+        services.override_eligibility(application=application, eligible=True,
+                                      reason="Grant income misfiled", by=member.user)
+    with pytest.raises(services.JuryError):
+        services.override_eligibility(application=application, eligible=True, reason=" ",
+                                      by=staff)
+
+    services.override_eligibility(application=application, eligible=True,
+                                  reason="Grant income was misfiled as donations", by=staff)
+    application.refresh_from_db()
+    assert application.status == Status.ELIGIBLE
+    assert application.eligibility.overridden
+
+
+# Conflicts ----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_conflicts_are_detected_by_membership_domain_and_affiliation(programme, make_user):
+    member_of_org = juror(programme, make_user, "insider")
+    same_domain = juror(programme, make_user, "eurasia", email_domain="ef-ca.kz")
+    same_name = juror(programme, make_user, "arnau",
+                      affiliation="Советник ОО «Центр развития «Арнау»")
+    unrelated = juror(programme, make_user, "outsider", email_domain="gmail.com",
+                      affiliation="Британский Совет")
+    org_a = OrganisationFactory(members=[member_of_org.user])
+    org_b = OrganisationFactory(website="https://www.ef-ca.kz/about")
+    org_c = OrganisationFactory(name="ОО «Центр развития «Арнау»")
+    apps = [eligible(programme, organisation=org) for org in (org_a, org_b, org_c)]
+
+    assert services.detect_conflicts(programme=programme) == 3
+    assert services.detect_conflicts(programme=programme) == 0  # kept, not doubled
+
+    found = {(c.juror_id, c.application_id): c for c in Conflict.objects.all()}
+    assert found[member_of_org.pk, apps[0].pk].kind == Conflict.Kind.AUTOMATIC
+    assert found[same_domain.pk, apps[1].pk].state == Conflict.State.PENDING
+    assert "ef-ca.kz" in found[same_domain.pk, apps[1].pk].match
+    assert found[same_name.pk, apps[2].pk].kind == Conflict.Kind.POSSIBLE
+    assert not any(key[0] == unrelated.pk for key in found)
+
+
+@pytest.mark.django_db
+def test_a_juror_in_conflict_cannot_score_or_see_scores_and_is_left_out(programme, make_user):
+    a, b = juror(programme, make_user, "a"), juror(programme, make_user, "b")
+    application = eligible(programme)
+    score(a, application, 5, 5)
+
+    services.declare_conflict(juror=b, application=application, reason="I advise them",
+                              by=b.user)
+
+    with pytest.raises(services.JuryError):
+        score(b, application, 1, 1)
+    assert not services.may_see_other_scores(b, application)
+    services.declare_conflict(juror=a, application=application, reason="Found out later",
+                              by=a.user)
+    assert results(programme)[0].sheets == 0  # a's submitted sheet no longer counts
+
+
+@pytest.mark.django_db
+def test_a_dismissed_possible_conflict_lets_the_juror_score(programme, make_user, staff):
+    member = juror(programme, make_user, "j", email_domain="ef-ca.kz")
+    application = eligible(programme, organisation=OrganisationFactory(
+        contact_email="info@ef-ca.kz"))
+    services.detect_conflicts(programme=programme)
+    conflict = Conflict.objects.get()
+    with pytest.raises(services.JuryError):
+        score(member, application, 4, 4)
+
+    services.resolve_conflict(conflict=conflict, confirm=False,
+                              reason="Different department, no link", by=staff)
+    score(member, application, 4, 4)
+
+
+# Scoring --------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", [0, 6, "3.5", "x", -1])
+def test_scores_outside_one_to_five_are_refused(programme, make_user, bad):
+    member = juror(programme, make_user, "j")
+    with pytest.raises(services.JuryError, match="1"):
+        score(member, eligible(programme), bad, 3)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_score_outside_the_scale_and_a_second_sheet(programme, make_user):
+    member = juror(programme, make_user, "j")
+    application = eligible(programme)
+    sheet = score(member, application, 3, 3, submit=False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.filter(sheet=sheet).update(value=7)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoreSheet.objects.create(juror=member, application=application)
+
+
+@pytest.mark.django_db
+def test_a_sheet_is_a_draft_until_submitted_and_then_only_staff_reopen_it(programme, make_user,
+                                                                          staff):
+    member = juror(programme, make_user, "j")
+    application = eligible(programme)
+    with pytest.raises(services.JuryError, match="every criterion"):
+        services.save_sheet(juror=member, application=application, values={}, submit=True,
+                            by=member.user)
+    score(member, application, 3, 4, submit=False)
+    score(member, application, 4, 4)
+    with pytest.raises(services.JuryError, match="submitted"):
+        score(member, application, 5, 5)
+    with pytest.raises(services.JuryError):
+        services.reopen_sheet(sheet=ScoreSheet.objects.get(), reason="typo", by=member.user)
+
+    services.reopen_sheet(sheet=ScoreSheet.objects.get(), reason="typo", by=staff)
+    score(member, application, 5, 4)
+    assert [s.value for s in Score.objects.order_by("criterion__order")] == [5, 4]
+
+
+@pytest.mark.django_db
+def test_no_score_after_the_jury_stage_closes(programme, make_user, time_machine):
+    member = juror(programme, make_user, "j")
+    application = eligible(programme)
+    time_machine.move_to(programme.scoring_closes_at)
+    with pytest.raises(services.JuryError, match="closed"):
+        score(member, application, 3, 3)
+
+
+@pytest.mark.django_db
+def test_only_eligible_applications_are_scored(programme, make_user):
+    member = juror(programme, make_user, "j")
+    failed = ApplicationFactory(programme=programme, status="failed_80_20")
+    with pytest.raises(services.JuryError):
+        score(member, failed, 3, 3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("mode", "before", "after"), [
+    ("after_own", False, True), ("never", False, False), ("always", True, True)])
+def test_blind_scoring_follows_the_programme_setting(programme, make_user, mode, before, after):
+    JurySettings.objects.create(programme=programme, others_scores_visible=mode)
+    member = juror(programme, make_user, "j")
+    application = eligible(programme)
+    assert services.may_see_other_scores(member, application) is before
+    score(member, application, 3, 3)
+    assert services.may_see_other_scores(member, application) is after
+
+
+# Results --------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_results_give_means_total_spread_and_ranks(programme, make_user):
+    a, b = juror(programme, make_user, "a"), juror(programme, make_user, "b")
+    first, second = eligible(programme), eligible(programme)
+    score(a, first, 5, 4)
+    score(b, first, 3, 4)
+    score(a, second, 2, 3)
+    score(b, second, 3, 2)
+
+    rows = {r.application.pk: r for r in results(programme)}
+    social, business = Criterion.objects.order_by("order")
+    assert rows[first.pk].means == {social.pk: 4.0, business.pk: 4.0}
+    assert (rows[first.pk].total, rows[first.pk].sheets) == (8.0, 2)
+    assert (rows[first.pk].lowest, rows[first.pk].highest) == (3, 5)
+    assert (rows[first.pk].rank, rows[second.pk].rank) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_ties_are_broken_by_top_scores_and_flagged_when_still_equal(programme, make_user):
+    a = juror(programme, make_user, "a")
+    fives, fours, twin = eligible(programme), eligible(programme), eligible(programme)
+    score(a, fives, 5, 3)
+    score(a, fours, 4, 4)
+    score(a, twin, 4, 4)
+
+    rows = {r.application.pk: r for r in results(programme)}
+    assert rows[fives.pk].rank == 1 and not rows[fives.pk].tied
+    assert rows[fours.pk].rank == rows[twin.pk].rank == 2
+    assert rows[fours.pk].tied and rows[twin.pk].tied
+
+
+@pytest.mark.django_db
+def test_normalisation_on_a_hand_computed_example(programme, make_user):
+    """One criterion; a lenient and a harsh juror score X, Y and Z.
+
+      lenient: X 5, Y 4, Z 5 → mean 14/3, sd 0.4714 (population)
+      harsh:   X 1, Y 2, Z 1 → mean 4/3,  sd 0.4714
+      all six scores: mean 3, sd 1.7078
+    Each score becomes 3 + z · 1.7078 with its juror's z, clamped to 1–5; X's normalised mean
+    is the average of its two: (4.2076 + 1.7924) / 2 = 3.0, Y's (1 + 5) / 2 = 3.0 (clamped).
+    """
+    Criterion.objects.filter(programme=programme, code="business-model").delete()
+    lenient, harsh = juror(programme, make_user, "lenient"), juror(programme, make_user, "harsh")
+    x, y, z = eligible(programme), eligible(programme), eligible(programme)
+    social = Criterion.objects.get(programme=programme).pk
+
+    def give(member, application, value):
+        services.save_sheet(juror=member, application=application, submit=True,
+                            by=member.user, values={social: (value, "")})
+
+    for member, values in ((lenient, (5, 4, 5)), (harsh, (1, 2, 1))):
+        for application, value in zip((x, y, z), values, strict=True):
+            give(member, application, value)
+
+    from statistics import fmean, pstdev
+    mean_c, sd_c = 3.0, pstdev([5, 4, 5, 1, 2, 1])
+
+    def expected(value, own):
+        return min(5, max(1, mean_c + (value - fmean(own)) / pstdev(own) * sd_c))
+
+    rows = {r.application.pk: r for r in results(programme)}
+    for application, lenient_value, harsh_value in ((x, 5, 1), (y, 4, 2), (z, 5, 1)):
+        want = (expected(lenient_value, [5, 4, 5]) + expected(harsh_value, [1, 2, 1])) / 2
+        assert rows[application.pk].normalised_means[social] == pytest.approx(want)
+    assert rows[x.pk].normalised_total == pytest.approx(rows[z.pk].normalised_total)
+
+
+@pytest.mark.django_db
+def test_normalised_ranking_can_differ_from_raw_when_jurors_disagree_in_leniency(
+    programme, make_user
+):
+    """Lenient L scores only A (5), B (5) and C (4); harsh H scores only D (2), E (1) and
+    F (1). Raw, C (4) outranks D (2); normalised, both are their juror's below-average pick
+    vs above-average pick: D is H's best, C is L's worst, so D ranks above C."""
+    Criterion.objects.filter(programme=programme, code="business-model").delete()
+    social = Criterion.objects.get(programme=programme).pk
+    lenient, harsh = juror(programme, make_user, "l"), juror(programme, make_user, "h")
+    apps = {name: eligible(programme) for name in "ABCDEF"}
+    for member, picks in ((lenient, {"A": 5, "B": 5, "C": 4}),
+                          (harsh, {"D": 2, "E": 1, "F": 1})):
+        for name, value in picks.items():
+            services.save_sheet(juror=member, application=apps[name], submit=True,
+                                by=member.user, values={social: (value, "")})
+
+    rows = {r.application.pk: r for r in results(programme)}
+    c, d = rows[apps["C"].pk], rows[apps["D"].pk]
+    assert c.raw_rank < d.raw_rank
+    assert d.normalised_rank < c.normalised_rank
+    assert c.rank == c.raw_rank  # raw by default
+    JurySettings.objects.create(programme=programme, ranking="normalised")
+    rows = {r.application.pk: r for r in results(programme)}
+    assert rows[apps["D"].pk].rank < rows[apps["C"].pk].rank
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_results_cost_a_constant_number_of_queries(programme, make_user, count):
+    members = [juror(programme, make_user, f"j{i}") for i in range(3)]
+    for i in range(count):
+        application = eligible(programme)
+        for member in members:
+            score(member, application, 1 + i % 5, 3)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(results(programme)) == count
+    assert len(queries) == 7
+
+
+# The cut ----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_applying_the_cut_makes_finalists_and_tells_the_applicants(
+    programme, make_user, staff, django_capture_on_commit_callbacks
+):
+    a = juror(programme, make_user, "a")
+    owner = make_user(email="ngo@example.kz")
+    top = eligible(programme, organisation=OrganisationFactory(members=[owner]))
+    low = eligible(programme)
+    other = eligible(programme, nomination="health")
+    score(a, top, 5, 5)
+    score(a, low, 2, 2)
+    score(a, other, 3, 3)
+
+    proposal = services.propose_cut(programme=programme, top_n=1)
+    assert {r.application.pk: f for r, f in proposal} == {top.pk: True, low.pk: False,
+                                                          other.pk: True}
+    with pytest.raises(services.JuryError):
+        services.apply_cut(programme=programme, top_n=1, by=a.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.apply_cut(programme=programme, top_n=1, by=staff) == (2, 1)
+
+    statuses = dict(Application.objects.filter(programme=programme)
+                    .values_list("pk", "status"))
+    assert statuses[top.pk] == Status.FINALIST and statuses[low.pk] == Status.NOT_SELECTED
+    assert any(message.to == ["ngo@example.kz"] for message in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_a_threshold_cut(programme, make_user, staff):
+    a = juror(programme, make_user, "a")
+    good, poor = eligible(programme), eligible(programme)
+    score(a, good, 4, 4)
+    score(a, poor, 3, 4)
+
+    proposal = services.propose_cut(programme=programme, threshold=8)
+    assert {r.application.pk: f for r, f in proposal} == {good.pk: True, poor.pk: False}
