@@ -45,14 +45,19 @@ class Result:
     tied: bool = False
 
 
-def counted_scores(programme):
-    """Scores of submitted sheets whose juror is not in conflict with the application."""
+def counted_sheets(programme):
+    """Submitted sheets whose juror is not in conflict with the application."""
     conflicted = Conflict.objects.filter(
-        juror=OuterRef("sheet__juror"), application=OuterRef("sheet__application"),
+        juror=OuterRef("juror"), application=OuterRef("application"),
     ).exclude(state=Conflict.State.DISMISSED)
-    return Score.objects.filter(
-        sheet__application__programme=programme, sheet__state=ScoreSheet.State.SUBMITTED,
+    return ScoreSheet.objects.filter(
+        application__programme=programme, state=ScoreSheet.State.SUBMITTED,
     ).exclude(Exists(conflicted))
+
+
+def counted_scores(programme):
+    """The scores of ``counted_sheets``: what the results are computed from."""
+    return Score.objects.filter(sheet__in=counted_sheets(programme))
 
 
 def _normalised(rows, criteria):

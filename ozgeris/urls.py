@@ -13,6 +13,8 @@ urlpatterns = [
     path("media/public/<path:path>", views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("jury/", include("jury.panel_urls", namespace="jury_panel")),
+    path("feedback/", include("jury.urls")),
     path("apply/", include("applications.urls")),
     path("registry/", include("applications.registry_urls")),
     path("vote/", include("voting.urls")),

@@ -1,0 +1,332 @@
+"""The jurors' panel at /jury/: an admin site of its own, open to jurors and staff only.
+
+A juror sees the eligible applications of the current programme (never one of their own
+organisation), scores them blind, declares conflicts and sees their progress; staff and the
+chair also see everyone's progress, the results and apply the cut. Every action calls
+``jury.services``; the blind rule binds anyone with a seat on the jury, staff included.
+"""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Application, Status
+from ozgeris.models import Programme
+from ozgeris.permissions import is_juror, is_programme_staff
+
+from . import services
+from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
+from .results import results
+
+VISIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+
+
+def applications_for_juror(member):
+    """What a juror's list shows: the programme's scored applications, never one of the
+    juror's own organisation, each annotated with the juror's sheet state and conflict."""
+    own_sheet = ScoreSheet.objects.filter(juror=member, application=OuterRef("pk"))
+    conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).exclude(
+        state=Conflict.State.DISMISSED)
+    return (Application.objects.filter(programme=member.programme, status__in=VISIBLE_STATUSES)
+            .exclude(organisation__membership__user=member.user)
+            .select_related("organisation", "nomination")
+            .annotate(in_conflict=Exists(conflict),
+                      submitted=Exists(own_sheet.filter(state=ScoreSheet.State.SUBMITTED)),
+                      drafted=Exists(own_sheet.filter(state=ScoreSheet.State.DRAFT)))
+            .order_by("nomination__order", "organisation__name"))
+
+
+def progress_of(member):
+    """(scored, to score) for one juror: submitted sheets over the eligible applications the
+    juror may score."""
+    mine = applications_for_juror(member).filter(status=Status.ELIGIBLE, in_conflict=False)
+    counts = mine.aggregate(total=Count("pk"), done=Count("pk", filter=Q(submitted=True)))
+    return counts["done"], counts["total"]
+
+
+class ScoreForm(forms.Form):
+    overall_comment = forms.CharField(label=gettext_lazy("Overall comment"), required=False,
+                                      max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, criteria, sheet=None, disabled=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {score.criterion_id: score for score in sheet.scores.all()} if sheet else {}
+        self.criteria = criteria
+        for criterion in criteria:
+            labels = criterion.scale_labels or [str(n) for n in range(1, 6)]
+            current = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.title, required=False, coerce=int, widget=forms.RadioSelect,
+                choices=[(n, labels[n - 1] if n <= len(labels) else str(n)) for n in range(1, 6)],
+                initial=current.value if current else None, disabled=disabled)
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.title},
+                required=False, max_length=2000, disabled=disabled,
+                initial=current.comment if current else "",
+                widget=forms.Textarea(attrs={"rows": 2}))
+        if sheet:
+            self.fields["overall_comment"].initial = sheet.overall_comment
+        self.fields["overall_comment"].disabled = disabled
+
+    def values(self):
+        return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"),
+                       self.cleaned_data.get(f"comment_{c.pk}", "")) for c in self.criteria}
+
+    def score_fields(self):
+        return [(self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why you must abstain"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CutForm(forms.Form):
+    top_n = forms.IntegerField(label=gettext_lazy("Finalists per nomination (top N)"),
+                               required=False, min_value=1)
+    threshold = forms.DecimalField(label=gettext_lazy("…or a minimum total"), required=False,
+                                   min_value=0, decimal_places=2)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("top_n") is None) == (cleaned.get("threshold") is None):
+            raise forms.ValidationError(_("Choose either the top N per nomination or a "
+                                          "minimum total."))
+        return cleaned
+
+
+class JuryPanelSite(admin.AdminSite):
+    site_header = gettext_lazy("Ozgeris Ustasy — expert commission")
+    site_title = gettext_lazy("Expert commission")
+    index_title = gettext_lazy("Your applications")
+    index_template = "jury/panel/index.html"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (is_juror(user) or is_programme_staff(user))
+
+    def admin_view(self, view, cacheable=False):
+        """A signed-in person without a seat gets 403 at once, not a sign-in page."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
+    def login(self, request, extra_context=None):
+        """Jurors sign in like everyone else; a signed-in person without a seat is refused."""
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+
+    def get_urls(self):
+        view = self.admin_view
+        return [
+            path("applications/<int:pk>/", view(self.score_view), name="score"),
+            path("applications/<int:pk>/conflict/", view(self.conflict_view), name="conflict"),
+            path("conflicts/", view(self.conflicts_view), name="conflicts"),
+            path("results/", view(self.results_view), name="results"),
+            path("progress/", view(self.progress_view), name="progress"),
+            path("supporting/", view(self.supporting_view), name="supporting"),
+        ] + super().get_urls()
+
+    # Context ----------------------------------------------------------------------------
+
+    def _programme(self):
+        programme = Programme.objects.current()
+        if programme is None:
+            raise Http404
+        return programme
+
+    def _render(self, request, template, context):
+        return TemplateResponse(request, template, {**self.each_context(request), **context})
+
+    def index(self, request, extra_context=None):
+        programme = self._programme()
+        member = services.member_of(request.user, programme)
+        context = {"programme": programme, "member": member,
+                   "is_staff": is_programme_staff(request.user),
+                   "may_decide": services.may_decide(request.user, programme),
+                   "scoring_open": services.scoring_open(programme)}
+        if member:
+            context["applications"] = applications_for_juror(member)
+            context["done"], context["total"] = progress_of(member)
+            context["next_unscored"] = _next_unscored(member)
+            context["pending_conflicts"] = Conflict.objects.filter(
+                juror=member, state=Conflict.State.PENDING).count()
+        return self._render(request, self.index_template, context)
+
+    # Scoring ----------------------------------------------------------------------------
+
+    def score_view(self, request, pk):
+        programme = self._programme()
+        member = services.member_of(request.user, programme)
+        if member is None:
+            raise Http404
+        application = get_object_or_404(applications_for_juror(member), pk=pk)
+        criteria = list(Criterion.objects.filter(programme=programme))
+        sheet = (ScoreSheet.objects.filter(juror=member, application=application)
+                 .prefetch_related("scores").first())
+        locked = (application.in_conflict or application.status != Status.ELIGIBLE
+                  or (sheet and sheet.state == ScoreSheet.State.SUBMITTED)
+                  or not services.scoring_open(programme))
+        form = ScoreForm(request.POST or None, criteria=criteria, sheet=sheet, disabled=locked)
+        if request.method == "POST" and not locked and form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.save_sheet(juror=member, application=application,
+                                    values=form.values(), submit=submit, by=request.user,
+                                    overall_comment=form.cleaned_data["overall_comment"])
+            except services.JuryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your scores were submitted.") if submit
+                                 else _("Your draft was saved."))
+                following = _next_unscored(member)
+                if submit and following:
+                    return redirect("jury_panel:score", pk=following.pk)
+                return redirect("jury_panel:score", pk=pk)
+        others = []
+        if services.may_see_other_scores(member, application):
+            others = (ScoreSheet.objects.filter(application=application,
+                                                state=ScoreSheet.State.SUBMITTED)
+                      .exclude(juror=member).select_related("juror__user")
+                      .prefetch_related(Prefetch("scores", Score.objects.order_by(
+                          "criterion__order"))))
+        done, total = progress_of(member)
+        return self._render(request, "jury/panel/score.html", {
+            "title": application.project_title or str(application.organisation),
+            "application": application, "form": form, "sheet": sheet, "locked": locked,
+            "criteria": criteria, "others": others, "conflict_form": ConflictForm(),
+            "documents": application.documents.all(), "done": done, "total": total,
+            "next_unscored": _next_unscored(member, exclude=application.pk),
+        })
+
+    def conflict_view(self, request, pk):
+        programme = self._programme()
+        member = services.member_of(request.user, programme)
+        if member is None or request.method != "POST":
+            raise Http404
+        application = get_object_or_404(applications_for_juror(member), pk=pk)
+        form = ConflictForm(request.POST)
+        if form.is_valid():
+            services.declare_conflict(juror=member, application=application,
+                                      reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("Your conflict of interest was recorded; you abstain "
+                                        "on this application."))
+        else:
+            messages.error(request, _("Say why you have a conflict of interest."))
+        return redirect("jury_panel:score", pk=pk)
+
+    def conflicts_view(self, request):
+        """Possible conflicts to confirm or dismiss: a juror's own, or all of them for staff."""
+        programme = self._programme()
+        member = services.member_of(request.user, programme)
+        staff = is_programme_staff(request.user)
+        conflicts = Conflict.objects.filter(juror__programme=programme).select_related(
+            "juror__user", "application__organisation")
+        if not staff:
+            if member is None:
+                raise Http404
+            conflicts = conflicts.filter(juror=member)
+        if request.method == "POST":
+            conflict = get_object_or_404(conflicts, pk=request.POST.get("conflict"))
+            try:
+                services.resolve_conflict(conflict=conflict, confirm="confirm" in request.POST,
+                                          reason=request.POST.get("reason", ""),
+                                          by=request.user)
+            except services.JuryError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Recorded."))
+            return redirect("jury_panel:conflicts")
+        return self._render(request, "jury/panel/conflicts.html", {
+            "title": _("Conflicts of interest"), "conflicts": conflicts.order_by("state", "pk"),
+            "staff": staff})
+
+    # Staff and the chair ---------------------------------------------------------------
+
+    def results_view(self, request):
+        programme = self._programme()
+        if not services.may_decide(request.user, programme):
+            raise PermissionDenied
+        member = services.member_of(request.user, programme)
+        done, total = progress_of(member) if member else (0, 0)
+        if done < total:
+            # Blind scoring binds the chair too: the table waits for their own sheets.
+            messages.info(request, _("Submit your own scores first; the results table shows "
+                                     "everyone's scores."))
+            return redirect("jury_panel:index")
+        form = CutForm(request.POST or request.GET or None)
+        proposal = None
+        if "eligibility" in request.POST:
+            eligible, failed = services.decide_eligibility(programme=programme, by=request.user)
+            messages.success(request, _("Eligibility decided: %(eligible)s eligible, %(failed)s "
+                                        "did not meet the 80/20 rule.")
+                             % {"eligible": eligible, "failed": failed})
+            return redirect("jury_panel:results")
+        if "detect" in request.POST:
+            added = services.detect_conflicts(programme=programme, by=request.user)
+            messages.success(request, _("%(count)s possible conflicts flagged.")
+                             % {"count": added})
+            return redirect("jury_panel:results")
+        if form.is_bound and form.is_valid():
+            rule = {key: form.cleaned_data[key] for key in ("top_n", "threshold")}
+            if "apply" in request.POST:
+                try:
+                    finalists, rest = services.apply_cut(programme=programme, by=request.user,
+                                                         **rule)
+                except services.JuryError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, _("%(finalists)s finalists, %(rest)s not "
+                                                "selected.")
+                                     % {"finalists": finalists, "rest": rest})
+                return redirect("jury_panel:results")
+            proposal = {result.application.pk: finalist for result, finalist in
+                        services.propose_cut(programme=programme, **rule)}
+        return self._render(request, "jury/panel/results.html", {
+            "title": _("Results"), "programme": programme, "results": results(programme),
+            "criteria": list(Criterion.objects.filter(programme=programme)), "form": form,
+            "proposal": proposal, "settings": services.settings_for(programme),
+            "screened": Application.objects.filter(programme=programme,
+                                                   status=Status.SCREENED).count(),
+        })
+
+    def progress_view(self, request):
+        programme = self._programme()
+        if not is_programme_staff(request.user):
+            raise PermissionDenied
+        members = JuryMember.objects.filter(programme=programme).select_related("user")
+        rows = [(member, *progress_of(member)) for member in members]
+        return self._render(request, "jury/panel/progress.html", {
+            "title": _("Jurors' progress"), "rows": rows})
+
+    def supporting_view(self, request):
+        from .supporting_views import supporting_page
+
+        return supporting_page(request, self)
+
+
+def _next_unscored(member, exclude=None):
+    queryset = applications_for_juror(member).filter(
+        status=Status.ELIGIBLE, in_conflict=False, submitted=False)
+    if exclude:
+        queryset = queryset.exclude(pk=exclude)
+    return queryset.first()
+
+
+jury_panel = JuryPanelSite(name="jury_panel")

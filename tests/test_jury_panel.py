@@ -1,0 +1,195 @@
+"""The jurors' panel at /jury/: who gets in, blind scoring, conflicts, results and the cut."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Status
+from jury import services
+from jury.copying import ensure_default_criteria
+from jury.models import Criterion, JuryMember, ScoreSheet
+
+from .factories import ApplicationFactory, OrganisationFactory
+
+
+@pytest.fixture
+def programme(open_programme):
+    now = timezone.now()
+    open_programme.intake_opens_at = now - timedelta(days=30)
+    open_programme.intake_closes_at = now - timedelta(days=2)
+    open_programme.scoring_opens_at = now - timedelta(days=1)
+    open_programme.scoring_closes_at = now + timedelta(days=5)
+    open_programme.save()
+    ensure_default_criteria(open_programme)
+    return open_programme
+
+
+def seat(programme, user, role="member"):
+    user.groups.add(Group.objects.get(name="Jury"))
+    return JuryMember.objects.create(programme=programme, user=user, role=role,
+                                     affiliation="Independent")
+
+
+@pytest.fixture
+def people(programme, make_user):
+    juror = make_user(email="juror@a.example.kz", display_name="Juror")
+    other = make_user(email="other@b.example.kz", display_name="Other")
+    chair = make_user(email="chair@c.example.kz", display_name="Chair")
+    staff = make_user(email="staff@example.kz", is_staff=True)
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+    applicant = make_user(email="ngo@example.kz")
+    return {"juror": seat(programme, juror), "other": seat(programme, other),
+            "chair": seat(programme, chair, role="chair"), "staff": staff,
+            "applicant": applicant}
+
+
+def eligible(programme, **fields):
+    return ApplicationFactory(programme=programme, status="eligible",
+                              nomination=programme.nominations.get(code="education"),
+                              project_title="Қолөнер", **fields)
+
+
+def scores(programme, social, business, submit=True):
+    social_id, business_id = Criterion.objects.filter(programme=programme).order_by(
+        "order").values_list("pk", flat=True)
+    data = {f"score_{social_id}": social, f"score_{business_id}": business}
+    data["submit" if submit else "save"] = "1"
+    return data
+
+
+@pytest.mark.django_db
+def test_the_panel_is_for_jurors_and_staff(client, programme, people):
+    assert client.get("/jury/").status_code == 302  # to the sign-in page
+    assert reverse("account_login") in client.get("/jury/", follow=True).redirect_chain[-1][0]
+    client.force_login(people["applicant"])
+    assert client.get("/jury/").status_code == 403
+    client.force_login(people["juror"].user)
+    assert client.get("/jury/").status_code == 200
+    client.force_login(people["staff"])
+    assert client.get("/jury/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_juror_sees_eligible_applications_but_never_their_own_organisations(
+    client, programme, people
+):
+    listed = eligible(programme)
+    own = eligible(programme, organisation=OrganisationFactory(members=[people["juror"].user]))
+    ApplicationFactory(programme=programme, status="failed_80_20", project_title="Failed one")
+    client.force_login(people["juror"].user)
+
+    page = client.get("/jury/").content.decode()
+
+    assert listed.organisation.name in page
+    assert own.organisation.name not in page
+    assert "Failed one" not in page
+    assert client.get(reverse("jury_panel:score", args=[own.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_juror_scores_blind_and_then_sees_the_others(client, programme, people):
+    first, second = eligible(programme), eligible(programme)
+    services.save_sheet(juror=people["other"], application=first, submit=True,
+                        by=people["other"].user,
+                        values={c.pk: (2, "") for c in Criterion.objects.all()})
+    client.force_login(people["juror"].user)
+    url = reverse("jury_panel:score", args=[first.pk])
+
+    assert "Other jurors" not in client.get(url).content.decode()
+    client.post(url, scores(programme, 4, 5, submit=False))
+    assert ScoreSheet.objects.get(juror=people["juror"]).state == "draft"
+    response = client.post(url, scores(programme, 4, 5))
+
+    assert response.url == reverse("jury_panel:score", args=[second.pk])  # next unscored
+    page = client.get(url).content.decode()
+    assert "Other jurors" in page or "Оценки других" in page
+    assert "1 / 2" in client.get("/jury/").content.decode()
+
+
+@pytest.mark.django_db
+def test_scores_outside_the_scale_are_refused_with_a_message(client, programme, people):
+    application = eligible(programme)
+    client.force_login(people["juror"].user)
+    url = reverse("jury_panel:score", args=[application.pk])
+
+    response = client.post(url, scores(programme, 9, 3))
+
+    assert response.status_code == 200
+    assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_declaring_a_conflict_in_the_panel(client, programme, people):
+    application = eligible(programme)
+    client.force_login(people["juror"].user)
+
+    client.post(reverse("jury_panel:conflict", args=[application.pk]),
+                {"reason": "I sit on their board"})
+
+    page = client.get(reverse("jury_panel:score", args=[application.pk])).content.decode()
+    assert 'name="submit"' not in page
+    client.post(reverse("jury_panel:score", args=[application.pk]), scores(programme, 5, 5))
+    assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_results_and_the_cut_are_for_staff_and_the_chair(client, programme, people):
+    top, low = eligible(programme), eligible(programme)
+    for member, values in ((people["juror"], (5, 2)), (people["other"], (4, 2))):
+        for application, value in zip((top, low), values, strict=True):
+            services.save_sheet(juror=member, application=application, submit=True,
+                                by=member.user,
+                                values={c.pk: (value, "") for c in Criterion.objects.all()})
+    url = reverse("jury_panel:results")
+
+    client.force_login(people["juror"].user)
+    assert client.get(url).status_code == 403
+    client.force_login(people["chair"].user)
+    assert client.get(url).status_code == 302  # blind: the chair scores first
+    client.force_login(people["staff"])
+    preview = client.post(url, {"top_n": 1, "preview": "1"}).content.decode()
+    assert top.organisation.name in preview
+    client.post(url, {"top_n": 1, "apply": "1"})
+
+    top.refresh_from_db()
+    low.refresh_from_db()
+    assert (top.status, low.status) == (Status.FINALIST, Status.NOT_SELECTED)
+
+
+@pytest.mark.django_db
+def test_staff_see_every_jurors_progress(client, programme, people):
+    eligible(programme)
+    client.force_login(people["juror"].user)
+    assert client.get(reverse("jury_panel:progress")).status_code == 403
+    client.force_login(people["staff"])
+    page = client.get(reverse("jury_panel:progress")).content.decode()
+    assert "Juror" in page and "0 / 1" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_jurors_list_costs_a_constant_number_of_queries(client, programme, people, count):
+    for _ in range(count):
+        eligible(programme)
+    client.force_login(people["juror"].user)
+    client.get("/jury/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/jury/")
+    assert response.content.decode().count("Қолөнер") == count
+    assert len(queries) <= 16
+
+
+@pytest.mark.django_db
+def test_an_applicant_sees_the_decision_on_the_feedback_page(client, programme, people):
+    application = ApplicationFactory(programme=programme, status="not_selected",
+                                     organisation=OrganisationFactory(
+                                         members=[people["applicant"]]))
+    client.force_login(people["applicant"])
+    assert client.get(reverse("jury:feedback", args=[application.pk])).status_code == 200
+    client.force_login(people["juror"].user)
+    assert client.get(reverse("jury:feedback", args=[application.pk])).status_code == 404
