@@ -137,7 +137,7 @@ def possible_conflict(member, organisation, member_emails=()):
     return ""
 
 
-def detect_conflicts(*, programme, by=None):
+def detect_conflicts(*, programme, by=None, now=None):
     """Flag conflicts for every juror and screened or later application: automatic for a
     member of the applying organisation, possible where affiliations match. Existing
     records (and decisions on them) are kept. Returns how many were added."""
@@ -168,12 +168,12 @@ def detect_conflicts(*, programme, by=None):
                                       match=match, reason=""))
     Conflict.objects.bulk_create(added, ignore_conflicts=True)
     if added:
-        audit.record(by, "jury.conflicts_detected", programme, added=len(added))
+        audit.record(by, "jury.conflicts_detected", programme, at=now, added=len(added))
     return len(added)
 
 
 @transaction.atomic
-def declare_conflict(*, juror, application, reason, by):
+def declare_conflict(*, juror, application, reason, by, now=None):
     """The juror abstains: they cannot score the application or see its scores, and any
     sheet they had is left out of its results."""
     if not reason.strip():
@@ -181,15 +181,16 @@ def declare_conflict(*, juror, application, reason, by):
     conflict, _created = Conflict.objects.update_or_create(
         juror=juror, application=application,
         defaults={"kind": Conflict.Kind.DECLARED, "state": Conflict.State.CONFIRMED,
-                  "reason": reason, "decided_by": by, "decided_at": timezone.now()})
+                  "reason": reason, "decided_by": by, "decided_at": now or timezone.now()})
     ScoreSheet.objects.filter(juror=juror, application=application,
                               state=ScoreSheet.State.DRAFT).delete()
-    audit.record(by, "jury.conflict_declared", application, juror=juror.pk, reason=reason)
+    audit.record(by, "jury.conflict_declared", application, at=now, juror=juror.pk,
+                 reason=reason)
     return conflict
 
 
 @transaction.atomic
-def resolve_conflict(*, conflict, confirm, reason, by):
+def resolve_conflict(*, conflict, confirm, reason, by, now=None):
     """The juror or staff confirm or dismiss a possible conflict, with a reason."""
     if conflict.kind == Conflict.Kind.AUTOMATIC:
         raise JuryError(_("A juror who is a member of the organisation is always in conflict."))
@@ -200,13 +201,13 @@ def resolve_conflict(*, conflict, confirm, reason, by):
     conflict.state = Conflict.State.CONFIRMED if confirm else Conflict.State.DISMISSED
     conflict.reason = reason
     conflict.decided_by = by
-    conflict.decided_at = timezone.now()
+    conflict.decided_at = now or timezone.now()
     conflict.save()
     if confirm:
         ScoreSheet.objects.filter(juror=conflict.juror, application=conflict.application,
                                   state=ScoreSheet.State.DRAFT).delete()
-    audit.record(by, "jury.conflict_resolved", conflict.application, juror=conflict.juror_id,
-                 confirmed=confirm, reason=reason)
+    audit.record(by, "jury.conflict_resolved", conflict.application, at=now,
+                 juror=conflict.juror_id, confirmed=confirm, reason=reason)
     return conflict
 
 
@@ -285,7 +286,7 @@ def save_sheet(*, juror, application, values, overall_comment="", submit=False, 
             sheet.submitted_at = now or timezone.now()
         sheet.save()
         if submit:
-            audit.record(by, "jury.sheet_submitted", application, juror=juror.pk)
+            audit.record(by, "jury.sheet_submitted", application, at=now, juror=juror.pk)
     return sheet
 
 
@@ -339,7 +340,7 @@ def propose_cut(*, programme, top_n=None, threshold=None):
     return proposal
 
 
-def apply_cut(*, programme, by, top_n=None, threshold=None):
+def apply_cut(*, programme, by, top_n=None, threshold=None, now=None):
     """Apply the cut in one action: finalist or not selected, through the applications status
     service; each applicant is told by email. Returns (finalists, not selected)."""
     if not may_decide(by, programme):
@@ -351,7 +352,7 @@ def apply_cut(*, programme, by, top_n=None, threshold=None):
         for result, finalist in proposal:
             application = result.application
             applications.change_status(
-                application=application, by=by, reason=_("jury decision"), **rule,
+                application=application, by=by, reason=_("jury decision"), now=now, **rule,
                 to=Status.FINALIST if finalist else Status.NOT_SELECTED)
             counts[0 if finalist else 1] += 1
             for member in application.organisation.members.filter(is_active=True):
@@ -359,6 +360,6 @@ def apply_cut(*, programme, by, top_n=None, threshold=None):
                     to=[member.email], template="jury/email/decision",
                     context={"application": application, "finalist": finalist},
                     language=member.preferred_language, purpose="jury:decision")
-        audit.record(by, "jury.cut_applied", programme, **rule, finalists=counts[0],
+        audit.record(by, "jury.cut_applied", programme, at=now, **rule, finalists=counts[0],
                      not_selected=counts[1])
     return tuple(counts)

@@ -120,7 +120,7 @@ def test_scores_outside_the_scale_are_refused_with_a_message(client, programme, 
     response = client.post(url, scores(programme, 9, 3))
 
     assert response.status_code == 200
-    assert not ScoreSheet.objects.exists()
+    assert not ScoreSheet.objects.filter(juror__programme=programme).exists()
 
 
 @pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_declaring_a_conflict_in_the_panel(client, programme, people):
     page = client.get(reverse("jury_panel:score", args=[application.pk])).content.decode()
     assert 'name="submit"' not in page
     client.post(reverse("jury_panel:score", args=[application.pk]), scores(programme, 5, 5))
-    assert not ScoreSheet.objects.exists()
+    assert not ScoreSheet.objects.filter(juror__programme=programme).exists()
 
 
 @pytest.mark.django_db
@@ -193,3 +193,31 @@ def test_an_applicant_sees_the_decision_on_the_feedback_page(client, programme, 
     assert client.get(reverse("jury:feedback", args=[application.pk])).status_code == 200
     client.force_login(people["juror"].user)
     assert client.get(reverse("jury:feedback", args=[application.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_who_sit_on_the_jury_are_blind_in_the_admin_too(client, programme, people,
+                                                              make_user):
+    """In 2019 the grantee's director sat on the jury: /admin/ must not show her the others'
+    scores before she submits her own."""
+    director = people["staff"]
+    seat(programme, director)
+    application = eligible(programme)
+    services.save_sheet(juror=people["other"], application=application, submit=True,
+                        by=people["other"].user,
+                        values={c.pk: (2, "") for c in Criterion.objects.filter(
+                            programme=programme)})
+    client.force_login(director)
+    url = reverse("admin:jury_scoresheet_changelist")
+    others = ScoreSheet.objects.get(juror=people["other"])
+
+    assert reverse("admin:jury_scoresheet_change", args=[others.pk]) not in client.get(
+        url).content.decode()
+    assert client.get(reverse("admin:jury_scoresheet_change", args=[others.pk])
+                      ).status_code in (302, 404)
+    services.save_sheet(juror=JuryMember.objects.get(user=director), application=application,
+                        submit=True, by=director,
+                        values={c.pk: (4, "") for c in Criterion.objects.filter(
+                            programme=programme)})
+    assert reverse("admin:jury_scoresheet_change", args=[others.pk]) in client.get(
+        url).content.decode()

@@ -144,7 +144,7 @@ def test_a_dismissed_possible_conflict_lets_the_juror_score(programme, make_user
     application = eligible(programme, organisation=OrganisationFactory(
         contact_email="info@ef-ca.kz"))
     services.detect_conflicts(programme=programme)
-    conflict = Conflict.objects.get()
+    conflict = Conflict.objects.get(juror__programme=programme)
     with pytest.raises(services.JuryError):
         score(member, application, 4, 4)
 
@@ -187,11 +187,12 @@ def test_a_sheet_is_a_draft_until_submitted_and_then_only_staff_reopen_it(progra
     with pytest.raises(services.JuryError, match="submitted"):
         score(member, application, 5, 5)
     with pytest.raises(services.JuryError):
-        services.reopen_sheet(sheet=ScoreSheet.objects.get(), reason="typo", by=member.user)
+        services.reopen_sheet(sheet=ScoreSheet.objects.get(juror__programme=programme), reason="typo", by=member.user)
 
-    services.reopen_sheet(sheet=ScoreSheet.objects.get(), reason="typo", by=staff)
+    services.reopen_sheet(sheet=ScoreSheet.objects.get(juror__programme=programme), reason="typo", by=staff)
     score(member, application, 5, 4)
-    assert [s.value for s in Score.objects.order_by("criterion__order")] == [5, 4]
+    assert [s.value for s in Score.objects.filter(sheet__juror=member)
+            .order_by("criterion__order")] == [5, 4]
 
 
 @pytest.mark.django_db
@@ -235,7 +236,7 @@ def test_results_give_means_total_spread_and_ranks(programme, make_user):
     score(b, second, 3, 2)
 
     rows = {r.application.pk: r for r in results(programme)}
-    social, business = Criterion.objects.order_by("order")
+    social, business = Criterion.objects.filter(programme=programme).order_by("order")
     assert rows[first.pk].means == {social.pk: 4.0, business.pk: 4.0}
     assert (rows[first.pk].total, rows[first.pk].sheets) == (8.0, 2)
     assert (rows[first.pk].lowest, rows[first.pk].highest) == (3, 5)

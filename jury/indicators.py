@@ -1,0 +1,49 @@
+"""What the grant report can count and show about the expert commission."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ozgeris.registry import register_indicator, register_table
+
+from . import supporting
+from .models import Attendance, Conflict, JuryMember, Sitting
+from .results import results
+
+
+def members(programme):
+    return JuryMember.objects.filter(programme=programme).count()
+
+
+def sittings(programme):
+    return Sitting.objects.filter(programme=programme).count()
+
+
+def conflicts(programme):
+    """Confirmed conflicts of interest (declared, automatic, or possible and confirmed)."""
+    return Conflict.objects.filter(juror__programme=programme,
+                                   state=Conflict.State.CONFIRMED).count()
+
+
+def attendance_table(programme):
+    rows = []
+    for sitting in Sitting.objects.filter(programme=programme):
+        present = Attendance.objects.filter(sitting=sitting).exclude(
+            presence=Attendance.Presence.ABSENT).count()
+        rows.append((timezone.localtime(sitting.starts_at).strftime("%d.%m.%Y %H:%M"),
+                     sitting.get_subject_display(), present))
+    return [_("Sitting"), _("Subject"), _("Members present")], rows
+
+
+def results_table(programme):
+    rows = [(r.application.nomination.title, r.application.organisation.name,
+             r.total, r.rank, r.application.get_status_display()) for r in results(programme)]
+    return [_("Nomination"), _("Organisation"), _("Total"), _("Rank"), _("Status")], rows
+
+
+def register():
+    register_indicator("jury.members", members)
+    register_indicator("jury.sittings", sittings)
+    register_indicator("jury.conflicts", conflicts)
+    register_table("jury.attendance", attendance_table)
+    register_table("jury.results", results_table)
+    supporting.register()
