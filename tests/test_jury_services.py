@@ -186,10 +186,11 @@ def test_a_sheet_is_a_draft_until_submitted_and_then_only_staff_reopen_it(progra
     score(member, application, 4, 4)
     with pytest.raises(services.JuryError, match="submitted"):
         score(member, application, 5, 5)
+    sheet = ScoreSheet.objects.get(juror__programme=programme)
     with pytest.raises(services.JuryError):
-        services.reopen_sheet(sheet=ScoreSheet.objects.get(juror__programme=programme), reason="typo", by=member.user)
+        services.reopen_sheet(sheet=sheet, reason="typo", by=member.user)
 
-    services.reopen_sheet(sheet=ScoreSheet.objects.get(juror__programme=programme), reason="typo", by=staff)
+    services.reopen_sheet(sheet=sheet, reason="typo", by=staff)
     score(member, application, 5, 4)
     assert [s.value for s in Score.objects.filter(sheet__juror=member)
             .order_by("criterion__order")] == [5, 4]
