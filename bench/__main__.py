@@ -6,6 +6,8 @@ Figures, one per line:
   home_page_queries    database queries per home page render
   applications_export_10k_s, applications_export_10k_peak_mb
                        see bench/applications_export.py
+  jury_results_1000x6_ms, jury_results_queries
+                       see bench/jury_results.py
 """
 
 import os
@@ -56,9 +58,10 @@ def main():
     print(f"home_page_per_s={rounds / elapsed:.0f}")
     print(f"home_page_queries={len(queries)}")
 
-    from bench import applications_export
+    from bench import applications_export, jury_results
 
     applications_export.run()
+    jury_results.run()
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ class JuryMember(models.Model):
         _("organisation's email domain"), max_length=100, blank=True,
         help_text=_("Used to detect possible conflicts of interest, e.g. eurasia.kz."))
     order = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True,
+                                       editable=False)
 
     class Meta:
         ordering = ["programme", "order", "id"]

@@ -11,7 +11,7 @@ from functools import wraps
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,32 +25,8 @@ from ozgeris.permissions import is_juror, is_programme_staff
 
 from . import services
 from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
+from .permissions import applications_for_juror, progress_of
 from .results import results
-
-VISIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
-
-
-def applications_for_juror(member):
-    """What a juror's list shows: the programme's scored applications, never one of the
-    juror's own organisation, each annotated with the juror's sheet state and conflict."""
-    own_sheet = ScoreSheet.objects.filter(juror=member, application=OuterRef("pk"))
-    conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).exclude(
-        state=Conflict.State.DISMISSED)
-    return (Application.objects.filter(programme=member.programme, status__in=VISIBLE_STATUSES)
-            .exclude(organisation__membership__user=member.user)
-            .select_related("organisation", "nomination")
-            .annotate(in_conflict=Exists(conflict),
-                      submitted=Exists(own_sheet.filter(state=ScoreSheet.State.SUBMITTED)),
-                      drafted=Exists(own_sheet.filter(state=ScoreSheet.State.DRAFT)))
-            .order_by("nomination__order", "organisation__name"))
-
-
-def progress_of(member):
-    """(scored, to score) for one juror: submitted sheets over the eligible applications the
-    juror may score."""
-    mine = applications_for_juror(member).filter(status=Status.ELIGIBLE, in_conflict=False)
-    counts = mine.aggregate(total=Count("pk"), done=Count("pk", filter=Q(submitted=True)))
-    return counts["done"], counts["total"]
 
 
 class ScoreForm(forms.Form):
@@ -278,6 +254,19 @@ class JuryPanelSite(admin.AdminSite):
                                         "did not meet the 80/20 rule.")
                              % {"eligible": eligible, "failed": failed})
             return redirect("jury_panel:results")
+        if "tie_break" in request.POST:
+            application = get_object_or_404(Application, programme=programme,
+                                            pk=request.POST.get("application"))
+            try:
+                services.record_tie_break(application=application,
+                                          priority=int(request.POST.get("priority") or 0),
+                                          reason=request.POST.get("reason", ""),
+                                          by=request.user)
+            except (services.JuryError, ValueError) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The chair's decision was recorded."))
+            return redirect("jury_panel:results")
         if "detect" in request.POST:
             added = services.detect_conflicts(programme=programme, by=request.user)
             messages.success(request, _("%(count)s possible conflicts flagged.")
@@ -299,7 +288,8 @@ class JuryPanelSite(admin.AdminSite):
             proposal = {result.application.pk: finalist for result, finalist in
                         services.propose_cut(programme=programme, **rule)}
         return self._render(request, "jury/panel/results.html", {
-            "title": _("Results"), "programme": programme, "results": results(programme),
+            "title": _("Results — %(programme)s") % {"programme": programme.title},
+            "programme": programme, "results": results(programme),
             "criteria": list(Criterion.objects.filter(programme=programme)), "form": form,
             "proposal": proposal, "settings": services.settings_for(programme),
             "screened": Application.objects.filter(programme=programme,

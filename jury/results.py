@@ -14,7 +14,7 @@ Ranking: by total (raw or normalised, as the programme chose), then more top sco
 then the chair's recorded tie-break; applications still equal share a rank and are flagged.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean, pstdev
 
@@ -94,19 +94,19 @@ def _rank(results, key, tie_breaks):
         if getattr(result, key) is not None:
             by_nomination[result.application.nomination_id].append(result)
     for group in by_nomination.values():
-        def order(result):
+        keyed = []
+        for result in group:
             priority = tie_breaks.get(result.application.pk)
-            return (-getattr(result, key), -result.top_scores,
-                    priority if priority is not None else 10_000)
-        group.sort(key=order)
+            keyed.append(((-getattr(result, key), -result.top_scores,
+                           priority if priority is not None else 10_000), result))
+        keyed.sort(key=lambda pair: pair[0])
+        sizes = Counter(order for order, _result in keyed)
         position, previous = 0, None
-        for index, result in enumerate(group, start=1):
-            current = order(result)
-            if current != previous:
+        for index, (order, result) in enumerate(keyed, start=1):
+            if order != previous:
                 position = index
-            tied = sum(1 for other in group if order(other) == current) > 1
-            ranks[result.application.pk] = (position, tied)
-            previous = current
+            ranks[result.application.pk] = (position, sizes[order] > 1)
+            previous = order
     return ranks
 
 

@@ -4,9 +4,11 @@ and the finalist decisions. Application statuses change only through
 """
 
 import re
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,7 @@ from .models import (
     Score,
     ScoreSheet,
 )
+from .permissions import progress_of
 
 
 class JuryError(Exception):
@@ -363,3 +366,54 @@ def apply_cut(*, programme, by, top_n=None, threshold=None, now=None):
         audit.record(by, "jury.cut_applied", programme, at=now, **rule, finalists=counts[0],
                      not_selected=counts[1])
     return tuple(counts)
+
+
+# ---------------------------------------------------------------------------
+# Reminders and tie-breaks
+# ---------------------------------------------------------------------------
+
+REMIND_BEFORE = timedelta(days=3)
+REMIND_EVERY = timedelta(days=1)
+
+
+def send_scoring_reminders(now=None):
+    """As the jury stage's end approaches (three days), remind each juror with unscored
+    applications, at most once a day. Returns how many reminders were queued."""
+    now = now or timezone.now()
+    sent = 0
+    members = JuryMember.objects.filter(
+        programme__scoring_opens_at__lte=now, programme__scoring_closes_at__gt=now,
+        programme__scoring_closes_at__lte=now + REMIND_BEFORE,
+    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)).select_related(
+        "user", "programme")
+    for member in members:
+        done, total = progress_of(member)
+        if done >= total:
+            continue
+        with transaction.atomic():
+            member.reminded_at = now
+            member.save(update_fields=["reminded_at"])
+            outbox.queue_templated_email(
+                to=[member.user.email], template="jury/email/reminder",
+                context={"member": member, "done": done, "total": total,
+                         "closes": member.programme.scoring_closes_at},
+                language=member.user.preferred_language, purpose="jury:reminder")
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def record_tie_break(*, application, priority, reason, by):
+    """The chair's decision between tied applications (a lower priority ranks first)."""
+    from .models import TieBreak
+
+    if not may_decide(by, application.programme):
+        raise JuryError(_("Only programme staff or the chair can break a tie."))
+    if not reason.strip():
+        raise JuryError(_("Give a reason for the decision."))
+    tie_break, _created = TieBreak.objects.update_or_create(
+        application=application,
+        defaults={"priority": priority, "reason": reason, "decided_by": by,
+                  "decided_at": timezone.now()})
+    audit.record(by, "jury.tie_broken", application, priority=priority, reason=reason)
+    return tie_break

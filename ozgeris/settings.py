@@ -183,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.send_draft_reminders",
         "schedule": 3600.0,
     },
+    "jury-scoring-reminders": {"task": "jury.tasks.send_scoring_reminders", "schedule": 3600.0},
 }
 
 # ---------------------------------------------------------------------------

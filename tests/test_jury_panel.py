@@ -221,3 +221,40 @@ def test_staff_who_sit_on_the_jury_are_blind_in_the_admin_too(client, programme,
                             programme=programme)})
     assert reverse("admin:jury_scoresheet_change", args=[others.pk]) in client.get(
         url).content.decode()
+
+
+JURY_URLS = ["jury_panel:index", "jury_panel:conflicts", "jury_panel:results",
+             "jury_panel:progress", "jury_panel:supporting", "jury_panel:score"]
+# who → expected status per URL (written by hand; 302 = to the sign-in page)
+EXPECTED = {
+    "anonymous": {"*": 302},
+    "applicant": {"*": 403},
+    "juror": {"jury_panel:index": 200, "jury_panel:conflicts": 200,
+              "jury_panel:results": 403, "jury_panel:progress": 403,
+              "jury_panel:supporting": 200, "jury_panel:score": 200},
+    "juror_in_conflict": {"jury_panel:index": 200, "jury_panel:conflicts": 200,
+                          "jury_panel:results": 403, "jury_panel:progress": 403,
+                          "jury_panel:supporting": 200, "jury_panel:score": 200},
+    "staff": {"jury_panel:index": 200, "jury_panel:conflicts": 200,
+              "jury_panel:results": 200, "jury_panel:progress": 200,
+              "jury_panel:supporting": 200, "jury_panel:score": 404},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_every_jury_url_answers_each_role_as_written(client, programme, people, who):
+    application = eligible(programme)
+    users = {"applicant": people["applicant"], "juror": people["juror"].user,
+             "juror_in_conflict": people["other"].user, "staff": people["staff"]}
+    services.declare_conflict(juror=people["other"], application=application,
+                              reason="Board member", by=people["other"].user)
+    if who in users:
+        client.force_login(users[who])
+    for name in JURY_URLS:
+        args = [application.pk] if name == "jury_panel:score" else []
+        expected = EXPECTED[who].get(name, EXPECTED[who].get("*"))
+        assert client.get(reverse(name, args=args)).status_code == expected, name
+    if who == "juror_in_conflict":
+        page = client.get(reverse("jury_panel:score", args=[application.pk])).content.decode()
+        assert 'name="submit"' not in page

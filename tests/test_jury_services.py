@@ -373,3 +373,38 @@ def test_a_threshold_cut(programme, make_user, staff):
 
     proposal = services.propose_cut(programme=programme, threshold=8)
     assert {r.application.pk: f for r, f in proposal} == {good.pk: True, poor.pk: False}
+
+
+@pytest.mark.django_db
+def test_the_chairs_tie_break_is_recorded_and_decides_the_rank(programme, make_user, staff):
+    a = juror(programme, make_user, "a")
+    first, second = eligible(programme), eligible(programme)
+    score(a, first, 4, 4)
+    score(a, second, 4, 4)
+    with pytest.raises(services.JuryError):
+        services.record_tie_break(application=second, priority=1, reason="x", by=a.user)
+
+    services.record_tie_break(application=second, priority=1,
+                              reason="Stronger evidence of impact", by=staff)
+    services.record_tie_break(application=first, priority=2, reason="Second", by=staff)
+
+    rows = {r.application.pk: r for r in results(programme)}
+    assert (rows[second.pk].rank, rows[first.pk].rank) == (1, 2)
+    assert not rows[first.pk].tied
+
+
+@pytest.mark.django_db
+def test_jurors_with_unscored_applications_are_reminded_once_a_day(
+    programme, make_user, time_machine, django_capture_on_commit_callbacks
+):
+    busy, done = juror(programme, make_user, "busy"), juror(programme, make_user, "done")
+    application = eligible(programme)
+    score(done, application, 3, 3)
+
+    time_machine.move_to(programme.scoring_closes_at - timedelta(days=4))
+    assert services.send_scoring_reminders() == 0  # too early
+    time_machine.move_to(programme.scoring_closes_at - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_scoring_reminders() == 1
+        assert services.send_scoring_reminders() == 0  # once a day
+    assert [m.to for m in mail.outbox] == [[busy.user.email]]

@@ -1,0 +1,32 @@
+"""What a juror may see: the query helpers every jury page starts from."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from applications.models import Application, Status
+
+from .models import Conflict, ScoreSheet
+
+VISIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+
+
+def applications_for_juror(member):
+    """What a juror's list shows: the programme's scored applications, never one of the
+    juror's own organisation, each annotated with the juror's sheet state and conflict."""
+    own_sheet = ScoreSheet.objects.filter(juror=member, application=OuterRef("pk"))
+    conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).exclude(
+        state=Conflict.State.DISMISSED)
+    return (Application.objects.filter(programme=member.programme, status__in=VISIBLE_STATUSES)
+            .exclude(organisation__membership__user=member.user)
+            .select_related("organisation", "nomination")
+            .annotate(in_conflict=Exists(conflict),
+                      submitted=Exists(own_sheet.filter(state=ScoreSheet.State.SUBMITTED)),
+                      drafted=Exists(own_sheet.filter(state=ScoreSheet.State.DRAFT)))
+            .order_by("nomination__order", "organisation__name"))
+
+
+def progress_of(member):
+    """(scored, to score) for one juror: submitted sheets over the applications the juror
+    scores (eligible ones, and after the cut the ones decided on), conflicts left out."""
+    mine = applications_for_juror(member).filter(in_conflict=False)
+    counts = mine.aggregate(total=Count("pk"), done=Count("pk", filter=Q(submitted=True)))
+    return counts["done"], counts["total"]
