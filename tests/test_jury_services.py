@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.models import Application, Status
 from jury import services
@@ -17,6 +17,12 @@ from jury.results import results
 
 from .factories import ApplicationFactory, OrganisationFactory
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are matched in English here; the catalogues are checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 @pytest.fixture
 def programme(open_programme):

@@ -22,6 +22,12 @@ from ozgeris import audit, registry
 from ozgeris.models import Nomination
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are matched in English here; the catalogues are checked elsewhere."""
+    with translation.override("en"):
+        yield
+
 @pytest.fixture
 def programme(open_programme):
     return open_programme
