@@ -107,3 +107,32 @@ def open_programme(db):
     Nomination.objects.create(programme=programme, code="csr", kind="supporting",
                               title_ru="КСО", title_kk="КӘЖ", title_en="CSR")
     return programme
+
+
+@pytest.fixture
+def programme(open_programme):
+    """A programme in its jury stage (applications closed) with the two default criteria."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jury.copying import ensure_default_criteria
+
+    now = timezone.now()
+    open_programme.intake_opens_at = now - timedelta(days=30)
+    open_programme.intake_closes_at = now - timedelta(days=2)
+    open_programme.scoring_opens_at = now - timedelta(days=1)
+    open_programme.scoring_closes_at = now + timedelta(days=5)
+    open_programme.save()
+    ensure_default_criteria(open_programme)
+    return open_programme
+
+
+@pytest.fixture
+def staff(make_user):
+    """A member of the programme staff (with admin access)."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(email="staff@example.kz", is_staff=True)
+    user.groups.add(Group.objects.get(name="Programme staff"))
+    return user

@@ -71,3 +71,14 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     nomination = factory.LazyAttribute(lambda a: a.programme.nominations.get(code="education"))
     status = "draft"
+
+
+def juror(programme, make_user, name, **fields):
+    """A seat on ``programme``'s jury for a new user ``name``@``name``.example.kz."""
+    from jury.models import JuryMember
+
+    slug = name.lower()
+    user = make_user(email=f"{slug}@{slug}.example.kz", display_name=name)
+    return JuryMember.objects.create(programme=programme, user=user,
+                                     affiliation=fields.pop("affiliation", "Independent"),
+                                     **fields)

@@ -1,39 +1,16 @@
 """The staff admin for the jury: pages load, read-only records stay read-only, and the two
 actions (reopen a sheet, resolve a possible conflict) go through jury.services with a reason."""
 
-from datetime import timedelta
 
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
 
 from jury import services
-from jury.copying import ensure_default_criteria
 from jury.models import Conflict, Criterion, JuryMember, ScoreSheet, Sitting
 from ozgeris.models import AuditEvent
 
 from .factories import ApplicationFactory, OrganisationFactory
-
-
-@pytest.fixture
-def programme(open_programme):
-    now = timezone.now()
-    open_programme.scoring_opens_at = now - timedelta(days=1)
-    open_programme.scoring_closes_at = now + timedelta(days=5)
-    open_programme.intake_closes_at = now - timedelta(days=2)
-    open_programme.intake_opens_at = now - timedelta(days=30)
-    open_programme.save()
-    ensure_default_criteria(open_programme)
-    return open_programme
-
-
-@pytest.fixture
-def staff(make_user):
-    user = make_user(email="staff@example.kz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Programme staff"))
-    return user
 
 
 @pytest.fixture

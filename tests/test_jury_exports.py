@@ -5,11 +5,10 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,45 +17,17 @@ from openpyxl import load_workbook
 
 from applications.models import Status
 from jury import services
-from jury.copying import ensure_default_criteria
 from jury.models import Attendance, Criterion, JuryMember, Sitting
 from ozgeris import registry
 from ozgeris.registry import no_progress
 
-from .factories import ApplicationFactory, OrganisationFactory
+from .factories import ApplicationFactory, OrganisationFactory, juror
 
 ALMATY = ZoneInfo("Asia/Almaty")
 EVIL = '=HYPERLINK("http://evil")'
 CONFLICT_REASON = "Advises the foundation on its budget"
 EXPORTERS = {"jury-protocol": ("pdf",), "scores": ("xlsx",), "finalists": ("xlsx",),
              "jury-members": ("xlsx",)}
-
-
-@pytest.fixture
-def programme(open_programme):
-    """A programme in its jury stage with the two default criteria."""
-    now = timezone.now()
-    open_programme.scoring_opens_at = now - timedelta(days=1)
-    open_programme.scoring_closes_at = now + timedelta(days=5)
-    open_programme.intake_closes_at = now - timedelta(days=2)
-    open_programme.intake_opens_at = now - timedelta(days=30)
-    open_programme.save()
-    ensure_default_criteria(open_programme)
-    return open_programme
-
-
-@pytest.fixture
-def staff(make_user):
-    user = make_user(email="staff@example.kz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Programme staff"))
-    return user
-
-
-def juror(programme, make_user, name, **fields):
-    user = make_user(email=f"{name.lower()}@{name.lower()}.example.kz", display_name=name)
-    return JuryMember.objects.create(programme=programme, user=user,
-                                     affiliation=fields.pop("affiliation", "Independent"),
-                                     **fields)
 
 
 def score(member, application, social, business, submit=True):

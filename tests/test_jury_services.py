@@ -3,19 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
 from applications.models import Application, Status
 from jury import services
-from jury.copying import ensure_default_criteria
-from jury.models import Conflict, Criterion, JuryMember, JurySettings, Score, ScoreSheet
+from jury.models import Conflict, Criterion, JurySettings, Score, ScoreSheet
 from jury.results import results
 
-from .factories import ApplicationFactory, OrganisationFactory
+from .factories import ApplicationFactory, OrganisationFactory, juror
 
 
 @pytest.fixture(autouse=True)
@@ -23,33 +21,6 @@ def english():
     """Refusals are matched in English here; the catalogues are checked elsewhere."""
     with translation.override("en"):
         yield
-
-@pytest.fixture
-def programme(open_programme):
-    """A programme in its jury stage with the two default criteria."""
-    now = timezone.now()
-    open_programme.scoring_opens_at = now - timedelta(days=1)
-    open_programme.scoring_closes_at = now + timedelta(days=5)
-    open_programme.intake_closes_at = now - timedelta(days=2)
-    open_programme.intake_opens_at = now - timedelta(days=30)
-    open_programme.save()
-    ensure_default_criteria(open_programme)
-    return open_programme
-
-
-@pytest.fixture
-def staff(make_user):
-    user = make_user(email="staff@example.kz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Programme staff"))
-    return user
-
-
-def juror(programme, make_user, name, **fields):
-    user = make_user(email=f"{name}@{name}.example.kz", display_name=name)
-    return JuryMember.objects.create(programme=programme, user=user,
-                                     affiliation=fields.pop("affiliation", "Independent"),
-                                     **fields)
-
 
 def eligible(programme, nomination="education", **fields):
     return ApplicationFactory(programme=programme, status="eligible",

@@ -21,6 +21,8 @@ from jury.supporting_views import supporting_page
 from ozgeris import audit, registry
 from ozgeris.models import Nomination
 
+from .factories import juror
+
 
 @pytest.fixture(autouse=True)
 def english():
@@ -30,26 +32,13 @@ def english():
 
 @pytest.fixture
 def programme(open_programme):
+    """Supporting-nomination votes need no jury stage."""
     return open_programme
 
 
 @pytest.fixture
 def csr(programme):
     return programme.nominations.get(code="csr")
-
-
-@pytest.fixture
-def staff(make_user):
-    user = make_user(email="staff@example.kz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Programme staff"))
-    return user
-
-
-def juror(programme, make_user, name, **fields):
-    user = make_user(email=f"{name}@{name}.example.kz", display_name=name)
-    return JuryMember.objects.create(programme=programme, user=user,
-                                     affiliation=fields.pop("affiliation", "Independent"),
-                                     **fields)
 
 
 def nominees(nomination, *names):
