@@ -9,7 +9,9 @@ from ozgeris.permissions import is_juror, is_programme_staff
 
 from .models import Application, Organisation, Status
 
-HIDDEN_FROM_JURY = (Status.DRAFT, Status.WITHDRAWN)
+# What the jury works on: applications past staff screening (documents included).
+JURY_STATUSES = (Status.SCREENED, Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST,
+                 Status.NOT_SELECTED, Status.WINNER)
 
 
 def organisations_for(user):
@@ -30,7 +32,7 @@ def applications_for(user, programme=None):
         return queryset
     own = queryset.filter(organisation__membership__user=user)
     if is_juror(user):
-        return (own | queryset.exclude(status__in=HIDDEN_FROM_JURY)).distinct()
+        return (own | queryset.filter(status__in=JURY_STATUSES)).distinct()
     return own
 
 

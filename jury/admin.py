@@ -34,6 +34,7 @@ from .models import (
     Sitting,
     TieBreak,
 )
+from .permissions import sheets_visible_to
 
 PRESENT = (Attendance.Presence.IN_PERSON, Attendance.Presence.ONLINE)
 
@@ -265,20 +266,8 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
     actions = ["reopen"]
 
     def get_queryset(self, request):
-        """Blind scoring binds whoever sits on the jury, staff included: such a person sees
-        their own sheets and only the others' that ``may_see_other_scores`` allows."""
-        queryset = super().get_queryset(request)
-        seats = list(JuryMember.objects.filter(user=request.user).select_related("programme"))
-        if not seats:
-            return queryset
-        hidden = [
-            sheet.pk
-            for seat in seats
-            for sheet in queryset.filter(application__programme=seat.programme)
-            .exclude(juror=seat).select_related("application__programme")
-            if not services.may_see_other_scores(seat, sheet.application)
-        ]
-        return queryset.exclude(pk__in=hidden)
+        """Blind scoring binds whoever sits on the jury, staff included."""
+        return sheets_visible_to(request.user, super().get_queryset(request))
 
     @admin.display(description=_("organisation"), ordering="application__organisation__name")
     def organisation(self, sheet):

@@ -160,7 +160,10 @@ class JuryPanelSite(admin.AdminSite):
                   or (sheet and sheet.state == ScoreSheet.State.SUBMITTED)
                   or not services.scoring_open(programme))
         form = ScoreForm(request.POST or None, criteria=criteria, sheet=sheet, disabled=locked)
-        if request.method == "POST" and not locked and form.is_valid():
+        if request.method == "POST" and locked:
+            messages.error(request, _("Scores on this application can no longer be changed."))
+            return redirect("jury_panel:score", pk=pk)
+        if request.method == "POST" and form.is_valid():
             submit = "submit" in request.POST
             try:
                 services.save_sheet(juror=member, application=application,
@@ -219,7 +222,7 @@ class JuryPanelSite(admin.AdminSite):
                 raise Http404
             conflicts = conflicts.filter(juror=member)
         if request.method == "POST":
-            conflict = get_object_or_404(conflicts, pk=request.POST.get("conflict"))
+            conflict = get_object_or_404(conflicts, pk=_number(request.POST.get("conflict")))
             try:
                 services.resolve_conflict(conflict=conflict, confirm="confirm" in request.POST,
                                           reason=request.POST.get("reason", ""),
@@ -247,7 +250,7 @@ class JuryPanelSite(admin.AdminSite):
                                      "everyone's scores."))
             return redirect("jury_panel:index")
         form = CutForm(request.POST or request.GET or None)
-        proposal = None
+        proposal, signature = None, ""
         if "eligibility" in request.POST:
             eligible, failed = services.decide_eligibility(programme=programme, by=request.user)
             messages.success(request, _("Eligibility decided: %(eligible)s eligible, %(failed)s "
@@ -256,13 +259,15 @@ class JuryPanelSite(admin.AdminSite):
             return redirect("jury_panel:results")
         if "tie_break" in request.POST:
             application = get_object_or_404(Application, programme=programme,
-                                            pk=request.POST.get("application"))
+                                            pk=_number(request.POST.get("application")))
+            priority = _number(request.POST.get("priority"))
             try:
-                services.record_tie_break(application=application,
-                                          priority=int(request.POST.get("priority") or 0),
+                if not priority:
+                    raise services.JuryError(_("The priority is a whole number from 1."))
+                services.record_tie_break(application=application, priority=priority,
                                           reason=request.POST.get("reason", ""),
                                           by=request.user)
-            except (services.JuryError, ValueError) as error:
+            except services.JuryError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("The chair's decision was recorded."))
@@ -276,8 +281,9 @@ class JuryPanelSite(admin.AdminSite):
             rule = {key: form.cleaned_data[key] for key in ("top_n", "threshold")}
             if "apply" in request.POST:
                 try:
-                    finalists, rest = services.apply_cut(programme=programme, by=request.user,
-                                                         **rule)
+                    finalists, rest = services.apply_cut(
+                        programme=programme, by=request.user,
+                        expected=request.POST.get("signature", ""), **rule)
                 except services.JuryError as error:
                     messages.error(request, str(error))
                 else:
@@ -285,13 +291,23 @@ class JuryPanelSite(admin.AdminSite):
                                                 "selected.")
                                      % {"finalists": finalists, "rest": rest})
                 return redirect("jury_panel:results")
-            proposal = {result.application.pk: finalist for result, finalist in
-                        services.propose_cut(programme=programme, **rule)}
+            try:
+                proposed = services.propose_cut(programme=programme, **rule)
+            except services.JuryError as error:
+                messages.error(request, str(error))
+            else:
+                proposal = {result.application.pk: finalist for result, finalist in proposed}
+                signature = services.proposal_signature(proposed)
         return self._render(request, "jury/panel/results.html", {
             "title": _("Results — %(programme)s") % {"programme": programme.title},
             "programme": programme, "results": results(programme),
             "criteria": list(Criterion.objects.filter(programme=programme)), "form": form,
-            "proposal": proposal, "settings": services.settings_for(programme),
+            "proposal": proposal, "signature": signature,
+            "settings": services.settings_for(programme),
+            # Blind to the viewer's own conflicts: those rows show no scores.
+            "masked": set(Conflict.objects.filter(juror=member).exclude(
+                state=Conflict.State.DISMISSED).values_list("application_id", flat=True))
+            if member else set(),
             "screened": Application.objects.filter(programme=programme,
                                                    status=Status.SCREENED).count(),
         })
@@ -309,6 +325,12 @@ class JuryPanelSite(admin.AdminSite):
         from .supporting_views import supporting_page
 
         return supporting_page(request, self)
+
+
+def _number(value):
+    """A positive whole number from a form value, or None (never a 500 on bad input)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _next_unscored(member, exclude=None):

@@ -3,7 +3,9 @@ and the finalist decisions. Application statuses change only through
 ``applications.services.change_status``.
 """
 
+import hashlib
 import re
+from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -181,6 +183,8 @@ def declare_conflict(*, juror, application, reason, by, now=None):
     sheet they had is left out of its results."""
     if not reason.strip():
         raise JuryError(_("Say why you have a conflict of interest."))
+    if application.status not in (Status.SCREENED, Status.ELIGIBLE):
+        raise JuryError(_("The commission has decided on this application already."))
     conflict, _created = Conflict.objects.update_or_create(
         juror=juror, application=application,
         defaults={"kind": Conflict.Kind.DECLARED, "state": Conflict.State.CONFIRMED,
@@ -194,11 +198,18 @@ def declare_conflict(*, juror, application, reason, by, now=None):
 
 @transaction.atomic
 def resolve_conflict(*, conflict, confirm, reason, by, now=None):
-    """The juror or staff confirm or dismiss a possible conflict, with a reason."""
+    """Confirm or dismiss a possible conflict, with a reason: the juror decides their own
+    pending one; only staff revisit a decision or a declared conflict. Closed once the
+    application has left the jury's desk, so results cannot move after the decision."""
     if conflict.kind == Conflict.Kind.AUTOMATIC:
         raise JuryError(_("A juror who is a member of the organisation is always in conflict."))
-    if not (by == conflict.juror.user or is_programme_staff(by)):
-        raise JuryError(_("Only the juror or programme staff can decide this."))
+    staff = is_programme_staff(by)
+    own_pending = (by == conflict.juror.user and conflict.kind == Conflict.Kind.POSSIBLE
+                   and conflict.state == Conflict.State.PENDING)
+    if not (staff or own_pending):
+        raise JuryError(_("Only programme staff can change this decision."))
+    if conflict.application.status not in (Status.SCREENED, Status.ELIGIBLE):
+        raise JuryError(_("The commission has decided on this application already."))
     if not reason.strip():
         raise JuryError(_("Give a reason."))
     conflict.state = Conflict.State.CONFIRMED if confirm else Conflict.State.DISMISSED
@@ -229,8 +240,11 @@ def scoring_open(programme, now=None):
 
 
 def can_score(juror, application):
+    """An eligible application of the juror's programme, not of the juror's own organisation,
+    with no conflict that excludes the juror."""
     return (application.programme_id == juror.programme_id
             and application.status == Status.ELIGIBLE
+            and not application.organisation.members.filter(pk=juror.user_id).exists()
             and not excluding_conflict(juror, application))
 
 
@@ -295,9 +309,15 @@ def save_sheet(*, juror, application, values, overall_comment="", submit=False, 
 
 @transaction.atomic
 def reopen_sheet(*, sheet, reason, by):
-    """Staff return a submitted sheet to its juror as a draft (logged)."""
+    """Staff return a submitted sheet to its juror as a draft (logged), while the jury stage
+    is open and the application still awaits the decision."""
     if not is_programme_staff(by):
         raise JuryError(_("Only programme staff can reopen a submitted sheet."))
+    if not reason.strip():
+        raise JuryError(_("Give a reason."))
+    if (sheet.application.status != Status.ELIGIBLE
+            or not scoring_open(sheet.application.programme)):
+        raise JuryError(_("The jury stage is closed: scores can no longer be changed."))
     sheet.state = ScoreSheet.State.DRAFT
     sheet.submitted_at = None
     sheet.save(update_fields=["state", "submitted_at", "updated_at"])
@@ -331,41 +351,71 @@ def propose_cut(*, programme, top_n=None, threshold=None):
 
     if (top_n is None) == (threshold is None):
         raise JuryError(_("Choose either the top N per nomination or a threshold."))
+    normalised = settings_for(programme).ranking == JurySettings.Ranking.NORMALISED
+    rows = [r for r in results(programme) if r.application.status == Status.ELIGIBLE]
+    unscored = [str(r.application.organisation) for r in rows if r.total is None]
+    if unscored:
+        raise JuryError(_("Some eligible applications have no complete scores yet: "
+                          "%(names)s.") % {"names": "; ".join(unscored)})
     proposal = []
-    for result in results(programme):
-        if result.application.status != Status.ELIGIBLE:
-            continue
-        if top_n is not None:
-            finalist = result.rank is not None and result.rank <= top_n
-        else:
-            finalist = result.total is not None and result.total >= threshold
+    for result in rows:
+        total = result.normalised_total if normalised else result.total
+        finalist = result.rank <= top_n if top_n is not None else total >= threshold
         proposal.append((result, finalist))
+    if top_n is not None:
+        # A group tied at rank r fills places r .. r + size - 1; the line must not cut it.
+        groups = defaultdict(list)
+        for result, _finalist in proposal:
+            groups[result.application.nomination_id, result.rank].append(result)
+        split = [r for (_nomination, rank), tied in groups.items()
+                 if rank <= top_n < rank + len(tied) - 1 for r in tied]
+        if split:
+            raise JuryError(_("Tied applications straddle the cut: record the chair's "
+                              "tie-break first (%(names)s).")
+                            % {"names": "; ".join(str(r.application.organisation)
+                                                  for r in split)})
     return proposal
 
 
-def apply_cut(*, programme, by, top_n=None, threshold=None, now=None):
+def proposal_signature(proposal):
+    """A short fingerprint of a proposed cut, so that what is applied is what was previewed."""
+    text = ",".join(f"{r.application.pk}:{int(f)}" for r, f in sorted(
+        proposal, key=lambda pair: pair[0].application.pk))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def apply_cut(*, programme, by, top_n=None, threshold=None, now=None, expected=None):
     """Apply the cut in one action: finalist or not selected, through the applications status
     service; each applicant is told by email. Returns (finalists, not selected)."""
     if not may_decide(by, programme):
         raise JuryError(_("Only programme staff or the chair can apply the cut."))
     proposal = propose_cut(programme=programme, top_n=top_n, threshold=threshold)
+    if expected is not None and proposal_signature(proposal) != expected:
+        raise JuryError(_("The scores changed since the preview; preview the cut again."))
     rule = {"top_n": top_n} if top_n is not None else {"threshold": str(threshold)}
     counts = [0, 0]
-    with transaction.atomic():
-        for result, finalist in proposal:
-            application = result.application
-            applications.change_status(
-                application=application, by=by, reason=_("jury decision"), now=now, **rule,
-                to=Status.FINALIST if finalist else Status.NOT_SELECTED)
-            counts[0 if finalist else 1] += 1
-            for member in application.organisation.members.filter(is_active=True):
-                outbox.queue_templated_email(
-                    to=[member.email], template="jury/email/decision",
-                    context={"application": application, "finalist": finalist},
-                    language=member.preferred_language, purpose="jury:decision")
-        audit.record(by, "jury.cut_applied", programme, at=now, **rule, finalists=counts[0],
-                     not_selected=counts[1])
+    try:
+        with transaction.atomic():
+            _apply_proposal(proposal, counts, rule, by, now)
+            audit.record(by, "jury.cut_applied", programme, at=now, **rule,
+                         finalists=counts[0], not_selected=counts[1])
+    except applications.ApplicationError as error:  # another decision got there first
+        raise JuryError(str(error)) from error
     return tuple(counts)
+
+
+def _apply_proposal(proposal, counts, rule, by, now):
+    for result, finalist in proposal:
+        application = result.application
+        applications.change_status(
+            application=application, by=by, reason=_("jury decision"), now=now, **rule,
+            to=Status.FINALIST if finalist else Status.NOT_SELECTED)
+        counts[0 if finalist else 1] += 1
+        for member in application.organisation.members.filter(is_active=True):
+            outbox.queue_templated_email(
+                to=[member.email], template="jury/email/decision",
+                context={"application": application, "finalist": finalist},
+                language=member.preferred_language, purpose="jury:decision")
 
 
 # ---------------------------------------------------------------------------
@@ -391,8 +441,11 @@ def send_scoring_reminders(now=None):
         if done >= total:
             continue
         with transaction.atomic():
-            member.reminded_at = now
-            member.save(update_fields=["reminded_at"])
+            claimed = JuryMember.objects.filter(
+                Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY),
+                pk=member.pk).update(reminded_at=now)
+            if not claimed:  # another run of the task got there first
+                continue
             outbox.queue_templated_email(
                 to=[member.user.email], template="jury/email/reminder",
                 context={"member": member, "done": done, "total": total,

@@ -153,7 +153,8 @@ def submitted_with_document(open_programme, make_user):
     document = services.upload_document(
         application=application, kind="balance_sheet",
         file=SimpleUploadedFile("b.pdf", PDF_BYTES, "application/pdf"), by=owner)
-    Application.objects.filter(pk=application.pk).update(status="submitted")
+    # On the jury's desk: screened and found eligible.
+    Application.objects.filter(pk=application.pk).update(status="eligible")
     return application, document
 
 
@@ -198,7 +199,9 @@ def test_who_may_open_an_application_and_its_documents(client, make_user, submit
 
 
 @pytest.mark.django_db
-def test_a_juror_cannot_download_a_drafts_documents(client, make_user, open_programme):
+@pytest.mark.parametrize("status", ["draft", "submitted", "withdrawn", "documents_rejected"])
+def test_a_juror_cannot_download_documents_before_screening(client, make_user, open_programme,
+                                                            status):
     from django.contrib.auth.models import Group
 
     owner = make_user(email="owner@example.kz")
@@ -207,6 +210,7 @@ def test_a_juror_cannot_download_a_drafts_documents(client, make_user, open_prog
     document = services.upload_document(
         application=application, kind="balance_sheet",
         file=SimpleUploadedFile("b.pdf", PDF_BYTES, "application/pdf"), by=owner)
+    Application.objects.filter(pk=application.pk).update(status=status)
     juror = make_user(email="juror@example.kz")
     juror.groups.add(Group.objects.get(name="Jury"))
     client.force_login(juror)

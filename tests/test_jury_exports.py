@@ -290,9 +290,9 @@ def test_the_exports_cost_the_same_queries_for_3_and_10_applications(programme, 
                                                                      staff):
     members = [juror(programme, make_user, f"J{i}") for i in range(3)]
     add_applications(programme, members, staff, [f"Org {i}" for i in range(3)])
-    services.apply_cut(programme=programme, top_n=1, by=staff)
     services.declare_conflict(juror=members[0], application=programme.applications.first(),
                               reason="Former employee", by=members[0].user)
+    services.apply_cut(programme=programme, top_n=1, by=staff)
     sitting = Sitting.objects.create(programme=programme, subject="applications",
                                      starts_at=timezone.now())
     for member in members:

@@ -1,5 +1,6 @@
 """The jurors' panel at /jury/: who gets in, blind scoring, conflicts, results and the cut."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,7 +154,11 @@ def test_results_and_the_cut_are_for_staff_and_the_chair(client, programme, peop
     client.force_login(people["staff"])
     preview = client.post(url, {"top_n": 1, "preview": "1"}).content.decode()
     assert top.organisation.name in preview
-    client.post(url, {"top_n": 1, "apply": "1"})
+    signature = re.search(r'name="signature" value="(\w+)"', preview).group(1)
+    client.post(url, {"top_n": 1, "apply": "1", "signature": "stale"})
+    top.refresh_from_db()
+    assert top.status == Status.ELIGIBLE  # what is applied must be what was previewed
+    client.post(url, {"top_n": 1, "apply": "1", "signature": signature})
 
     top.refresh_from_db()
     low.refresh_from_db()
@@ -257,3 +262,69 @@ def test_every_jury_url_answers_each_role_as_written(client, programme, people, 
     if who == "juror_in_conflict":
         page = client.get(reverse("jury_panel:score", args=[application.pk])).content.decode()
         assert 'name="submit"' not in page
+
+
+@pytest.mark.django_db
+def test_a_juror_cannot_withdraw_a_declared_conflict(client, programme, people):
+    application = eligible(programme)
+    conflict = services.declare_conflict(juror=people["juror"], application=application,
+                                         reason="Board member", by=people["juror"].user)
+    client.force_login(people["juror"].user)
+
+    client.post(reverse("jury_panel:conflicts"),
+                {"conflict": conflict.pk, "reason": "changed my mind", "dismiss": "1"})
+    client.post(reverse("jury_panel:conflicts"), {"conflict": "x", "dismiss": "1"})
+
+    conflict.refresh_from_db()
+    assert conflict.state == "confirmed"
+    with pytest.raises(services.JuryError):
+        services.resolve_conflict(conflict=conflict, confirm=False, reason="x",
+                                  by=people["juror"].user)
+
+
+@pytest.mark.django_db
+def test_bad_input_on_the_results_page_is_a_message_not_an_error(client, programme, people):
+    application = eligible(programme)
+    client.force_login(people["staff"])
+    url = reverse("jury_panel:results")
+
+    for data in ({"tie_break": "1", "application": "abc", "priority": "1", "reason": "r"},
+                 {"tie_break": "1", "application": application.pk, "priority": "-1",
+                  "reason": "r"},
+                 {"top_n": "1", "preview": "1"}):  # an eligible application has no scores
+        assert client.post(url, data).status_code in (200, 302, 404)
+    assert not hasattr(application, "tie_break")
+
+
+@pytest.mark.django_db
+def test_the_cut_refuses_a_tie_across_the_line_until_the_chair_decides(programme, people):
+    first, second = eligible(programme), eligible(programme)
+    for application in (first, second):
+        services.save_sheet(juror=people["juror"], application=application, submit=True,
+                            by=people["juror"].user,
+                            values={c.pk: (4, "") for c in Criterion.objects.filter(
+                                programme=programme)})
+    with pytest.raises(services.JuryError):
+        services.propose_cut(programme=programme, top_n=1)
+
+    services.record_tie_break(application=second, priority=1, reason="Stronger team",
+                              by=people["staff"])
+    proposal = dict((r.application.pk, f) for r, f in services.propose_cut(
+        programme=programme, top_n=1))
+    assert proposal == {second.pk: True, first.pk: False}
+
+
+@pytest.mark.django_db
+def test_another_jurors_draft_is_never_shown_in_the_admin(client, programme, people):
+    director = people["staff"]
+    own = seat(programme, director)
+    application = eligible(programme)
+    values = {c.pk: (3, "") for c in Criterion.objects.filter(programme=programme)}
+    services.save_sheet(juror=own, application=application, submit=True, by=director,
+                        values=values)
+    draft = services.save_sheet(juror=people["other"], application=application,
+                                by=people["other"].user, values=values)
+    client.force_login(director)
+
+    assert client.get(reverse("admin:jury_scoresheet_change", args=[draft.pk])
+                      ).status_code in (302, 404)
