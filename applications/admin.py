@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin import ReadOnlyInline
 from ozgeris.audit import history
 
 from . import services
@@ -27,17 +28,6 @@ from .models import (
 
 def _status_label(value):
     return Status(value).label if value in Status.values else (value or "—")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DocumentInline(ReadOnlyInline):

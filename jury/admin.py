@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ozgeris.admin import ReadOnlyAdmin
+from ozgeris.admin import ReadOnlyAdmin, ReadOnlyInline
 from ozgeris.permissions import is_programme_staff
 
 from . import services
@@ -72,17 +72,6 @@ def reason_action(modeladmin, request, queryset, *, action, title, act):
         "action": action,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     })
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # ---------------------------------------------------------------------------

@@ -1,33 +1,18 @@
 """The jurors' panel at /jury/: who gets in, blind scoring, conflicts, results and the cut."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import Status
 from jury import services
-from jury.copying import ensure_default_criteria
 from jury.models import Criterion, JuryMember, ScoreSheet
 
 from .factories import ApplicationFactory, OrganisationFactory
-
-
-@pytest.fixture
-def programme(open_programme):
-    now = timezone.now()
-    open_programme.intake_opens_at = now - timedelta(days=30)
-    open_programme.intake_closes_at = now - timedelta(days=2)
-    open_programme.scoring_opens_at = now - timedelta(days=1)
-    open_programme.scoring_closes_at = now + timedelta(days=5)
-    open_programme.save()
-    ensure_default_criteria(open_programme)
-    return open_programme
 
 
 def seat(programme, user, role="member"):
