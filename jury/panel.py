@@ -257,6 +257,20 @@ class JuryPanelSite(admin.AdminSite):
                                         "did not meet the 80/20 rule.")
                              % {"eligible": eligible, "failed": failed})
             return redirect("jury_panel:results")
+        if "override" in request.POST:
+            application = get_object_or_404(
+                Application, programme=programme, pk=_number(request.POST.get("application")),
+                status__in=[Status.ELIGIBLE, Status.FAILED_80_20])
+            try:
+                services.override_eligibility(
+                    application=application, by=request.user,
+                    eligible=application.status == Status.FAILED_80_20,
+                    reason=request.POST.get("reason", ""))
+            except services.JuryError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The eligibility was overridden."))
+            return redirect("jury_panel:results")
         if "tie_break" in request.POST:
             application = get_object_or_404(Application, programme=programme,
                                             pk=_number(request.POST.get("application")))
@@ -310,6 +324,9 @@ class JuryPanelSite(admin.AdminSite):
             if member else set(),
             "screened": Application.objects.filter(programme=programme,
                                                    status=Status.SCREENED).count(),
+            "failed": Application.objects.filter(programme=programme,
+                                                 status=Status.FAILED_80_20)
+            .select_related("organisation", "eligibility").order_by("organisation__name"),
         })
 
     def progress_view(self, request):

@@ -10,8 +10,9 @@ score is mean_c + z · sd_c over all jurors' scores on c, clamped to 1–5. A ju
 spread (sd 0) or fewer than three scores on c gets z = 0. Standard deviations are of the
 population.
 
-Ranking: by total (raw or normalised, as the programme chose), then more top scores (5s),
-then the chair's recorded tie-break; applications still equal share a rank and are flagged.
+Ranking: by total (raw or normalised, as the programme chose), then a larger share of top
+scores (5s), then the chair's recorded tie-break; applications still equal share a rank and
+are flagged.
 """
 
 from collections import Counter, defaultdict
@@ -26,6 +27,7 @@ from .models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JurySettings, Sco
 
 SCORED_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 MIN_SCORES_TO_NORMALISE = 3
+NO_PRIORITY = 1 << 16  # after every recorded tie-break priority (at most 32767)
 
 
 @dataclass
@@ -97,8 +99,11 @@ def _rank(results, key, tie_breaks):
         keyed = []
         for result in group:
             priority = tie_breaks.get(result.application.pk)
-            keyed.append(((-getattr(result, key), -result.top_scores,
-                           priority if priority is not None else 10_000), result))
+            # The share of top scores, not their number: an application with fewer sheets
+            # (a juror abstained) is not penalised.
+            top_share = result.top_scores / max(1, result.sheets * len(result.means or [1]))
+            keyed.append(((-getattr(result, key), -top_share,
+                           priority if priority is not None else NO_PRIORITY), result))
         keyed.sort(key=lambda pair: pair[0])
         sizes = Counter(order for order, _result in keyed)
         position, previous = 0, None

@@ -313,3 +313,21 @@ def test_another_jurors_draft_is_never_shown_in_the_admin(client, programme, peo
 
     assert client.get(reverse("admin:jury_scoresheet_change", args=[draft.pk])
                       ).status_code in (302, 404)
+
+
+@pytest.mark.django_db
+def test_staff_override_a_failed_80_20_result_with_a_reason(client, programme, people):
+    failed = ApplicationFactory(programme=programme, status="failed_80_20",
+                                nomination=programme.nominations.get(code="education"))
+    url = reverse("jury_panel:results")
+    client.force_login(people["staff"])
+    assert failed.organisation.name in client.get(url).content.decode()
+
+    client.post(url, {"override": "1", "application": failed.pk, "reason": ""})
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED_80_20
+    client.post(url, {"override": "1", "application": failed.pk,
+                      "reason": "Grant income was booked as sales"})
+    failed.refresh_from_db()
+    assert failed.status == Status.ELIGIBLE
+    assert failed.eligibility.overridden
