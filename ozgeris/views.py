@@ -91,7 +91,3 @@ def public_media(request, path):
         raise Http404 from exc
     return FileResponse(handle)
 
-
-def coming_soon(request):
-    """Stands in for /vote/ until the voting part lands."""
-    return render(request, "ozgeris/coming_soon.html")

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from ozgeris.views import coming_soon
+from . import views
 
 app_name = "voting"
 
 urlpatterns = [
-    path("", coming_soon, name="finalists"),
+    path("", views.finalists, name="finalists"),
+    path("finalists/<int:pk>/", views.finalist, name="finalist"),
 ]

@@ -1,0 +1,92 @@
+"""The finalists' pages of the public vote: who appears, what a shared link shows, videos."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from applications.models import Application, Status
+
+from .factories import ApplicationFactory
+
+DEMO = json.loads((Path(__file__).resolve().parent.parent / "applications" / "demo"
+                   / "applications-2019.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.django_db
+def test_the_2019_finalists_are_listed_with_the_reports_names(client, demo_programme):
+    page = client.get(reverse("voting:finalists")).content.decode()
+
+    names = [item["name"] for item in DEMO["organisations"] if "finalist" in item]
+    assert len(names) == 19
+    for name in names:
+        assert name.replace('"', "&quot;") in page
+    not_selected = Application.objects.filter(programme=demo_programme,
+                                              status=Status.NOT_SELECTED)
+    assert not_selected.count() == 2
+    for application in not_selected:
+        assert application.organisation.name not in page
+
+
+@pytest.mark.django_db
+def test_the_finalists_can_be_filtered_by_nomination(client, demo_programme):
+    ecology = client.get(reverse("voting:finalists"), {"nomination": "ecology"}).content.decode()
+    everything = client.get(reverse("voting:finalists"), {"nomination": "<script>"})
+
+    assert ecology.count('class="card finalist-card"') == Application.objects.finalists(
+        demo_programme).filter(nomination__code="ecology").count()
+    assert everything.status_code == 200
+    assert everything.content.decode().count('class="card finalist-card"') == 19
+    assert "<script>" not in everything.content.decode().split("<main")[1]
+
+
+@pytest.mark.django_db
+def test_a_finalists_page_has_open_graph_tags_and_no_third_party_request(client,
+                                                                         demo_programme):
+    application = Application.objects.finalists(demo_programme).first()
+    application.video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    application.save(update_fields=["video_url"])
+
+    page = client.get(reverse("voting:finalist", args=[application.pk])).content.decode()
+
+    assert 'property="og:title"' in page and application.organisation.name in page
+    assert f'property="og:url" content="http://testserver/vote/finalists/{application.pk}/"' \
+        in page
+    assert 'data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
+    assert "<iframe" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["draft", "eligible", "not_selected", "failed_80_20"])
+def test_only_finalists_have_a_public_page(client, demo_programme, status):
+    other = Application.objects.filter(programme=demo_programme).exclude(
+        status__in=[Status.FINALIST, Status.WINNER]).first()
+    Application.objects.filter(pk=other.pk).update(status=status)
+    assert client.get(reverse("voting:finalist", args=[other.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_profile_shows_only_after_staff_approval(client, open_programme):
+    application = ApplicationFactory(programme=open_programme, status="finalist",
+                                     public_text_ru="Секретный черновик")
+    url = reverse("voting:finalist", args=[application.pk])
+    assert "Секретный черновик" not in client.get(url).content.decode()
+
+    Application.objects.filter(pk=application.pk).update(profile_approved_at=open_programme
+                                                         .intake_opens_at)
+    assert "Секретный черновик" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_tells_when_the_vote_runs(client, open_programme, time_machine):
+    ApplicationFactory(programme=open_programme, status="finalist")
+    url = reverse("voting:finalists")
+
+    time_machine.move_to(open_programme.voting_opens_at - timedelta(days=2))
+    assert "opens" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    time_machine.move_to(open_programme.voting_opens_at + timedelta(hours=1))
+    assert "is open until" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    time_machine.move_to(open_programme.voting_closes_at)
+    assert "is over" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
