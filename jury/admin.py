@@ -103,7 +103,7 @@ class CriterionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["programme", "code", "order", "weight"]}),
         (_("Titles"), {"fields": ["title_ru", "title_kk", "title_en"]}),
-        (_("Scale"), {"fields": ["scale_labels"]}),
+        (_("Scale"), {"fields": ["scale_labels", "scale_labels_kk", "scale_labels_en"]}),
     ]
 
 

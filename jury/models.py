@@ -86,8 +86,12 @@ class Criterion(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=150)
     weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
     scale_labels = models.JSONField(
-        _("labels of the scores 1–5"), default=list, blank=True,
+        _("labels of the scores 1–5 (Russian)"), default=list, blank=True,
         help_text=_("Five labels, from 1 to 5."))
+    scale_labels_kk = models.JSONField(_("labels of the scores 1–5 (Kazakh)"), default=list,
+                                       blank=True)
+    scale_labels_en = models.JSONField(_("labels of the scores 1–5 (English)"), default=list,
+                                       blank=True)
 
     class Meta:
         ordering = ["programme", "order", "id"]
@@ -104,6 +108,15 @@ class Criterion(models.Model):
     @property
     def title(self):
         return localized(self, "title")
+
+    @property
+    def labels(self):
+        """The five score labels in the active language (Russian when a language has none)."""
+        from django.utils import translation
+
+        language = (translation.get_language() or "ru")[:2]
+        own = getattr(self, f"scale_labels_{language}", None) if language != "ru" else None
+        return own or self.scale_labels or [str(n) for n in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
 class Conflict(models.Model):
@@ -214,6 +227,21 @@ class EligibilityDecision(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.eligible}"
+
+    @property
+    def explanation(self):
+        """Why, in the reader's language: an automatic decision is told again from the share
+        and threshold it came from; an override keeps the words of whoever overrode it."""
+        if self.overridden:
+            return self.reason
+        return describe_share(self.application.income_share,
+                              self.application.income_share_threshold)
+
+
+def describe_share(share, threshold):
+    return _("%(share)s %% of income from entrepreneurial activity; the rule asks for at "
+             "least %(threshold)s %%.") % {"share": share if share is not None else "—",
+                                           "threshold": threshold}
 
 
 class Sitting(models.Model):

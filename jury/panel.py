@@ -38,7 +38,7 @@ class ScoreForm(forms.Form):
         existing = {score.criterion_id: score for score in sheet.scores.all()} if sheet else {}
         self.criteria = criteria
         for criterion in criteria:
-            labels = criterion.scale_labels or [str(n) for n in range(1, 6)]
+            labels = criterion.labels
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.title, required=False, coerce=int, widget=forms.RadioSelect,

@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +30,7 @@ from .models import (
     JurySettings,
     Score,
     ScoreSheet,
+    describe_share,
 )
 from .permissions import progress_of
 
@@ -67,10 +69,8 @@ def decide_eligibility(*, programme, by, now=None):
     with transaction.atomic():
         for application in screened.select_related("programme"):
             eligible = application.passes_80_20 is True
-            reason = (_("%(share)s %% of income from entrepreneurial activity; the rule asks for "
-                        "at least %(threshold)s %%.")
-                      % {"share": application.income_share if application.income_share is not None
-                         else "—", "threshold": application.income_share_threshold})
+            reason = describe_share(application.income_share,
+                                    application.income_share_threshold)
             applications.change_status(
                 application=application, by=by, now=now, reason=reason,
                 to=Status.ELIGIBLE if eligible else Status.FAILED_80_20)
@@ -449,7 +449,8 @@ def send_scoring_reminders(now=None):
             outbox.queue_templated_email(
                 to=[member.user.email], template="jury/email/reminder",
                 context={"member": member, "done": done, "total": total,
-                         "closes": member.programme.scoring_closes_at},
+                         "closes": member.programme.scoring_closes_at,
+                         "panel_url": f"{settings.PORTAL_URL}/jury/"},
                 language=member.user.preferred_language, purpose="jury:reminder")
         sent += 1
     return sent

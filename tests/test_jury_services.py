@@ -388,3 +388,23 @@ def test_jurors_with_unscored_applications_are_reminded_once_a_day(
         assert services.send_scoring_reminders() == 1
         assert services.send_scoring_reminders() == 0  # once a day
     assert [m.to for m in mail.outbox] == [[busy.user.email]]
+
+
+@pytest.mark.django_db
+def test_score_labels_and_the_eligibility_reason_follow_the_readers_language(programme,
+                                                                              staff):
+    criterion = Criterion.objects.filter(programme=programme).first()
+    failed = ApplicationFactory(programme=programme, status="screened", total_income=100,
+                                entrepreneurial_income=5, passes_80_20=False,
+                                income_share=5, income_share_threshold=20)
+    with translation.override("ru"):
+        services.decide_eligibility(programme=programme, by=staff)
+    failed.refresh_from_db()
+
+    with translation.override("kk"):
+        assert criterion.labels[4] == "5 — өте жақсы"
+        kazakh = failed.eligibility.explanation
+    with translation.override("en"):
+        assert criterion.labels[0] == "1 — very weak"
+        assert "of income from entrepreneurial activity" in failed.eligibility.explanation
+    assert kazakh != failed.eligibility.explanation

@@ -12,7 +12,7 @@ SPELLINGS = ["dana.bek@gmail.com", "danabek@gmail.com", "Dana.Bek+vote@googlemai
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sign_ups_of_one_mailbox_make_one_account():
     barrier = threading.Barrier(len(SPELLINGS))
     outcomes = []
@@ -35,3 +35,52 @@ def test_concurrent_sign_ups_of_one_mailbox_make_one_account():
 
     assert sorted(outcomes) == ["created"] + ["refused"] * (len(SPELLINGS) - 1)
     assert User.objects.filter(canonical_email="danabek@gmail.com").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_saves_of_one_jurors_scores_make_one_sheet(open_programme):
+    """A double click on "submit" from two tabs: one sheet, one set of scores."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jury import services
+    from jury.copying import ensure_default_criteria
+    from jury.models import Criterion, JuryMember, Score, ScoreSheet
+
+    from .factories import ApplicationFactory
+
+    now = timezone.now()
+    open_programme.scoring_opens_at = now - timedelta(days=1)
+    open_programme.scoring_closes_at = now + timedelta(days=1)
+    open_programme.save()
+    ensure_default_criteria(open_programme)
+    user = User.objects.create_user(email="juror@race.example.kz", password="x")
+    juror = JuryMember.objects.create(programme=open_programme, user=user, affiliation="-")
+    application = ApplicationFactory(programme=open_programme, status="eligible",
+                                     nomination=open_programme.nominations.first())
+    values = {c.pk: (4, "") for c in Criterion.objects.filter(programme=open_programme)}
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def save():
+        try:
+            barrier.wait()
+            services.save_sheet(juror=juror, application=application, values=values,
+                                submit=True, by=user)
+            outcomes.append("saved")
+        except services.JuryError:
+            outcomes.append("refused")  # the sheet was already submitted by another tab
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert "saved" in outcomes
+    assert ScoreSheet.objects.filter(juror=juror, application=application).count() == 1
+    assert Score.objects.filter(sheet__juror=juror).count() == 2
