@@ -73,6 +73,8 @@ indicator_sources = Registry("indicator source")
 table_sources = Registry("table source")
 demo_steps = Registry("demo step")
 copy_steps = Registry("programme-copy step")
+# What each app erases or anonymises when a person deletes their account: name → fn(user).
+erasure_steps = Registry("account-erasure step")
 
 
 def register_exporter(name, *, title, formats, render, staff_only=True):
@@ -93,6 +95,10 @@ def register_demo_step(name, *, order, run, reset=None):
 
 def register_copy_step(name, *, order, run):
     return copy_steps.register(name, CopyStep(name, order, run))
+
+
+def register_erasure_step(name, function):
+    return erasure_steps.register(name, function)
 
 
 def ordered(registry):

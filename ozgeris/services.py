@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import Programme
-from .registry import copy_steps, ordered
+from .registry import copy_steps, erasure_steps, ordered
 
 
 class ProgrammeCopyError(Exception):
@@ -23,6 +23,8 @@ def delete_account(*, user, by=None):
     and with the password unusable and the account inactive every open session
     ends on its next request. Side effects: an audit entry.
     """
+    for step in erasure_steps:
+        step(user)
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     placeholder = f"deleted-{user.pk}@deleted.invalid"

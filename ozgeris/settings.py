@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "jury-scoring-reminders": {"task": "jury.tasks.send_scoring_reminders", "schedule": 3600.0},
+    "seal-vote-ledger": {"task": "voting.tasks.seal_ledger", "schedule": 5.0},
 }
 
 # ---------------------------------------------------------------------------

@@ -84,3 +84,49 @@ def test_concurrent_saves_of_one_jurors_scores_make_one_sheet(open_programme):
     assert "saved" in outcomes
     assert ScoreSheet.objects.filter(juror=juror, application=application).count() == 1
     assert Score.objects.filter(sheet__juror=juror).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_fifty_concurrent_votes_from_one_account_leave_one_vote(open_programme):
+    from datetime import timedelta
+
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from voting import services
+    from voting.models import Vote
+
+    from .factories import ApplicationFactory
+
+    now = timezone.now()
+    open_programme.voting_opens_at = now - timedelta(hours=1)
+    open_programme.voting_closes_at = now + timedelta(hours=1)
+    open_programme.save()
+    finalists = [ApplicationFactory(programme=open_programme, status="finalist",
+                                    nomination=open_programme.nominations.first())
+                 for _ in range(2)]
+    voter = User.objects.create_user(email="fast@race.example.kz", password="x")
+    EmailAddress.objects.create(user=voter, email=voter.email, verified=True, primary=True)
+    barrier = threading.Barrier(10)
+    receipts, errors = [], []
+
+    def vote(i):
+        try:
+            barrier.wait()
+            receipts.append(services.cast_vote(voter=voter, finalist=finalists[i % 2]).receipt)
+        except Exception as exc:  # noqa: BLE001 - any error is a failure of the rule
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for batch in range(5):
+        threads = [threading.Thread(target=vote, args=(batch * 10 + i,)) for i in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert len(receipts) == 50 and len(set(receipts)) == 1
+    assert Vote.objects.filter(programme=open_programme).count() == 1

@@ -1,16 +1,26 @@
 """The public side of the vote: the finalists' cards and a page per finalist.
 
 Finalists are a status of the application, read through ``Application.objects.finalists``;
-only a profile staff approved shows its photo and text. Casting votes is the next part of
-the voting issue; until then the pages say when the vote runs.
+only a profile staff approved shows its photo and text. A signed-in, verified person votes
+from a finalist's page; anyone checks a receipt.
 """
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from applications.models import Application
-from ozgeris.models import Nomination, Programme
+from ozgeris.models import Nomination, Programme, Region
+from ozgeris.permissions import can_vote
+
+from . import services
+from .models import AgeBracket, VoterLink
 
 
 def _programme():
@@ -50,10 +60,59 @@ def finalist(request, pk):
     programme = _programme()
     application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
     window, seconds = _window(programme)
+    receipt_code = (VoterLink.objects.filter(voter=request.user, programme=programme)
+                    .values_list("receipt_code", flat=True).first()
+                    if request.user.is_authenticated else None)
     return render(request, "voting/finalist.html", {
         "programme": programme, "application": application, "window": window,
-        "seconds": seconds,
+        "seconds": seconds, "form": VoteForm(), "receipt_code": receipt_code,
+        "may_vote": can_vote(request.user),
         "share_url": request.build_absolute_uri(),
         "image_url": request.build_absolute_uri(application.public_photo.url)
         if application.profile_approved_at and application.public_photo else "",
     })
+
+
+class VoteForm(forms.Form):
+    age_bracket = forms.ChoiceField(label=gettext_lazy("Your age (optional)"), required=False,
+                                    choices=[("", "—"), *AgeBracket.choices])
+    region = forms.ModelChoiceField(label=gettext_lazy("Your region (optional)"), required=False,
+                                    queryset=Region.objects.all())
+    # A field people never see: a bot that fills in every field gives itself away.
+    website = forms.CharField(required=False, widget=forms.TextInput(
+        attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+
+@login_required
+@require_POST
+def vote(request, pk):
+    programme = _programme()
+    application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["website"]:
+        messages.error(request, _("The vote could not be recorded. Please try again."))
+        return redirect("voting:finalist", pk=pk)
+    try:
+        ballot = services.cast_vote(voter=request.user, finalist=application,
+                                    age_bracket=form.cleaned_data["age_bracket"],
+                                    region=form.cleaned_data["region"])
+    except services.VotingError as error:
+        messages.error(request, str(error))
+        return redirect("voting:finalist", pk=pk)
+    request.session["last_receipt"] = ballot.receipt
+    if ballot.already_voted:
+        messages.info(request, _("You have already voted. Your receipt: %(receipt)s")
+                      % {"receipt": ballot.receipt})
+    else:
+        messages.success(request, _("Thank you, your vote was received. Your receipt: "
+                                    "%(receipt)s") % {"receipt": ballot.receipt})
+    return redirect("voting:receipt")
+
+
+def receipt(request):
+    """Anyone may check a receipt: counted, its position and leaf — never the choice."""
+    code = request.GET.get("code") or request.session.get("last_receipt", "")
+    status = services.check_receipt(code) if code else None
+    return render(request, "voting/receipt.html", {
+        "code": code, "status": status,
+        "programme": Programme.objects.current()})

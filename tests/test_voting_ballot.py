@@ -1,0 +1,185 @@
+"""Casting a vote: one per verified account, a receipt, a chain that detects tampering."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from ozgeris.services import delete_account
+from voting import ledger, services
+from voting.models import LedgerEntry, Vote, VoterLink
+
+from .factories import ApplicationFactory
+
+
+@pytest.fixture
+def vote_programme(open_programme):
+    now = timezone.now()
+    open_programme.voting_opens_at = now - timedelta(hours=1)
+    open_programme.voting_closes_at = now + timedelta(days=3)
+    open_programme.scoring_closes_at = now - timedelta(hours=2)
+    open_programme.scoring_opens_at = now - timedelta(days=2)
+    open_programme.intake_closes_at = now - timedelta(days=3)
+    open_programme.intake_opens_at = now - timedelta(days=30)
+    open_programme.save()
+    return open_programme
+
+
+@pytest.fixture
+def finalists(vote_programme):
+    nomination = vote_programme.nominations.get(code="education")
+    return [ApplicationFactory(programme=vote_programme, status="finalist",
+                               nomination=nomination) for _ in range(3)]
+
+
+@pytest.fixture
+def voter(make_user):
+    return make_user(email="voter@example.kz")
+
+
+@pytest.mark.django_db
+def test_a_verified_voter_votes_once_and_gets_the_same_receipt_again(voter, finalists,
+                                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.cast_vote(voter=voter, finalist=finalists[0])
+    second = services.cast_vote(voter=voter, finalist=finalists[1])
+
+    assert not first.already_voted and second.already_voted
+    assert second.receipt == first.receipt
+    assert Vote.objects.count() == 1
+    status = services.check_receipt(first.receipt.lower().replace("-", " "))
+    assert status.sealed and status.position == 1 and len(status.leaf) == 64
+
+
+@pytest.mark.django_db
+def test_an_unverified_account_cannot_vote(make_user, finalists):
+    with pytest.raises(services.VotingError):
+        services.cast_vote(voter=make_user(email="new@example.kz", verified=False),
+                           finalist=finalists[0])
+
+
+@pytest.mark.django_db
+def test_another_spelling_of_the_same_gmail_cannot_vote_twice(make_user, finalists):
+    from django.db import IntegrityError, transaction
+
+    make_user(email="ab@gmail.com")
+    with pytest.raises(IntegrityError), transaction.atomic():  # one mailbox, one account
+        make_user(email="a.b+vote@gmail.com")
+
+
+@pytest.mark.django_db
+def test_only_finalists_receive_votes(voter, vote_programme):
+    eligible = ApplicationFactory(programme=vote_programme, status="eligible",
+                                  nomination=vote_programme.nominations.first())
+    with pytest.raises(services.VotingError):
+        services.cast_vote(voter=voter, finalist=eligible)
+
+
+@pytest.mark.django_db
+def test_the_window_edges_follow_the_database_clock(voter, finalists, vote_programme,
+                                                    time_machine):
+    """The vote window is checked by the database's clock (the same for every web node);
+    moving the application's clock cannot open it, so the edges are set around "now"."""
+    vote_programme.voting_opens_at = timezone.now() + timedelta(minutes=5)
+    vote_programme.save()
+    with pytest.raises(services.VotingError):
+        services.cast_vote(voter=voter, finalist=finalists[0])
+    vote_programme.voting_opens_at = timezone.now() - timedelta(minutes=5)
+    vote_programme.voting_closes_at = timezone.now() - timedelta(seconds=1)
+    vote_programme.save()
+    with pytest.raises(services.VotingError):
+        services.cast_vote(voter=voter, finalist=finalists[0])
+
+
+@pytest.mark.django_db
+def test_the_receipt_page_never_reveals_the_choice(client, voter, finalists,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ballot = services.cast_vote(voter=voter, finalist=finalists[1])
+
+    page = client.get(reverse("voting:receipt"), {"code": ballot.receipt},
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Counted: position 1 in the ledger." in page
+    for finalist in finalists:
+        assert finalist.organisation.name not in page
+        assert f"/vote/finalists/{finalist.pk}/" not in page
+
+
+@pytest.mark.django_db
+def test_the_ledger_verifies_and_a_tampered_vote_makes_it_fail(voter, make_user, finalists,
+                                                               django_capture_on_commit_callbacks):
+    voters = [voter] + [make_user(email=f"v{i}@example.kz") for i in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for i, person in enumerate(voters):
+            services.cast_vote(voter=person, finalist=finalists[i % 3])
+    out = io.StringIO()
+    call_command("verify_ledger", "--programme", "2031", stdout=out)
+    assert "The ledger verifies" in out.getvalue()
+    assert "votes in the ledger: 5" in out.getvalue()
+
+    vote = Vote.objects.order_by("pk")[2]
+    other = next(f for f in finalists if f.pk != vote.finalist_id)
+    from django.db import connection
+    if connection.vendor == "postgresql":  # someone with the database owner's rights
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE voting_vote DISABLE TRIGGER voting_vote_insert_only")
+    Vote.objects.filter(pk=vote.pk).update(finalist=other)
+    with pytest.raises(CommandError, match="does not match"):
+        call_command("verify_ledger", "--programme", "2031", stdout=io.StringIO())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_refuses_to_change_or_delete_a_vote(voter, finalists,
+                                                       django_capture_on_commit_callbacks):
+    from django.db import DatabaseError, transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cast_vote(voter=voter, finalist=finalists[0])
+    vote = Vote.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Vote.objects.filter(pk=vote.pk).update(finalist=finalists[1])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_keeps_the_vote_and_forgets_the_voter(voter, finalists,
+                                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cast_vote(voter=voter, finalist=finalists[0])
+
+    delete_account(user=voter)
+
+    assert Vote.objects.count() == 1
+    link = VoterLink.objects.get()
+    assert link.voter is None and link.receipt_code == ""
+    assert ledger.verify(finalists[0].programme)[0] == []
+
+
+@pytest.mark.django_db
+def test_voting_through_the_page(client, voter, finalists, django_capture_on_commit_callbacks):
+    client.force_login(voter)
+    url = reverse("voting:vote", args=[finalists[0].pk])
+
+    page = client.get(reverse("voting:finalist", args=[finalists[0].pk])).content.decode()
+    assert url in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"age_bracket": "25-34"})
+    assert response.url == reverse("voting:receipt")
+    again = client.post(reverse("voting:vote", args=[finalists[1].pk]), follow=True)
+    assert again.status_code == 200
+    assert Vote.objects.get().age_bracket == "25-34"
+    assert Vote.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_honeypot_refuses_a_bot(client, voter, finalists):
+    client.force_login(voter)
+    client.post(reverse("voting:vote", args=[finalists[0].pk]), {"website": "http://spam"})
+    assert not Vote.objects.exists()

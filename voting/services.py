@@ -1,0 +1,123 @@
+"""Casting a vote: one short transaction, no hot counter row, the rule in the database.
+
+``cast_vote`` records the vote and the voter's link in one transaction; the unique constraint
+on the link makes a second attempt, however fast or concurrent, come back as "already voted"
+with the receipt of the first. The ledger is sealed after the commit by a single writer.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Now
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+from ozgeris.models import Programme
+from ozgeris.permissions import can_vote
+
+from .models import LedgerEntry, Vote, VoterLink
+
+logger = logging.getLogger(__name__)
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+
+class VotingError(Exception):
+    """A refusal with a message for the voter (already translated)."""
+
+
+@dataclass
+class Ballot:
+    receipt: str
+    already_voted: bool
+
+
+def receipt_hash(code):
+    return hashlib.sha256(normalise_receipt(code).encode()).hexdigest()
+
+
+def normalise_receipt(code):
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _new_receipt():
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return "-".join(code[i:i + 4] for i in range(0, 16, 4))
+
+
+def voting_open(programme):
+    """Decided by the database's clock, the same for every web node."""
+    return Programme.objects.filter(pk=programme.pk, voting_opens_at__lte=Now(),
+                                    voting_closes_at__gt=Now()).exists()
+
+
+def cast_vote(*, voter, finalist, age_bracket="", region=None):
+    """Record ``voter``'s vote for ``finalist``. Returns a Ballot with the receipt code; a
+    voter who already voted gets their first receipt back. Side effects: the vote and its
+    link; the ledger is sealed after the commit."""
+    programme = finalist.programme
+    if not can_vote(voter):
+        raise VotingError(_("Only a signed-in person with a verified email address can vote."))
+    if not Application.objects.finalists(programme).filter(pk=finalist.pk).exists():
+        raise VotingError(_("This project is not a finalist of the vote."))
+    if not voting_open(programme):
+        raise VotingError(_("The public vote is not open."))
+    existing = _existing(voter, programme)
+    if existing:
+        return Ballot(existing, True)
+    code = _new_receipt()
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(
+                programme=programme, finalist=finalist, receipt_hash=receipt_hash(code),
+                secret=secrets.token_hex(32), age_bracket=age_bracket or "", region=region)
+            VoterLink.objects.create(vote=vote, programme=programme, voter=voter,
+                                     receipt_code=code)
+    except IntegrityError:
+        existing = _existing(voter, programme)
+        if existing:
+            return Ballot(existing, True)
+        raise
+    transaction.on_commit(lambda: _request_seal(programme.pk))
+    return Ballot(code, False)
+
+
+def _existing(voter, programme):
+    return VoterLink.objects.filter(voter=voter, programme=programme, scope=0).values_list(
+        "receipt_code", flat=True).first()
+
+
+def _request_seal(programme_id):
+    from .tasks import seal_ledger
+
+    try:
+        seal_ledger.delay(programme_id)
+    except Exception as exc:  # noqa: BLE001 - the periodic seal catches up
+        logger.warning("Could not queue the ledger seal, the periodic one will: %s", exc)
+
+
+@dataclass
+class ReceiptStatus:
+    found: bool
+    sealed: bool = False
+    position: int | None = None
+    leaf: str = ""
+
+
+def check_receipt(code):
+    """What a receipt proves: that a vote was counted and where it sits in the chain — never
+    for whom it was cast."""
+    vote = Vote.objects.filter(receipt_hash=receipt_hash(code)).only("pk").first()
+    if vote is None:
+        return ReceiptStatus(found=False)
+    entry = LedgerEntry.objects.filter(vote=vote).only("sequence", "leaf").first()
+    if entry is None:
+        return ReceiptStatus(found=True)
+    return ReceiptStatus(found=True, sealed=True, position=entry.sequence, leaf=entry.leaf)
+
+
+def anonymise_voter(user):
+    """Account deletion: the votes stay in the tally and the ledger; the link forgets who."""
+    VoterLink.objects.filter(voter=user).update(voter=None, receipt_code="")
