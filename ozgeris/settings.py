@@ -49,6 +49,12 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Proxies whose X-Forwarded-For is believed when finding the client's address (rate limits,
+# fraud review). Empty by default: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Votes allowed per account and per client address in a window ("count/unit", unit s/m/h/d).
+VOTE_RATE_PER_ACCOUNT = os.environ.get("VOTE_RATE_PER_ACCOUNT", "10/m")
+VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "60/m")
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 

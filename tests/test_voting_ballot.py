@@ -183,3 +183,26 @@ def test_the_honeypot_refuses_a_bot(client, voter, finalists):
     client.force_login(voter)
     client.post(reverse("voting:vote", args=[finalists[0].pk]), {"website": "http://spam"})
     assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_vote_endpoint_answers_429_when_it_is_hammered(client, voter, finalists, settings):
+    settings.VOTE_RATE_PER_ACCOUNT = "3/m"
+    client.force_login(voter)
+    url = reverse("voting:vote", args=[finalists[0].pk])
+
+    statuses = [client.post(url).status_code for _ in range(5)]
+
+    assert statuses[:3] == [302, 302, 302]
+    assert statuses[3:] == [429, 429]
+
+
+def test_the_client_ip_is_taken_from_a_trusted_proxy_only(rf, settings):
+    from ozgeris.clients import client_ip
+
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    direct = rf.get("/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    proxied = rf.get("/", REMOTE_ADDR="10.0.0.1",
+                     HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    assert client_ip(direct) == "203.0.113.5"  # a forged header from outside is ignored
+    assert client_ip(proxied) == "198.51.100.7"  # the left-most entry can be forged

@@ -6,6 +6,7 @@ from a finalist's page; anyone checks a receipt.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
+from ozgeris.clients import client_ip, over_limit
 from ozgeris.models import Nomination, Programme, Region
 from ozgeris.permissions import can_vote
 
@@ -86,6 +88,9 @@ class VoteForm(forms.Form):
 @login_required
 @require_POST
 def vote(request, pk):
+    if (over_limit("vote-account", request.user.pk, settings.VOTE_RATE_PER_ACCOUNT)
+            or over_limit("vote-ip", client_ip(request), settings.VOTE_RATE_PER_IP)):
+        return render(request, "voting/too_many.html", status=429)
     programme = _programme()
     application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
     form = VoteForm(request.POST)
