@@ -92,6 +92,9 @@ class JuryMemberAdmin(admin.ModelAdmin):
     def name(self, member):
         return member.user.get_full_name()
 
+    def save_model(self, request, obj, form, change):
+        services.seat_juror(member=obj, by=request.user)
+
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):

@@ -36,6 +36,7 @@ from .models import (
     TieBreak,
 )
 from .results import results
+from .supporting import laureates
 
 ALMATY = ZoneInfo("Asia/Almaty")
 FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
@@ -103,7 +104,7 @@ def _sheets_and_scores(programme):
             "sheet_id", "criterion_id", "value", "comment"):
         scores.setdefault(sheet_id, {})[criterion_id] = (value, comment)
     conflicts = set(Conflict.objects.filter(juror__programme=programme)
-                    .exclude(state=Conflict.State.DISMISSED)
+                    .excluding()
                     .values_list("application_id", "juror_id"))
     return sheets, scores, conflicts
 
@@ -334,17 +335,11 @@ def render_jury_members(programme, options, progress):
 # ---------------------------------------------------------------------------
 
 def _supporting_laureates(programme):
-    """The supporting-organisation nominations' laureates, or None while ``jury.supporting``
-    does not exist yet (the protocol then leaves the section out)."""
-    try:
-        from .supporting import laureates
-    except ImportError:
-        return None
+    """The supporting-organisation nominations' outcomes, for the protocol."""
     return [
         {"nomination": outcome.nomination, "laureate": outcome.laureate,
          "votes": list(outcome.votes.items()), "abstentions": outcome.abstentions,
-         "unanimous": outcome.unanimous, "tied": getattr(outcome, "tied", []),
-         "closed": getattr(outcome, "closed", True)}
+         "unanimous": outcome.unanimous, "tied": outcome.tied, "closed": outcome.closed}
         for outcome in laureates(programme)]
 
 

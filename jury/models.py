@@ -119,6 +119,13 @@ class Criterion(models.Model):
         return own or self.scale_labels or [str(n) for n in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
+class ConflictQuerySet(models.QuerySet):
+    def excluding(self):
+        """The conflicts that keep a juror away from an application: all but dismissed ones.
+        Scoring, visibility, results and exports all ask this one method."""
+        return self.exclude(state=Conflict.State.DISMISSED)
+
+
 class Conflict(models.Model):
     """A juror's conflict of interest with an application: declared by the juror, automatic
     (a member of the applying organisation) or possible (detected by affiliation), the last
@@ -146,6 +153,8 @@ class Conflict(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ConflictQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
@@ -157,10 +166,6 @@ class Conflict(models.Model):
     def __str__(self):
         return f"{self.juror} · {self.application.organisation}"
 
-    @property
-    def excludes(self):
-        """Does it keep the juror away from the application? Everything but a dismissal."""
-        return self.state != self.State.DISMISSED
 
 
 class ScoreSheet(models.Model):

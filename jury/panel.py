@@ -319,8 +319,8 @@ class JuryPanelSite(admin.AdminSite):
             "proposal": proposal, "signature": signature,
             "settings": services.settings_for(programme),
             # Blind to the viewer's own conflicts: those rows show no scores.
-            "masked": set(Conflict.objects.filter(juror=member).exclude(
-                state=Conflict.State.DISMISSED).values_list("application_id", flat=True))
+            "masked": set(Conflict.objects.filter(juror=member).excluding()
+                          .values_list("application_id", flat=True))
             if member else set(),
             "screened": Application.objects.filter(programme=programme,
                                                    status=Status.SCREENED).count(),

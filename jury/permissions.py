@@ -6,6 +6,7 @@ from applications.models import Application, Status
 
 from .models import Conflict, ScoreSheet
 
+# What the jury scores and, after the cut, has decided on.
 VISIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 
 
@@ -13,8 +14,7 @@ def applications_for_juror(member):
     """What a juror's list shows: the programme's scored applications, never one of the
     juror's own organisation, each annotated with the juror's sheet state and conflict."""
     own_sheet = ScoreSheet.objects.filter(juror=member, application=OuterRef("pk"))
-    conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).exclude(
-        state=Conflict.State.DISMISSED)
+    conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).excluding()
     return (Application.objects.filter(programme=member.programme, status__in=VISIBLE_STATUSES)
             .exclude(organisation__membership__user=member.user)
             .select_related("organisation", "nomination")
@@ -46,8 +46,7 @@ def sheets_visible_to(user, queryset):
         application=OuterRef("application"), juror__user=user,
         state=ScoreSheet.State.SUBMITTED)
     in_conflict = Conflict.objects.filter(
-        application=OuterRef("application"), juror__user=user).exclude(
-        state=Conflict.State.DISMISSED)
+        application=OuterRef("application"), juror__user=user).excluding()
     mode = JurySettings.objects.filter(programme=OuterRef("application__programme")).values(
         "others_scores_visible")[:1]
     visible_others = (

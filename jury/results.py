@@ -21,11 +21,11 @@ from statistics import fmean, pstdev
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
 
-from applications.models import Application, Status
+from applications.models import Application
 
 from .models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JurySettings, Score, ScoreSheet
+from .permissions import VISIBLE_STATUSES
 
-SCORED_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 MIN_SCORES_TO_NORMALISE = 3
 NO_PRIORITY = 1 << 16  # after every recorded tie-break priority (at most 32767)
 
@@ -51,7 +51,7 @@ def counted_sheets(programme):
     """Submitted sheets whose juror is not in conflict with the application."""
     conflicted = Conflict.objects.filter(
         juror=OuterRef("juror"), application=OuterRef("application"),
-    ).exclude(state=Conflict.State.DISMISSED)
+    ).excluding()
     return ScoreSheet.objects.filter(
         application__programme=programme, state=ScoreSheet.State.SUBMITTED,
     ).exclude(Exists(conflicted))
@@ -122,7 +122,7 @@ def results(programme):
 
     criteria = list(Criterion.objects.filter(programme=programme))
     applications = list(
-        Application.objects.filter(programme=programme, status__in=SCORED_STATUSES)
+        Application.objects.filter(programme=programme, status__in=VISIBLE_STATUSES)
         .select_related("organisation", "nomination", "programme")
         .order_by("nomination__order", "organisation__name"))
     scores = counted_scores(programme)

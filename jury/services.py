@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from applications import services as applications
 from applications.models import Application, Status
 from ozgeris import audit, outbox
-from ozgeris.permissions import is_programme_staff
+from ozgeris.permissions import JURY_GROUP, is_programme_staff
 
 from .models import (
     SCORE_MAX,
@@ -48,6 +48,19 @@ def member_of(user, programme):
         return None
     return JuryMember.objects.filter(user=user, programme=programme).select_related(
         "user", "programme").first()
+
+
+@transaction.atomic
+def seat_juror(*, member, by):
+    """Save a jury seat and give its person the jury role, so they can enter /jury/.
+    Side effects: the Jury group membership, an audit entry."""
+    from django.contrib.auth.models import Group
+
+    member.save()
+    member.user.groups.add(Group.objects.get(name=JURY_GROUP))
+    audit.record(by, "jury.member_seated", member.programme, juror=member.user_id,
+                 role=member.role)
+    return member
 
 
 def may_decide(user, programme):
@@ -226,8 +239,7 @@ def resolve_conflict(*, conflict, confirm, reason, by, now=None):
 
 
 def excluding_conflict(juror, application):
-    return Conflict.objects.filter(juror=juror, application=application).exclude(
-        state=Conflict.State.DISMISSED).exists()
+    return Conflict.objects.filter(juror=juror, application=application).excluding().exists()
 
 
 # ---------------------------------------------------------------------------

@@ -109,3 +109,16 @@ def test_attendance_is_recorded_with_the_sitting(client, staff, submitted_sheet,
     assert response.status_code == 302, response.content.decode()[:2000]
     sitting = Sitting.objects.get(programme=programme)
     assert [(a.member, a.presence) for a in sitting.attendance.all()] == [(member, "online")]
+
+
+@pytest.mark.django_db
+def test_a_juror_seated_in_the_admin_can_enter_the_panel(client, programme, staff, make_user):
+    person = make_user(email="new.juror@example.kz", display_name="New juror")
+    client.force_login(staff)
+    client.post(reverse("admin:jury_jurymember_add"), {
+        "programme": programme.pk, "user": person.pk, "role": "member",
+        "affiliation": "Independent", "email_domain": "", "order": 0})
+
+    assert JuryMember.objects.filter(user=person, programme=programme).exists()
+    client.force_login(person)
+    assert client.get(reverse("jury_panel:index")).status_code == 200
