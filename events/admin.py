@@ -1,0 +1,382 @@
+"""The staff admin for the outreach records: each record with its parts as inlines, its
+evidence, filters and search; the roster and guest-list imports, the sign-in sheet and the
+contract check."""
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .admin_imports import people_import_view
+from .documents import contract_pdf, sign_in_sheet_pdf
+from .models import (
+    Ceremony,
+    CeremonyGuest,
+    Certificate,
+    ChannelSnapshot,
+    Contract,
+    ContractTerms,
+    EvidenceFile,
+    FairExhibitor,
+    FaqEntry,
+    GuestCategory,
+    GuestFeedback,
+    InfoMeeting,
+    Letter,
+    LetterAnswer,
+    MailingCampaign,
+    MeetingQuestion,
+    ParticipantCategory,
+    PartnerAgreement,
+    PartnerMeeting,
+    Publication,
+    PublicationReach,
+    RosterEntry,
+    Video,
+    VideoReach,
+)
+
+
+class EvidenceInline(GenericTabularInline):
+    model = EvidenceFile
+    extra = 0
+    fields = ["kind", "title", "file", "count", "archive_reference", "appendix"]
+
+
+def _pdf_response(filename, content):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Shared by every per-programme record: filter by programme, evidence inline."""
+
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, EvidenceInline]
+
+
+# ---------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------
+
+class RosterInline(admin.TabularInline):
+    model = RosterEntry
+    extra = 0
+    fields = ["name", "organisation", "category", "contact", "consent"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = MeetingQuestion
+    extra = 0
+
+
+@admin.register(InfoMeeting)
+class InfoMeetingAdmin(RecordAdmin):
+    list_display = ["city", "region", "held_on", "partner_organisation", "participants",
+                    "appendix"]
+    list_filter = ["programme", "region"]
+    search_fields = ["city", "venue", "partner_organisation", "roster__name"]
+    inlines = [RosterInline, QuestionInline]
+    change_form_template = "events/admin/meeting_change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(participant_count=Count("roster"))
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participants(self, meeting):
+        return meeting.participant_count
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/import/", self.admin_site.admin_view(self.import_roster),
+                 name="events_infomeeting_import"),
+            path("<int:pk>/sign-in-sheet.pdf", self.admin_site.admin_view(self.sign_in_sheet),
+                 name="events_infomeeting_sign_in_sheet"),
+        ]
+        return own + super().get_urls()
+
+    def _meeting(self, request, pk, change=False):
+        meeting = get_object_or_404(InfoMeeting, pk=pk)
+        allowed = (self.has_change_permission(request, meeting) if change
+                   else self.has_view_permission(request, meeting))
+        if not allowed:
+            raise PermissionDenied
+        return meeting
+
+    def import_roster(self, request, pk):
+        meeting = self._meeting(request, pk, change=True)
+        return people_import_view(
+            self, request, meeting, categories=ParticipantCategory.choices,
+            existing=meeting.roster.values_list("name", "organisation"),
+            save=lambda rows: services.import_roster(meeting=meeting, rows=rows,
+                                                     by=request.user),
+            title=_("Import the roster"))
+
+    def sign_in_sheet(self, request, pk):
+        meeting = self._meeting(request, pk)
+        return _pdf_response(f"sign-in-sheet-{meeting.pk}.pdf", sign_in_sheet_pdf(meeting))
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "category", "meeting", "consent"]
+    list_filter = ["meeting__programme", "category", "meeting__city"]
+    search_fields = ["name", "organisation", "contact"]
+    list_select_related = ["meeting"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question_ru", "order", "is_published"]
+    list_filter = ["programme", "is_published"]
+    list_editable = ["order", "is_published"]
+    search_fields = ["question_ru", "question_kk", "question_en", "answer_ru"]
+    filter_horizontal = ["asked_at"]
+
+
+class AgreementInline(admin.TabularInline):
+    model = PartnerAgreement
+    extra = 1
+
+
+@admin.register(PartnerMeeting)
+class PartnerMeetingAdmin(RecordAdmin):
+    list_display = ["title", "first_date", "place", "appendix"]
+    search_fields = ["title", "place", "our_representatives", "their_representatives",
+                     "agreements__text"]
+    inlines = [AgreementInline]
+
+
+# ---------------------------------------------------------------------------
+# Letters
+# ---------------------------------------------------------------------------
+
+class AnswerInline(admin.StackedInline):
+    model = LetterAnswer
+    extra = 0
+    fields = [("kind", "received_on", "reference"), "text", "scan"]
+
+
+@admin.register(Letter)
+class LetterAdmin(RecordAdmin):
+    list_display = ["recipient", "recipient_kind", "sent_on", "outgoing_number", "answer_count"]
+    list_filter = ["programme", "recipient_kind", "answers__kind"]
+    search_fields = ["recipient", "outgoing_number", "answers__reference"]
+    inlines = [AnswerInline]
+    fieldsets = [
+        (None, {"fields": ["programme", ("recipient", "recipient_kind"),
+                           ("sent_on", "outgoing_number"), "scan", "appendix", "notes"]}),
+        (_("Purposes"), {"fields": ["purpose_inform", "purpose_partnership",
+                                    "purpose_ceremony", "purpose_media"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answer_total=Count("answers"))
+
+    @admin.display(description=_("answers"), ordering="answer_total")
+    def answer_count(self, letter):
+        return letter.answer_total
+
+
+# ---------------------------------------------------------------------------
+# Publications, videos, mailings, channels
+# ---------------------------------------------------------------------------
+
+class PublicationReachInline(admin.TabularInline):
+    model = PublicationReach
+    extra = 0
+
+
+class VideoReachInline(admin.TabularInline):
+    model = VideoReach
+    extra = 0
+
+
+@admin.register(Publication)
+class PublicationAdmin(RecordAdmin):
+    list_display = ["__str__", "kind", "platform", "outlet", "published_on", "language",
+                    "subject"]
+    list_filter = ["programme", "kind", "platform", "language", "subject"]
+    search_fields = ["title", "outlet", "journalists", "url"]
+    inlines = [PublicationReachInline]
+    autocomplete_fields = ["meeting"]
+
+
+@admin.register(Video)
+class VideoAdmin(RecordAdmin):
+    list_display = ["title", "kind", "published_on", "url"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["title", "url"]
+    inlines = [VideoReachInline]
+    raw_id_fields = ["application"]
+
+
+@admin.register(MailingCampaign)
+class MailingCampaignAdmin(RecordAdmin):
+    list_display = ["title", "channel", "list_owner", "messages_sent", "at_least", "sent_on"]
+    list_filter = ["programme", "channel"]
+    search_fields = ["title", "list_owner", "audience"]
+
+
+@admin.register(ChannelSnapshot)
+class ChannelSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["platform", "taken_on", "followers", "posts", "page_reach", "engagement"]
+    list_filter = ["programme", "platform"]
+    date_hierarchy = "taken_on"
+
+
+# ---------------------------------------------------------------------------
+# The ceremony and certificates
+# ---------------------------------------------------------------------------
+
+class GuestInline(admin.TabularInline):
+    model = CeremonyGuest
+    extra = 0
+    fields = ["name", "organisation", "category", "contact", "consent"]
+    show_change_link = False
+
+
+class FeedbackInline(admin.StackedInline):
+    model = GuestFeedback
+    extra = 0
+
+
+class ExhibitorInline(admin.TabularInline):
+    model = FairExhibitor
+    extra = 0
+
+
+@admin.register(Ceremony)
+class CeremonyAdmin(RecordAdmin):
+    list_display = ["__str__", "programme", "venue", "guest_count"]
+    inlines = [FeedbackInline, ExhibitorInline, GuestInline]
+    change_form_template = "events/admin/ceremony_change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(guest_total=Count("guests"))
+
+    @admin.display(description=_("guests"), ordering="guest_total")
+    def guest_count(self, ceremony):
+        return ceremony.guest_total
+
+    def get_urls(self):
+        return [path("<int:pk>/import/", self.admin_site.admin_view(self.import_guests),
+                     name="events_ceremony_import")] + super().get_urls()
+
+    def import_guests(self, request, pk):
+        ceremony = get_object_or_404(Ceremony, pk=pk)
+        if not self.has_change_permission(request, ceremony):
+            raise PermissionDenied
+        return people_import_view(
+            self, request, ceremony, categories=GuestCategory.choices,
+            existing=ceremony.guests.values_list("name", "organisation"),
+            save=lambda rows: services.import_guests(ceremony=ceremony, rows=rows,
+                                                     by=request.user),
+            title=_("Import the guest list"))
+
+
+@admin.register(CeremonyGuest)
+class CeremonyGuestAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "category", "ceremony"]
+    list_filter = ["ceremony__programme", "category"]
+    search_fields = ["name", "organisation"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(RecordAdmin):
+    list_display = ["number", "laureate", "kind", "nomination", "issued_on"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["laureate", "nomination"]
+    raw_id_fields = ["application"]
+    actions = ["issue_for_winners"]
+
+    @admin.action(description=_("Issue certificates to the winners who have none"))
+    def issue_for_winners(self, request, queryset):
+        for programme in {c.programme for c in queryset}:
+            new = services.issue_certificates(programme=programme, by=request.user)
+            messages.success(request, _("%(count)d certificates issued.") % {"count": len(new)})
+
+
+# ---------------------------------------------------------------------------
+# Contracts
+# ---------------------------------------------------------------------------
+
+@admin.register(ContractTerms)
+class ContractTermsAdmin(admin.ModelAdmin):
+    list_display = ["programme", "amount", "grantor_ru"]
+
+
+@admin.register(Contract)
+class ContractAdmin(RecordAdmin):
+    list_display = ["number", "organisation", "amount", "state", "payment", "signed_on",
+                    "pdf_link"]
+    list_filter = ["programme", "state", "payment"]
+    search_fields = ["number", "application__organisation__name", "signatory_name", "iik"]
+    list_select_related = ["programme", "application__organisation"]
+    readonly_fields = ["application", "details_submitted_at", "details_submitted_by",
+                       "checked_at", "checked_by", "state"]
+    actions = ["accept_details"]
+    fieldsets = [
+        (None, {"fields": ["programme", "application", "number", "amount", "signed_on",
+                           ("payment", "paid_on"), "appendix", "notes"]}),
+        (_("The organisation's details"), {"fields": [
+            "signatory_name", "signatory_position", "authority_basis", "iik", "bank_name",
+            "bik", "kbe", "details_submitted_at", "details_submitted_by"]}),
+        (_("Staff check"), {"fields": ["state", "check_note", "checked_at", "checked_by"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # contracts are created for the winners by the service
+
+    @admin.display(description=_("organisation"), ordering="application__organisation__name")
+    def organisation(self, contract):
+        return contract.application.organisation
+
+    @admin.display(description="PDF")
+    def pdf_link(self, contract):
+        url = reverse("admin:events_contract_pdf", args=[contract.pk])
+        return format_html('<a href="{}">PDF (ru)</a> · <a href="{}?language=kk">PDF (kk)</a>',
+                           url, url)
+
+    def get_urls(self):
+        return [path("<int:pk>/contract.pdf", self.admin_site.admin_view(self.pdf),
+                     name="events_contract_pdf")] + super().get_urls()
+
+    def pdf(self, request, pk):
+        contract = get_object_or_404(Contract.objects.select_related(
+            "programme", "application__organisation"), pk=pk)
+        if not self.has_view_permission(request, contract):
+            raise PermissionDenied
+        language = "kk" if request.GET.get("language") == "kk" else "ru"
+        return _pdf_response(f"contract-{contract.number}-{language}.pdf",
+                             contract_pdf(contract, language))
+
+    @admin.action(description=_("Accept the organisations' details"))
+    def accept_details(self, request, queryset):
+        for contract in queryset:
+            try:
+                services.check_contract_details(contract=contract, by=request.user,
+                                                approved=True)
+            except services.EventsError as exc:
+                messages.error(request, f"{contract}: {exc}")
+            else:
+                messages.success(request, _("%(contract)s: details accepted.")
+                                 % {"contract": contract})
+
+    def save_model(self, request, obj, form, change):
+        """A note typed while the details await the check returns them for correction."""
+        super().save_model(request, obj, form, change)
+        if ("check_note" in form.changed_data and obj.check_note.strip()
+                and obj.state == Contract.State.DETAILS_SUBMITTED):
+            services.check_contract_details(contract=obj, by=request.user, approved=False,
+                                            note=obj.check_note)

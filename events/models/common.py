@@ -1,0 +1,160 @@
+"""What every outreach record shares: its programme, the report's appendix number, evidence
+files (or counted evidence kept elsewhere) and the rule that its dates fall in the programme."""
+
+import datetime
+import re
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ozgeris.models import Programme
+from ozgeris.uploads import JPEG, PDF, PNG, validate_upload
+
+
+def programme_period(programme):
+    """The days an outreach record of ``programme`` may be dated: from 1 January of the year
+    its intake opens (outreach starts before the call) to 31 December of the year after its
+    ceremony (answers, payments and late coverage follow the ceremony, but a record dated
+    years away is a typing error)."""
+    first_year = min(programme.year, timezone.localtime(programme.intake_opens_at).year)
+    last_year = timezone.localtime(programme.ceremony_at).year + 1
+    return datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31)
+
+
+def check_within_programme(programme, **days):
+    """Raise a ValidationError at each field whose date lies outside the programme's period."""
+    if programme is None:
+        return
+    first, last = programme_period(programme)
+    errors = {}
+    for field, value in days.items():
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        if value is not None and not first <= value <= last:
+            errors[field] = _("The date must fall within the programme (%(first)s – %(last)s).") % {
+                "first": first.strftime("%d.%m.%Y"), "last": last.strftime("%d.%m.%Y")}
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_private_document(file):
+    """Field validator for scans, photos and documents kept in the private store."""
+    if getattr(file, "_committed", False):
+        return
+    validate_upload(file, allowed=(PDF, JPEG, PNG))
+
+
+def validate_public_document(file):
+    """Field validator for documents staff publish (press releases): PDF only."""
+    if getattr(file, "_committed", False):
+        return
+    validate_upload(file, allowed=(PDF,))
+
+
+def lines(text):
+    """The non-empty lines of a multi-line text field (representatives, journalists)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalised(text):
+    return _SPACES.sub(" ", (text or "").strip())
+
+
+class Language(models.TextChoices):
+    RU = "ru", _("Russian")
+    KK = "kk", _("Kazakh")
+    EN = "en", _("English")
+
+
+class EvidenceFile(models.Model):
+    """Evidence attached to any outreach record: a file, or a count of items kept elsewhere
+    (72 photos in the programme's archive) with where to find them."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photos")
+        VIDEO = "video", _("video")
+        DOCUMENT = "document", _("document")
+        SCAN = "scan", _("scan")
+        PRESS_RELEASE = "press_release", _("press release")
+        SCRIPT = "script", _("script")
+        AGENDA = "agenda", _("programme of the meeting")
+        OTHER = "other", _("other")
+
+    class Activity(models.TextChoices):
+        MEETINGS = "meetings", _("information meetings")
+        ONLINE = "online", _("online campaign")
+        PARTNERS = "partners", _("partner meetings")
+        LETTERS = "letters", _("letters")
+        CEREMONY = "ceremony", _("ceremony")
+        CONTRACTS = "contracts", _("contracts")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Evidence about an activity as a whole (72 photos of all the meetings) is attached to
+    # the programme itself and says which activity it documents.
+    activity = models.CharField(_("activity"), max_length=10, choices=Activity.choices,
+                                blank=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    file = models.FileField(_("file"), upload_to="events/evidence/%Y/", blank=True,
+                            validators=[validate_private_document])
+    count = models.PositiveIntegerField(
+        _("number of items"), default=1,
+        help_text=_("For evidence kept elsewhere: how many photos, videos or pages."))
+    archive_reference = models.CharField(
+        _("where it is kept"), max_length=255, blank=True,
+        help_text=_("The archive folder or appendix where the originals are, when no file is "
+                    "attached."))
+    appendix = models.CharField(_("appendix No."), max_length=40, blank=True)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["content_type", "object_id", "kind", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(count__gte=1),
+                                   name="evidence_count_positive"),
+        ]
+
+    def __str__(self):
+        label = self.title or self.get_kind_display()
+        return f"{label} ×{self.count}" if self.count != 1 else label
+
+    def clean(self):
+        if not self.file and not self.archive_reference.strip():
+            raise ValidationError(
+                _("Attach the file or say where the originals are kept."), code="no_evidence")
+
+
+class OutreachRecord(models.Model):
+    """The base of every per-programme record: its programme, appendix number and evidence."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("programme"))
+    appendix = models.CharField(
+        _("appendix No."), max_length=40, blank=True,
+        help_text=_("The appendix of the grant report that holds the evidence (Приложение №)."))
+    notes = models.TextField(_("notes"), blank=True)
+    evidence = GenericRelation(EvidenceFile)
+
+    # Date fields checked against the programme's period in clean().
+    dated_fields = ()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.programme_id:
+            check_within_programme(self.programme,
+                                   **{name: getattr(self, name) for name in self.dated_fields})
