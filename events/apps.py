@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Outreach")
+
+    def ready(self):
+        from ozgeris import registry
+
+        from . import copying, exporters, indicators  # noqa: F401 - exporters register on import
+        from .demo import seed as demo_seed
+
+        indicators.register()
+        registry.register_copy_step("events", order=40, run=copying.copy_outreach_setup)
+        registry.register_demo_step("events", order=40, run=demo_seed.seed,
+                                    reset=demo_seed.reset)

@@ -1,0 +1,292 @@
+"""What the grant report can count (indicator sources) and show (table sources) about the
+outreach. A document indicator's value is ``{"exists": bool, "evidence": text}``: whether the
+document is recorded, and where (its appendix or file)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from ozgeris.models import Programme
+from ozgeris.registry import register_indicator, register_table
+
+from .models import (
+    Ceremony,
+    CeremonyGuest,
+    Certificate,
+    ChannelSnapshot,
+    Contract,
+    EvidenceFile,
+    InfoMeeting,
+    Letter,
+    MailingCampaign,
+    ParticipantCategory,
+    PartnerMeeting,
+    Publication,
+    PublicationReach,
+    RosterEntry,
+    Video,
+    VideoReach,
+)
+
+
+def _evidence(programme, kinds, models=(InfoMeeting, Ceremony, Video, Publication),
+              activities=None):
+    """Evidence of ``kinds`` attached to ``programme``'s records of ``models``, or to the
+    programme itself (evidence of a whole activity) for ``activities`` (None: any)."""
+    on_programme = Q(content_type=ContentType.objects.get_for_model(Programme),
+                     object_id=programme.pk)
+    if activities is not None:
+        on_programme &= Q(activity__in=activities)
+    query = on_programme
+    for model in models:
+        query |= Q(content_type=ContentType.objects.get_for_model(model),
+                   object_id__in=model.objects.filter(programme=programme).values("pk"))
+    return EvidenceFile.objects.filter(query, kind__in=kinds)
+
+
+def _count(files):
+    return files.aggregate(n=Sum("count"))["n"] or 0
+
+
+def _roster(programme):
+    return RosterEntry.objects.filter(meeting__programme=programme)
+
+
+def info_meetings(programme):
+    return InfoMeeting.objects.filter(programme=programme).count()
+
+
+def meeting_cities(programme):
+    return InfoMeeting.objects.filter(programme=programme).values("city").distinct().count()
+
+
+def meeting_regions(programme):
+    return InfoMeeting.objects.filter(programme=programme).values("region").distinct().count()
+
+
+def participants(programme):
+    return _roster(programme).count()
+
+
+def photos(programme):
+    return _count(_evidence(programme, [EvidenceFile.Kind.PHOTO]))
+
+
+def meeting_photos(programme):
+    return _count(_evidence(programme, [EvidenceFile.Kind.PHOTO], models=(InfoMeeting,),
+                            activities=[EvidenceFile.Activity.MEETINGS]))
+
+
+def ceremony_photos(programme):
+    return _count(_evidence(programme, [EvidenceFile.Kind.PHOTO], models=(Ceremony,),
+                            activities=[EvidenceFile.Activity.CEREMONY]))
+
+
+def testimonials(programme):
+    """Video testimonials of the meetings' participants (counted evidence or video records)."""
+    files = _evidence(programme, [EvidenceFile.Kind.VIDEO], models=(InfoMeeting,),
+                      activities=[EvidenceFile.Activity.MEETINGS])
+    return _count(files) + Video.objects.filter(programme=programme,
+                                                kind=Video.Kind.TESTIMONIAL).count()
+
+
+def posts(programme):
+    return Publication.objects.filter(programme=programme,
+                                      kind=Publication.Kind.SOCIAL_POST).count()
+
+
+def press_items(programme):
+    return Publication.objects.filter(programme=programme).exclude(
+        kind=Publication.Kind.SOCIAL_POST).count()
+
+
+def _latest_audience(snapshots, parent):
+    latest = {}
+    for parent_id, reach, views in snapshots.order_by("taken_at").values_list(
+            parent, "reach", "views"):
+        latest[parent_id] = reach if reach is not None else views
+    return sum(value or 0 for value in latest.values())
+
+
+def total_reach(programme):
+    """The audience of every publication and video by its latest snapshot (reach, or views
+    where reach is not given), plus the page reach of the programme's own channels."""
+    publications = _latest_audience(
+        PublicationReach.objects.filter(publication__programme=programme), "publication_id")
+    videos = _latest_audience(VideoReach.objects.filter(video__programme=programme), "video_id")
+    pages = ChannelSnapshot.objects.filter(programme=programme).aggregate(
+        n=Sum("page_reach"))["n"] or 0
+    return publications + videos + pages
+
+
+def followers(programme):
+    """Followers across platforms at each platform's latest snapshot that counts them."""
+    latest = {}
+    for platform, count in (ChannelSnapshot.objects.filter(programme=programme,
+                                                           followers__isnull=False)
+                            .order_by("taken_on").values_list("platform", "followers")):
+        latest[platform] = count
+    return sum(latest.values())
+
+
+def letters_sent(programme):
+    return Letter.objects.filter(programme=programme).count()
+
+
+def letters_answered(programme):
+    return Letter.objects.filter(programme=programme, answers__isnull=False).distinct().count()
+
+
+def partner_meetings(programme):
+    return PartnerMeeting.objects.filter(programme=programme).count()
+
+
+def videos(programme):
+    return Video.objects.filter(programme=programme).count()
+
+
+def mailings(programme):
+    return MailingCampaign.objects.filter(programme=programme).aggregate(
+        n=Sum("messages_sent"))["n"] or 0
+
+
+def ceremony_guests(programme):
+    return CeremonyGuest.objects.filter(ceremony__programme=programme).count()
+
+
+def certificates(programme):
+    return Certificate.objects.filter(programme=programme).count()
+
+
+def contracts(programme):
+    return Contract.objects.filter(programme=programme).count()
+
+
+def contracts_total(programme):
+    return Contract.objects.filter(programme=programme).aggregate(n=Sum("amount"))["n"] or 0
+
+
+def _document(queryset):
+    item = queryset.first()
+    if item is None:
+        return {"exists": False, "evidence": ""}
+    where = item.file.name if item.file else item.archive_reference
+    return {"exists": True, "evidence": ", ".join(filter(None, [item.appendix, where]))}
+
+
+def meeting_programme(programme):
+    meeting = (InfoMeeting.objects.filter(programme=programme)
+               .filter(~Q(agenda="") | ~Q(agenda_document="")).first())
+    if meeting is not None:
+        return {"exists": True, "evidence": meeting.appendix or str(meeting)}
+    return _document(_evidence(programme, [EvidenceFile.Kind.AGENDA], models=(InfoMeeting,),
+                               activities=[EvidenceFile.Activity.MEETINGS]))
+
+
+def promo_script(programme):
+    video = (Video.objects.filter(programme=programme, kind=Video.Kind.PROMO)
+             .filter(~Q(script="") | ~Q(script_document="")).first())
+    if video is not None:
+        return {"exists": True, "evidence": video.appendix or video.title}
+    return _document(_evidence(programme, [EvidenceFile.Kind.SCRIPT], models=(Video,),
+                               activities=[EvidenceFile.Activity.ONLINE]))
+
+
+def press_release(programme):
+    ceremony = Ceremony.objects.filter(programme=programme).first()
+    if ceremony and (ceremony.press_release_ru or ceremony.press_release_kk):
+        return {"exists": True, "evidence": ceremony.press_release_ru.name
+                or ceremony.press_release_kk.name}
+    return _document(_evidence(programme, [EvidenceFile.Kind.PRESS_RELEASE],
+                               models=(Ceremony,), activities=[EvidenceFile.Activity.CEREMONY]))
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+def participants_by_city(programme):
+    rows = (InfoMeeting.objects.filter(programme=programme)
+            .annotate(n=Count("roster")).select_related("region").order_by("held_on", "city"))
+    return ([_("City"), _("Region"), _("Date"), _("Participants")],
+            [(m.city, m.region.name, m.held_on, m.n) for m in rows])
+
+
+def participants_by_category(programme):
+    counts = dict(_roster(programme).values_list("category").annotate(n=Count("id")))
+    return ([_("Category"), _("Participants")],
+            [(label, counts.get(code, 0)) for code, label in ParticipantCategory.choices])
+
+
+def publications_by_platform(programme):
+    rows = (Publication.objects.filter(programme=programme)
+            .values("kind", "platform").annotate(n=Count("id")).order_by("kind", "platform"))
+    kinds, platforms = dict(Publication.Kind.choices), dict(Publication._meta.get_field(
+        "platform").choices)
+    return ([_("Kind"), _("Platform"), _("Items")],
+            [(kinds[r["kind"]], platforms.get(r["platform"], "—"), r["n"]) for r in rows])
+
+
+def followers_table(programme):
+    rows = ChannelSnapshot.objects.filter(programme=programme).order_by("taken_on", "platform")
+    return ([_("Platform"), _("On"), _("Followers"), _("Posts"), _("Page reach"),
+             _("Engagement")],
+            [(s.get_platform_display(), s.period_note or s.taken_on, s.followers, s.posts,
+              s.page_reach, s.engagement) for s in rows])
+
+
+def letters_table(programme):
+    rows = (Letter.objects.filter(programme=programme).values("recipient_kind")
+            .annotate(sent=Count("id", distinct=True),
+                      answered=Count("id", filter=Q(answers__isnull=False), distinct=True))
+            .order_by("recipient_kind"))
+    kinds = dict(Letter.RecipientKind.choices)
+    return ([_("Recipient"), _("Letters sent"), _("Answered")],
+            [(kinds[r["recipient_kind"]], r["sent"], r["answered"]) for r in rows])
+
+
+def contracts_table(programme):
+    rows = (Contract.objects.filter(programme=programme)
+            .select_related("application__organisation").order_by("number"))
+    return ([_("Contract No."), _("Organisation"), _("Amount, ₸"), _("Payment")],
+            [(c.number, c.application.organisation.name, c.amount, c.get_payment_display())
+             for c in rows])
+
+
+def register():
+    for name, function in {
+        "events.info_meetings": info_meetings,
+        "events.meeting_cities": meeting_cities,
+        "events.meeting_regions": meeting_regions,
+        "events.participants": participants,
+        "events.photos": photos,
+        "events.meeting_photos": meeting_photos,
+        "events.ceremony_photos": ceremony_photos,
+        "events.testimonials": testimonials,
+        "events.posts": posts,
+        "events.press_items": press_items,
+        "events.total_reach": total_reach,
+        "events.followers": followers,
+        "events.letters_sent": letters_sent,
+        "events.letters_answered": letters_answered,
+        "events.partner_meetings": partner_meetings,
+        "events.videos": videos,
+        "events.mailings": mailings,
+        "events.ceremony_guests": ceremony_guests,
+        "events.certificates": certificates,
+        "events.contracts": contracts,
+        "events.contracts_total": contracts_total,
+        "events.meeting_programme": meeting_programme,
+        "events.promo_script": promo_script,
+        "events.press_release": press_release,
+    }.items():
+        register_indicator(name, function)
+    for name, function in {
+        "events.participants_by_city": participants_by_city,
+        "events.participants_by_category": participants_by_category,
+        "events.publications_by_platform": publications_by_platform,
+        "events.followers": followers_table,
+        "events.letters": letters_table,
+        "events.contracts": contracts_table,
+    }.items():
+        register_table(name, function)
