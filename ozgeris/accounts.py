@@ -6,7 +6,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import outbox
@@ -30,6 +30,12 @@ def duplicate_refusal(address):
             "mailbox) already exists. Log in or reset your password."
         )
     return None
+
+
+def note_email_confirmed(request, email_address, **kwargs):
+    """Remember when a login email was confirmed (allauth keeps no time of it)."""
+    type(email_address.user).objects.filter(pk=email_address.user_id).update(
+        email_verified_at=timezone.now())
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -7,10 +7,14 @@ class OzgerisConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_migrate
 
-        from . import copying, registry, roles
+        from . import accounts, copying, registry, roles
         from .demo import programme
+
+        email_confirmed.connect(accounts.note_email_confirmed,
+                                dispatch_uid="ozgeris-email-confirmed")
 
         # Every app's post_migrate: the permissions of apps migrated after this one exist by then.
         post_migrate.connect(

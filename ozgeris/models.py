@@ -72,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the login email was confirmed (the vote's fraud checks look at accounts that vote
+    # within seconds of it); empty for accounts verified without a confirmation (social login).
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
 
     objects = UserManager()

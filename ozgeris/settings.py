@@ -55,6 +55,25 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # Votes allowed per account and per client address in a window ("count/unit", unit s/m/h/d).
 VOTE_RATE_PER_ACCOUNT = os.environ.get("VOTE_RATE_PER_ACCOUNT", "10/m")
 VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "60/m")
+# Fraud review (voting/review.py): a periodic check puts votes under review, never deletes them.
+# More than VOTE_FLAG_ADDRESS_MAX votes from one client address (VOTE_FLAG_SUBNET_MAX from one
+# /24 or /48 subnet) within VOTE_FLAG_ADDRESS_WINDOW seconds: an office or a campus may share
+# an address, so the defaults are generous.
+VOTE_FLAG_ADDRESS_MAX = int(os.environ.get("VOTE_FLAG_ADDRESS_MAX", "10"))
+VOTE_FLAG_SUBNET_MAX = int(os.environ.get("VOTE_FLAG_SUBNET_MAX", "30"))
+VOTE_FLAG_ADDRESS_WINDOW = int(os.environ.get("VOTE_FLAG_ADDRESS_WINDOW", "600"))
+# A burst for one finalist: more than VOTE_FLAG_BURST_FACTOR times its own average number of
+# votes per VOTE_FLAG_BURST_WINDOW seconds since the vote opened, and at least VOTE_FLAG_BURST_MIN.
+VOTE_FLAG_BURST_WINDOW = int(os.environ.get("VOTE_FLAG_BURST_WINDOW", "600"))
+VOTE_FLAG_BURST_FACTOR = float(os.environ.get("VOTE_FLAG_BURST_FACTOR", "5"))
+VOTE_FLAG_BURST_MIN = int(os.environ.get("VOTE_FLAG_BURST_MIN", "30"))
+# An account created during the vote that votes within this many seconds of verifying its email.
+VOTE_FLAG_FRESH_ACCOUNT_SECONDS = int(os.environ.get("VOTE_FLAG_FRESH_ACCOUNT_SECONDS", "20"))
+# This many accounts created during the vote whose email local parts differ only by digits and
+# punctuation at the same domain.
+VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
+# First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
+VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -114,6 +133,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # First-party visitor statistics of the vote (a random id in a cookie; no tracker).
+    "voting.visitors.VisitorMiddleware",
 ]
 
 ROOT_URLCONF = "ozgeris.urls"
@@ -193,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "jury-scoring-reminders": {"task": "jury.tasks.send_scoring_reminders", "schedule": 3600.0},
     "seal-vote-ledger": {"task": "voting.tasks.seal_ledger", "schedule": 5.0},
+    "flag-suspicious-votes": {"task": "voting.tasks.flag_suspicious_votes", "schedule": 60.0},
+    "publish-vote-heads": {"task": "voting.tasks.publish_closed_heads", "schedule": 60.0},
 }
 
 # ---------------------------------------------------------------------------

@@ -18,4 +18,5 @@ urlpatterns = [
     path("apply/", include("applications.urls")),
     path("registry/", include("applications.registry_urls")),
     path("vote/", include("voting.urls")),
+    path("laureates/", include("voting.laureates_urls")),
 ]

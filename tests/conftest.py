@@ -136,3 +136,37 @@ def staff(make_user):
     user = make_user(email="staff@example.kz", is_staff=True)
     user.groups.add(Group.objects.get(name="Programme staff"))
     return user
+
+
+# The public vote
+
+@pytest.fixture
+def vote_programme(open_programme):
+    """The 2031 programme with its public vote open now (by the database clock too)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    open_programme.voting_opens_at = now - timedelta(hours=1)
+    open_programme.voting_closes_at = now + timedelta(days=3)
+    open_programme.scoring_closes_at = now - timedelta(hours=2)
+    open_programme.scoring_opens_at = now - timedelta(days=2)
+    open_programme.intake_closes_at = now - timedelta(days=3)
+    open_programme.intake_opens_at = now - timedelta(days=30)
+    open_programme.save()
+    return open_programme
+
+
+@pytest.fixture
+def finalists(vote_programme):
+    from tests.factories import ApplicationFactory
+
+    nomination = vote_programme.nominations.get(code="education")
+    return [ApplicationFactory(programme=vote_programme, status="finalist",
+                               nomination=nomination) for _ in range(3)]
+
+
+@pytest.fixture
+def voter(make_user):
+    return make_user(email="voter@example.kz")

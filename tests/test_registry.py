@@ -334,6 +334,8 @@ def test_the_page_runs_the_same_number_of_queries_for_one_or_five_organisations(
     first = make_organisation("Org 0", website="https://org0.kz")
     apply(first, registry, "education")
     apply(first, registry, "health")
+    client.get(url)  # the visitor cookie: set, then recorded when it comes back
+    client.get(url)
     one = queries()
     for number, region in enumerate(["jambyl", "mangystau", "almaty", "abai"], start=1):
         organisation = make_organisation(f"Org {number}", region=region,

@@ -9,6 +9,9 @@ class VotingConfig(AppConfig):
     def ready(self):
         from ozgeris import registry
 
-        from . import services
+        from . import exporters, indicators, services  # noqa: F401 - exporters register on import
+        from .demo import seed as demo_seed
 
+        indicators.register()
         registry.register_erasure_step("voting", services.anonymise_voter)
+        registry.register_demo_step("voting", order=30, run=demo_seed.seed, reset=demo_seed.reset)

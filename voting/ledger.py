@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from ozgeris.models import Programme
 
-from .models import LedgerEntry, Vote
+from .models import LedgerEntry, ReviewStatus, Vote
 
 GENESIS = "0" * 64
 
@@ -56,7 +56,8 @@ def head(programme):
 
 def verify(programme):
     """Recompute the chain and the tally from the stored votes. Returns (problems, head leaf,
-    tally {finalist id: votes}); problems is empty when everything matches."""
+    tally {finalist id: counted votes}, invalidated votes excluded); problems is empty when
+    everything matches."""
     problems = []
     previous = GENESIS
     expected_sequence = 0
@@ -74,6 +75,7 @@ def verify(programme):
     unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True).count()
     if unsealed:
         problems.append(f"{unsealed} vote(s) not sealed yet")
-    tally = Counter(entry_vote for entry_vote in LedgerEntry.objects.filter(
-        programme=programme).values_list("vote__finalist_id", flat=True))
+    tally = Counter(LedgerEntry.objects.filter(programme=programme).exclude(
+        vote__review__status=ReviewStatus.INVALIDATED).values_list("vote__finalist_id",
+                                                                   flat=True))
     return problems, previous, dict(tally)

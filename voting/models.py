@@ -23,6 +23,33 @@ class AgeBracket(models.TextChoices):
     AGE_55 = "55+", "55+"
 
 
+class VotingSettings(models.Model):
+    """Per-programme settings and milestones of the vote: the ballot rule, the head digest
+    published when the vote closes, and the release of the results."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE,
+                                     related_name="voting_settings")
+    one_vote_per_nomination = models.BooleanField(
+        _("one vote per nomination"), default=False,
+        help_text=_("Otherwise each account has one vote in the whole programme."))
+    head_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    head_digest = models.CharField(max_length=64, blank=True, editable=False)
+    head_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    statistics_until = models.DateField(
+        _("visitor statistics until"), null=True, blank=True,
+        help_text=_("The last day counted in the visitor statistics; empty: the day the vote "
+                    "closes."))
+    results_released_at = models.DateTimeField(_("results released at"), null=True,
+                                               blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("vote settings")
+        verbose_name_plural = _("vote settings")
+
+    def __str__(self):
+        return str(self.programme)
+
+
 class Vote(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes")
     finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes")
@@ -52,6 +79,10 @@ class VoterLink(models.Model):
                               related_name="vote_links")
     scope = models.PositiveBigIntegerField(default=0)
     receipt_code = models.CharField(max_length=40, blank=True)
+    # For the fraud checks (many votes from one address) and the visitors → voters
+    # conversion; both are forgotten with the voter when the account is deleted.
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    visitor_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -80,3 +111,112 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.sequence}: {self.leaf[:12]}…"
+
+
+class ReviewStatus(models.TextChoices):
+    COUNTED = "counted", _("counted")
+    UNDER_REVIEW = "under_review", _("under review")
+    INVALIDATED = "invalidated", _("invalidated")
+
+
+class VoteReviewQuerySet(models.QuerySet):
+    def invalidated(self):
+        return self.filter(status=ReviewStatus.INVALIDATED)
+
+
+class VoteReview(models.Model):
+    """The current review state of a flagged vote (a vote never flagged is counted). The vote
+    row itself never changes; every change of this state is kept in ``VoteStatusChange``."""
+
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="review")
+    status = models.CharField(_("status"), max_length=12, choices=ReviewStatus.choices,
+                              default=ReviewStatus.UNDER_REVIEW, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_at = models.DateTimeField(_("changed at"), db_default=Now())
+
+    objects = VoteReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flagged vote")
+        verbose_name_plural = _("fraud review queue")
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"{self.vote} — {self.get_status_display()}"
+
+
+class VoteStatusChange(models.Model):
+    """History of the review: who moved a vote to which status, when and why."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(max_length=12, choices=ReviewStatus.choices)
+    previous = models.CharField(max_length=12, choices=ReviewStatus.choices)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                           blank=True, related_name="+")
+    at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.vote}: {self.previous} → {self.status}"
+
+
+class FlagRule(models.TextChoices):
+    SAME_ADDRESS = "same_address", _("many votes from one address")
+    SAME_SUBNET = "same_subnet", _("many votes from one subnet")
+    FINALIST_BURST = "finalist_burst", _("a burst of votes for one finalist")
+    FRESH_ACCOUNT = "fresh_account", _("account created during the vote, voted at once")
+    SIMILAR_EMAILS = "similar_emails", _("near-identical email addresses")
+
+
+class VoteFlag(models.Model):
+    """Why the periodic check put a vote under review (one row per vote and rule)."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="flags")
+    rule = models.CharField(_("rule"), max_length=20, choices=FlagRule.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    flagged_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "rule"], name="one_flag_per_rule")]
+
+    def __str__(self):
+        return f"{self.vote}: {self.get_rule_display()}"
+
+
+class TrafficSource(models.TextChoices):
+    DIRECT = "direct", _("direct visits")
+    SOCIAL = "social", _("social networks")
+    SEARCH = "search", _("search engines")
+    OTHER = "other", _("other sites")
+
+
+class Visitor(models.Model):
+    """A browser that came back with our first-party cookie: a random id, no personal data.
+    The traffic source is that of its first visit (the referrer's class or the UTM tags)."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    first_seen_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=10, choices=TrafficSource.choices)
+
+    def __str__(self):
+        return self.id
+
+
+class VisitDay(models.Model):
+    """One visitor's presence on one day (Almaty): the first and the last page view, which
+    give the daily uniques and the time spent on the site."""
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField(db_index=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visitor", "day"],
+                                               name="one_row_per_visitor_and_day")]
+
+    def __str__(self):
+        return f"{self.visitor_id} {self.day}"

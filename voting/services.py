@@ -6,6 +6,7 @@ with the receipt of the first. The ledger is sealed after the commit by a single
 """
 
 import hashlib
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from applications.models import Application
 from ozgeris.models import Programme
 from ozgeris.permissions import can_vote
 
-from .models import LedgerEntry, Vote, VoterLink
+from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -42,9 +43,18 @@ def normalise_receipt(code):
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def _new_receipt():
+def new_receipt():
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
     return "-".join(code[i:i + 4] for i in range(0, 16, 4))
+
+
+def settings_for(programme):
+    """The programme's vote settings (made with the defaults the first time they are asked)."""
+    found = getattr(programme, "_voting_settings", None)
+    if found is None:
+        found, _created = VotingSettings.objects.get_or_create(programme=programme)
+        programme._voting_settings = found
+    return found
 
 
 def voting_open(programme):
@@ -53,10 +63,20 @@ def voting_open(programme):
                                     voting_closes_at__gt=Now()).exists()
 
 
-def cast_vote(*, voter, finalist, age_bracket="", region=None):
+def voting_closed(programme):
+    return Programme.objects.filter(pk=programme.pk, voting_closes_at__lte=Now()).exists()
+
+
+def ballot_scope(programme, finalist):
+    """What one vote covers: the whole programme (0), or the finalist's nomination when the
+    programme allows one vote per nomination."""
+    return finalist.nomination_id if settings_for(programme).one_vote_per_nomination else 0
+
+
+def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, visitor_id=""):
     """Record ``voter``'s vote for ``finalist``. Returns a Ballot with the receipt code; a
-    voter who already voted gets their first receipt back. Side effects: the vote and its
-    link; the ledger is sealed after the commit."""
+    voter who already voted (in this scope) gets their first receipt back. Side effects: the
+    vote and its link, in one transaction; the ledger is sealed after the commit."""
     programme = finalist.programme
     if not can_vote(voter):
         raise VotingError(_("Only a signed-in person with a verified email address can vote."))
@@ -64,19 +84,22 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None):
         raise VotingError(_("This project is not a finalist of the vote."))
     if not voting_open(programme):
         raise VotingError(_("The public vote is not open."))
-    existing = _existing(voter, programme)
+    scope = ballot_scope(programme, finalist)
+    client_ip = _valid_address(client_ip)
+    existing = existing_receipt(voter, programme, scope)
     if existing:
         return Ballot(existing, True)
-    code = _new_receipt()
+    code = new_receipt()
     try:
         with transaction.atomic():
             vote = Vote.objects.create(
                 programme=programme, finalist=finalist, receipt_hash=receipt_hash(code),
                 secret=secrets.token_hex(32), age_bracket=age_bracket or "", region=region)
-            VoterLink.objects.create(vote=vote, programme=programme, voter=voter,
-                                     receipt_code=code)
+            VoterLink.objects.create(vote=vote, programme=programme, voter=voter, scope=scope,
+                                     receipt_code=code, client_ip=client_ip,
+                                     visitor_id=visitor_id or "")
     except IntegrityError:
-        existing = _existing(voter, programme)
+        existing = existing_receipt(voter, programme, scope)
         if existing:
             return Ballot(existing, True)
         raise
@@ -84,8 +107,18 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None):
     return Ballot(code, False)
 
 
-def _existing(voter, programme):
-    return VoterLink.objects.filter(voter=voter, programme=programme, scope=0).values_list(
+def _valid_address(address):
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def existing_receipt(voter, programme, scope=0):
+    """The receipt of ``voter``'s vote in this programme and scope, if any."""
+    if not getattr(voter, "is_authenticated", False):
+        return None
+    return VoterLink.objects.filter(voter=voter, programme=programme, scope=scope).values_list(
         "receipt_code", flat=True).first()
 
 
@@ -104,6 +137,7 @@ class ReceiptStatus:
     sealed: bool = False
     position: int | None = None
     leaf: str = ""
+    review: str = ""  # "" when never reviewed, else a ReviewStatus
 
 
 def check_receipt(code):
@@ -112,12 +146,15 @@ def check_receipt(code):
     vote = Vote.objects.filter(receipt_hash=receipt_hash(code)).only("pk").first()
     if vote is None:
         return ReceiptStatus(found=False)
+    review = VoteReview.objects.filter(vote=vote).values_list("status", flat=True).first() or ""
     entry = LedgerEntry.objects.filter(vote=vote).only("sequence", "leaf").first()
     if entry is None:
-        return ReceiptStatus(found=True)
-    return ReceiptStatus(found=True, sealed=True, position=entry.sequence, leaf=entry.leaf)
+        return ReceiptStatus(found=True, review=review)
+    return ReceiptStatus(found=True, sealed=True, position=entry.sequence, leaf=entry.leaf,
+                         review=review)
 
 
 def anonymise_voter(user):
     """Account deletion: the votes stay in the tally and the ledger; the link forgets who."""
-    VoterLink.objects.filter(voter=user).update(voter=None, receipt_code="")
+    VoterLink.objects.filter(voter=user).update(voter=None, receipt_code="", client_ip=None,
+                                                visitor_id="")

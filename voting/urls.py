@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outcome_views, staff_views, views
 
 app_name = "voting"
 
@@ -9,4 +9,10 @@ urlpatterns = [
     path("finalists/<int:pk>/", views.finalist, name="finalist"),
     path("finalists/<int:pk>/vote/", views.vote, name="vote"),
     path("receipt/", views.receipt, name="receipt"),
+    path("<int:year>/ledger/", outcome_views.ledger, name="ledger"),
+    path("<int:year>/results/", outcome_views.results_page, name="results"),
+    path("<int:year>/staff/", staff_views.dashboard, name="dashboard"),
+    path("<int:year>/staff/publish-head/", staff_views.publish_head, name="publish_head"),
+    path("<int:year>/staff/release/", staff_views.release, name="release"),
+    path("<int:year>/staff/winners/", staff_views.declare, name="declare"),
 ]

@@ -9,9 +9,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.functions import Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,18 +22,25 @@ from ozgeris.models import Nomination, Programme, Region
 from ozgeris.permissions import can_vote
 
 from . import services
-from .models import AgeBracket, VoterLink
+from .models import AgeBracket
+from .visitors import visitor_id
+
+# The finalists' cards are the same for every anonymous visitor: rendered once per language,
+# nomination filter and window state, and kept this long.
+FINALISTS_CACHE_SECONDS = 30
 
 
 def _programme():
-    programme = Programme.objects.current()
+    """The current programme, with the database's clock read in the same query (``db_now``),
+    so the page shows the window exactly as the vote enforces it."""
+    programme = Programme.objects.annotate(db_now=Now()).current()
     if programme is None:
         raise Http404
     return programme
 
 
 def _window(programme):
-    now = timezone.now()
+    now = programme.db_now
     if now < programme.voting_opens_at:
         return "before", int((programme.voting_opens_at - now).total_seconds())
     if now < programme.voting_closes_at:
@@ -55,6 +62,8 @@ def finalists(request):
     return render(request, "voting/finalists.html", {
         "programme": programme, "finalists": queryset, "nominations": nominations,
         "chosen": chosen, "window": window, "seconds": seconds,
+        "cache_seconds": FINALISTS_CACHE_SECONDS,
+        "released": bool(services.settings_for(programme).results_released_at),
     })
 
 
@@ -62,9 +71,8 @@ def finalist(request, pk):
     programme = _programme()
     application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
     window, seconds = _window(programme)
-    receipt_code = (VoterLink.objects.filter(voter=request.user, programme=programme)
-                    .values_list("receipt_code", flat=True).first()
-                    if request.user.is_authenticated else None)
+    receipt_code = services.existing_receipt(request.user, programme,
+                                             services.ballot_scope(programme, application))
     return render(request, "voting/finalist.html", {
         "programme": programme, "application": application, "window": window,
         "seconds": seconds, "form": VoteForm(), "receipt_code": receipt_code,
@@ -100,7 +108,9 @@ def vote(request, pk):
     try:
         ballot = services.cast_vote(voter=request.user, finalist=application,
                                     age_bracket=form.cleaned_data["age_bracket"],
-                                    region=form.cleaned_data["region"])
+                                    region=form.cleaned_data["region"],
+                                    client_ip=client_ip(request),
+                                    visitor_id=visitor_id(request))
     except services.VotingError as error:
         messages.error(request, str(error))
         return redirect("voting:finalist", pk=pk)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ozgeris.models import Programme
 from voting import ledger
+from voting.models import LedgerEntry, VoteReview, VotingSettings
 
 
 class Command(BaseCommand):
@@ -18,8 +19,19 @@ class Command(BaseCommand):
         except Programme.DoesNotExist as exc:
             raise CommandError(f"There is no programme {programme}.") from exc
         problems, head, tally = ledger.verify(edition)
+        published = VotingSettings.objects.filter(programme=edition).first()
+        if published and published.head_published_at:
+            at_close = (LedgerEntry.objects.filter(programme=edition,
+                                                   sequence=published.head_sequence)
+                        .values_list("leaf", flat=True).first() or ledger.GENESIS)
+            if at_close != published.head_digest:
+                problems.append("the head digest published at the close does not match the "
+                                f"chain at position {published.head_sequence}")
+        invalidated = VoteReview.objects.filter(vote__programme=edition).invalidated().count()
         self.stdout.write(f"head digest: {head}")
-        self.stdout.write(f"votes in the ledger: {sum(tally.values())}")
+        self.stdout.write(f"votes in the ledger: {sum(tally.values()) + invalidated}")
+        self.stdout.write(f"invalidated: {invalidated}")
+        self.stdout.write(f"counted: {sum(tally.values())}")
         for finalist_id, votes in sorted(tally.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  finalist {finalist_id}: {votes}")
         if problems:

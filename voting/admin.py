@@ -1,0 +1,110 @@
+"""Staff admin of the vote: its settings per programme and the fraud review queue.
+
+A reviewer sees why a vote was flagged and its history, and decides (counted, under review,
+invalidated) with a reason; the decision goes through ``review.set_review_status``, never a
+plain save. Votes themselves are not editable anywhere. The review shows the flags, not who
+voted for whom.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from ozgeris.permissions import is_programme_staff
+
+from . import review
+from .models import ReviewStatus, VoteReview, VoteStatusChange, VotingSettings
+from .services import VotingError
+
+
+class StaffOnly:
+    def has_module_permission(self, request):
+        return is_programme_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_programme_staff(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VotingSettings)
+class VotingSettingsAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = ["programme", "one_vote_per_nomination", "head_published_at",
+                    "results_released_at", "dashboard"]
+    fields = ["programme", "one_vote_per_nomination", "statistics_until", "head_sequence",
+              "head_digest", "head_published_at", "results_released_at", "dashboard"]
+    readonly_fields = ["programme", "head_sequence", "head_digest", "head_published_at",
+                       "results_released_at", "dashboard"]
+
+    def has_change_permission(self, request, obj=None):
+        return is_programme_staff(request.user)
+
+    @admin.display(description=_("statistics and results"))
+    def dashboard(self, obj):
+        return format_html('<a href="{}">{}</a>',
+                           reverse("voting:dashboard", args=[obj.programme.year]),
+                           _("Open the vote's page"))
+
+
+class ReviewForm(forms.ModelForm):
+    status = forms.ChoiceField(label=_("decision"), choices=ReviewStatus.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = VoteReview
+        fields = ["status", "reason"]
+
+
+@admin.register(VoteReview)
+class VoteReviewAdmin(StaffOnly, admin.ModelAdmin):
+    form = ReviewForm
+    list_display = ["vote", "programme", "status", "rules", "cast_at", "changed_at"]
+    list_filter = ["status", "vote__programme", "vote__flags__rule"]
+    list_select_related = ["vote", "vote__programme"]
+    list_per_page = 50
+    readonly_fields = ["vote", "programme", "cast_at", "rules", "history"]
+    fields = ["vote", "programme", "cast_at", "rules", "history", "status", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("vote__flags")
+
+    def has_change_permission(self, request, obj=None):
+        return is_programme_staff(request.user)
+
+    @admin.display(description=_("programme"))
+    def programme(self, obj):
+        return obj.vote.programme
+
+    @admin.display(description=_("cast at"))
+    def cast_at(self, obj):
+        return obj.vote.cast_at
+
+    @admin.display(description=_("why flagged"))
+    def rules(self, obj):
+        return "; ".join(f"{flag.get_rule_display()} ({flag.detail})" if flag.detail
+                         else str(flag.get_rule_display()) for flag in obj.vote.flags.all())
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        changes = VoteStatusChange.objects.filter(vote=obj.vote).select_related("by")
+        return format_html_join(
+            mark_safe("<br>"), "{} · {} → {} · {} · {}",
+            ((localtime(change.at).strftime("%d.%m.%Y %H:%M"), change.get_previous_display(),
+              change.get_status_display(), change.by or _("automatic checks"), change.reason)
+             for change in changes)) or "—"
+
+    def save_model(self, request, obj, form, change):
+        """The decision goes through the review service (history, audit, tally)."""
+        try:
+            review.set_review_status(vote=obj.vote, status=form.cleaned_data["status"],
+                                     by=request.user, reason=form.cleaned_data["reason"])
+        except VotingError as error:
+            messages.error(request, str(error))

@@ -1,0 +1,174 @@
+"""The outcome of the vote: the tally, the head digest published at close, the release of the
+results and the declaration of the winners.
+
+The tally is an indexed GROUP BY over the votes that count (every vote except those a reviewer
+invalidated), computed in one place. The public pages read it through a cache of a few
+seconds; staff pages and exports read it fresh. Nothing here keeps a counter of its own.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import services as application_services
+from applications.models import Application, Status
+from ozgeris import audit
+
+from . import ledger
+from .models import ReviewStatus, Vote, VoteReview
+from .services import VotingError, settings_for, voting_closed
+
+TALLY_SECONDS = 5
+
+
+def _tally_key(programme_id):
+    return f"voting:tally:{programme_id}"
+
+
+def tally(programme, *, fresh=False):
+    """{finalist id: counted votes}. Cached for a few seconds unless ``fresh``."""
+    if not fresh:
+        found = cache.get(_tally_key(programme.pk))
+        if found is not None:
+            return found
+    counted = dict(
+        Vote.objects.filter(programme=programme)
+        .exclude(review__status=ReviewStatus.INVALIDATED)
+        .values("finalist").annotate(votes=Count("id")).values_list("finalist", "votes"))
+    cache.set(_tally_key(programme.pk), counted, TALLY_SECONDS)
+    return counted
+
+
+def forget_tally(programme_id):
+    cache.delete(_tally_key(programme_id))
+
+
+@dataclass
+class FinalistResult:
+    application: Application
+    votes: int
+    share: float  # of the counted votes, in per cent
+
+
+@dataclass
+class NominationResults:
+    nomination: object
+    rows: list
+
+
+@dataclass
+class Results:
+    rows: list
+    by_nomination: list
+    counted: int
+    invalidated: int
+    under_review: int
+    released_at: object = None
+    winners: list = field(default_factory=list)
+
+
+def results(programme, *, fresh=False):
+    """Totals per finalist (most votes first), grouped by nomination, with the number of
+    invalidated votes and of votes still under review."""
+    counts = tally(programme, fresh=fresh)
+    counted = sum(counts.values())
+    finalists = Application.objects.finalists(programme).order_by("nomination__order",
+                                                                  "organisation__name")
+    rows = sorted(
+        (FinalistResult(application, counts.get(application.pk, 0),
+                        round(100 * counts.get(application.pk, 0) / counted, 1) if counted else 0)
+         for application in finalists),
+        key=lambda row: (-row.votes, row.application.organisation.name))
+    groups = {}
+    for row in rows:
+        groups.setdefault(row.application.nomination, []).append(row)
+    by_nomination = [NominationResults(nomination, group) for nomination, group in
+                     sorted(groups.items(), key=lambda item: item[0].order)]
+    reviews = dict(VoteReview.objects.filter(vote__programme=programme).values("status")
+                   .annotate(n=Count("id")).values_list("status", "n"))
+    return Results(
+        rows=rows, by_nomination=by_nomination, counted=counted,
+        invalidated=reviews.get(ReviewStatus.INVALIDATED, 0),
+        under_review=reviews.get(ReviewStatus.UNDER_REVIEW, 0),
+        released_at=settings_for(programme).results_released_at,
+        winners=[row for row in rows if row.application.status == Status.WINNER])
+
+
+def publish_head(programme, *, at=None):
+    """When the vote has closed: seal what is left and publish the head of the chain (its
+    position and digest), once. Returns the vote settings. Side effects: the settings, an
+    audit entry ``vote.head_published``."""
+    if not voting_closed(programme):
+        raise VotingError(_("The head digest is published when the public vote has closed."))
+    ledger.seal(programme.pk)
+    with transaction.atomic():
+        current = type(settings_for(programme)).objects.select_for_update().get(
+            programme=programme)
+        if current.head_published_at:
+            return current
+        head = ledger.head(programme)
+        current.head_sequence = head.sequence if head else 0
+        current.head_digest = head.leaf if head else ledger.GENESIS
+        current.head_published_at = at or timezone.now()
+        current.save(update_fields=["head_sequence", "head_digest", "head_published_at"])
+        audit.record(None, "vote.head_published", programme, at=at,
+                     sequence=current.head_sequence, digest=current.head_digest)
+    programme._voting_settings = current
+    return current
+
+
+def release_results(*, programme, by, at=None):
+    """Make the results public. Only after the vote has closed, and with its head digest
+    published first (so the chain is fixed before anyone sees the totals). Side effects: the
+    settings, an audit entry ``vote.results_released``."""
+    publish_head(programme, at=at)
+    with transaction.atomic():
+        current = type(settings_for(programme)).objects.select_for_update().get(
+            programme=programme)
+        if current.results_released_at:
+            raise VotingError(_("The results have already been released."))
+        current.results_released_at = at or timezone.now()
+        current.save(update_fields=["results_released_at"])
+        audit.record(by, "vote.results_released", programme, at=at)
+    programme._voting_settings = current
+    return current
+
+
+def top_per_nomination(programme, per_nomination):
+    """The ``per_nomination`` finalists with most votes in each nomination (a tie at the
+    cut-off takes everyone tied, for staff to settle)."""
+    chosen = []
+    for group in results(programme, fresh=True).by_nomination:
+        if len(group.rows) <= per_nomination:
+            chosen.extend(row.application for row in group.rows)
+            continue
+        threshold = group.rows[per_nomination - 1].votes
+        chosen.extend(row.application for row in group.rows if row.votes >= threshold)
+    return chosen
+
+
+def declare_winners(*, programme, by, winners, at=None):
+    """Declare ``winners`` (finalists of ``programme``) the winners of the vote, through the
+    applications' status service. Only after the results are released. Side effects: each
+    application's status and its audit entry; an audit entry ``vote.winners_declared``."""
+    if not settings_for(programme).results_released_at:
+        raise VotingError(_("Release the results before declaring the winners."))
+    ids = {application.pk for application in winners}
+    finalists = Application.objects.finalists(programme).filter(pk__in=ids)
+    if len(finalists) != len(ids):
+        raise VotingError(_("Only finalists of this programme can be declared winners."))
+    with transaction.atomic():
+        declared = []
+        for application in finalists:
+            if application.status == Status.WINNER:
+                continue
+            application_services.change_status(
+                application=application, to=Status.WINNER, by=by, now=at,
+                reason=_("Winner of the public vote"))
+            declared.append(application.pk)
+        audit.record(by, "vote.winners_declared", programme, at=at, applications=declared)
+    return declared

@@ -1,0 +1,123 @@
+"""The staff's page of the vote: turnout and visitor statistics with charts, the review queue's
+state, publishing the head digest, releasing the results and declaring the winners. Every
+action goes through a service; the page only shows and asks."""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from applications.models import Application, Status
+from ozgeris.charts import bar_chart
+from ozgeris.models import Programme
+from ozgeris.permissions import is_programme_staff
+
+from . import results as outcome
+from .services import VotingError, settings_for, voting_closed
+from .statistics import statistics
+
+
+def staff_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_programme_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+class WinnersForm(forms.Form):
+    winners = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Winners"), queryset=Application.objects.none(),
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["winners"]
+        field.queryset = Application.objects.finalists(programme).order_by(
+            "nomination__order", "organisation__name")
+        field.label_from_instance = lambda a: f"{a.nomination.title} — {a.organisation.name}"
+
+
+def _charts(stats, result):
+    return {
+        "votes": bar_chart([(row.application.organisation.name, row.votes)
+                            for row in result.rows], title=_("Votes per finalist"),
+                           chart_id="chart-votes"),
+        "daily": bar_chart([(f"{day:%d.%m}", visitors) for day, visitors, _votes in stats.daily],
+                           title=_("Unique visitors per day"), chart_id="chart-daily",
+                           max_label_lines=1),
+        "sources": bar_chart([(source.label, count) for source, count in stats.sources],
+                             title=_("Traffic sources"), chart_id="chart-sources"),
+        "ages": bar_chart(stats.ages, title=_("Voters by age"), chart_id="chart-ages"),
+        "regions": bar_chart(sorted(stats.regions, key=lambda item: -item[1]),
+                             title=_("Voters by region"), chart_id="chart-regions"),
+    }
+
+
+@staff_only
+def dashboard(request, year):
+    programme = get_object_or_404(Programme, year=year)
+    stats = statistics(programme)
+    result = outcome.results(programme, fresh=True)
+    top = request.GET.get("top", "")
+    per_nomination = min(int(top), 50) if top.isdigit() and int(top) > 0 else 3
+    suggested = [a.pk for a in outcome.top_per_nomination(programme, per_nomination)]
+    form = WinnersForm(programme=programme, initial={"winners": [
+        row.application.pk for row in result.rows
+        if row.application.status == Status.WINNER] or suggested})
+    return render(request, "voting/dashboard.html", {
+        "programme": programme, "stats": stats, "results": result,
+        "vote_settings": settings_for(programme), "closed": voting_closed(programme),
+        "charts": _charts(stats, result), "form": form, "top": per_nomination,
+    })
+
+
+def _act(request, year, action):
+    programme = get_object_or_404(Programme, year=year)
+    try:
+        message = action(programme)
+    except VotingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return redirect("voting:dashboard", year=year)
+
+
+@staff_only
+@require_POST
+def publish_head(request, year):
+    def act(programme):
+        outcome.publish_head(programme)
+        return _("The head digest is published.")
+    return _act(request, year, act)
+
+
+@staff_only
+@require_POST
+def release(request, year):
+    def act(programme):
+        outcome.release_results(programme=programme, by=request.user)
+        return _("The results are released.")
+    return _act(request, year, act)
+
+
+@staff_only
+@require_POST
+def declare(request, year):
+    def act(programme):
+        form = WinnersForm(request.POST, programme=programme)
+        if not form.is_valid():
+            raise VotingError(_("Choose the winners among the finalists."))
+        declared = outcome.declare_winners(programme=programme, by=request.user,
+                                           winners=form.cleaned_data["winners"])
+        return _("Winners declared: %(count)s.") % {"count": len(declared)}
+    return _act(request, year, act)
