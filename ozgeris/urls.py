@@ -19,4 +19,5 @@ urlpatterns = [
     path("registry/", include("applications.registry_urls")),
     path("vote/", include("voting.urls")),
     path("laureates/", include("voting.laureates_urls")),
+    path("", include("events.urls")),
 ]
