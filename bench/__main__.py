@@ -8,6 +8,14 @@ Figures, one per line:
                        see bench/applications_export.py
   jury_results_1000x6_ms, jury_results_queries
                        see bench/jury_results.py
+  votes_per_s, p50_ms, p99_ms, baseline_per_s, vote_ratio_to_baseline, duplicates, lost,
+  finalists_page_per_s, two_nodes_votes_per_s, two_nodes_duplicates, two_nodes_lost,
+  two_nodes_unanswered, two_nodes_tally_matches, vote_queries, vote_redis_commands,
+  baseline_queries
+                       the vote under load on PostgreSQL + Redis with gunicorn and wrk, one
+                       and two web nodes, against a bare insert view: see bench/vote_load.py
+                       (a line "vote_load=skipped: ..." when PostgreSQL, Redis or wrk is
+                       missing; the other figures do not need them)
 """
 
 import os
@@ -58,10 +66,12 @@ def main():
     print(f"home_page_per_s={rounds / elapsed:.0f}")
     print(f"home_page_queries={len(queries)}")
 
-    from bench import applications_export, jury_results
+    from bench import applications_export, jury_results, vote_load
 
     applications_export.run()
     jury_results.run()
+    sys.stdout.flush()
+    vote_load.run()
 
 
 if __name__ == "__main__":
