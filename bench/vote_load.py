@@ -23,7 +23,8 @@ two_nodes_votes_per_s, two_nodes_duplicates, two_nodes_lost, two_nodes_unanswere
 whose answer wrk never read: in flight when it stopped), two_nodes_tally_matches (the
 ledger's tally per finalist equals the acknowledged votes plus stored unanswered ones),
 then vote_queries, vote_redis_commands and baseline_queries per request (bench/vote_profile.py,
-which also says where a vote's time goes when run on its own).
+which also says where a vote's time goes when run on its own). The database and the Redis
+database are left as the run ends, for that profile; the next run starts them afresh.
 """
 
 import os
@@ -71,7 +72,7 @@ def missing_prerequisite():
 
         psycopg2.connect(ADMIN_URL.rstrip("/") + "/postgres", connect_timeout=3).close()
     except Exception as exc:  # noqa: BLE001 - any failure means no PostgreSQL to bench on
-        return f"PostgreSQL is not available at {ADMIN_URL} ({str(exc).strip()})"
+        return f"PostgreSQL is not available at {ADMIN_URL} ({' '.join(str(exc).split())})"
     try:
         import redis
 
