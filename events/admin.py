@@ -49,6 +49,19 @@ class EvidenceInline(GenericTabularInline):
     fields = ["kind", "title", "file", "count", "archive_reference", "appendix"]
 
 
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(admin.ModelAdmin):
+    """All evidence, including that of a whole activity, attached to the programme itself
+    (the 72 photos of the meetings): pick the programme's type and id to add such evidence."""
+
+    list_display = ["__str__", "kind", "activity", "content_type", "object_id", "appendix",
+                    "count"]
+    list_filter = ["kind", "activity", "content_type"]
+    search_fields = ["title", "archive_reference", "appendix"]
+    fields = ["content_type", "object_id", "kind", "activity", "title", "file", "count",
+              "archive_reference", "appendix"]
+
+
 def _pdf_response(filename, content):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

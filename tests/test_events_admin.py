@@ -1,0 +1,66 @@
+"""The outreach admin opens for programme staff: every list and change page, with inlines."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from events.models import Letter
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [model for model in apps.get_app_config("events").get_models()
+          if model in admin.site._registry]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.model_name)
+def test_staff_open_the_list_and_a_record(client, staff, demo_programme, model):
+    client.force_login(staff)
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+
+    assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
+    record = model.objects.first()
+    if record is not None:
+        assert client.get(reverse(f"{prefix}_change", args=[record.pk])).status_code == 200
+
+
+def test_every_record_model_has_an_admin():
+    registered = {model._meta.model_name for model in MODELS}
+
+    assert {"infomeeting", "rosterentry", "partnermeeting", "letter", "publication", "video",
+            "faqentry", "mailingcampaign", "channelsnapshot", "ceremony", "certificate",
+            "contract", "contractterms", "evidencefile"} <= registered
+
+
+def test_a_staff_member_edits_a_letter_with_two_answers(client, staff, demo_programme):
+    client.force_login(staff)
+    url = reverse("admin:events_letter_add")
+    data = {"programme": demo_programme.pk, "recipient": "Акимат Абайской области",
+            "recipient_kind": "akimat", "sent_on": "2019-09-10", "outgoing_number": "№ 77",
+            "purpose_inform": "on",
+            "answers-TOTAL_FORMS": "2", "answers-INITIAL_FORMS": "0",
+            "answers-0-kind": "noted", "answers-0-received_on": "2019-09-20",
+            "answers-0-reference": "№ 1-2/3",
+            "answers-1-kind": "phone_call", "answers-1-received_on": "2019-09-21",
+            "events-evidencefile-content_type-object_id-TOTAL_FORMS": "0",
+            "events-evidencefile-content_type-object_id-INITIAL_FORMS": "0"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    letter = Letter.objects.get(outgoing_number="№ 77")
+    assert list(letter.answers.values_list("kind", flat=True)) == ["noted", "phone_call"]
+
+
+def test_an_answer_dated_outside_the_programme_saves_nothing(client, staff, demo_programme):
+    client.force_login(staff)
+    data = {"programme": demo_programme.pk, "recipient": "Акимат", "recipient_kind": "akimat",
+            "answers-TOTAL_FORMS": "1", "answers-INITIAL_FORMS": "0",
+            "answers-0-kind": "noted", "answers-0-received_on": "2031-01-01",
+            "events-evidencefile-content_type-object_id-TOTAL_FORMS": "0",
+            "events-evidencefile-content_type-object_id-INITIAL_FORMS": "0"}
+
+    response = client.post(reverse("admin:events_letter_add"), data)
+
+    assert response.status_code == 200
+    assert not Letter.objects.filter(recipient="Акимат").exists()
