@@ -181,3 +181,16 @@ def test_the_client_ip_is_taken_from_a_trusted_proxy_only(rf, settings):
                      HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
     assert client_ip(direct) == "203.0.113.5"  # a forged header from outside is ignored
     assert client_ip(proxied) == "198.51.100.7"  # the left-most entry can be forged
+
+
+@pytest.mark.django_db
+def test_the_receipt_is_emailed_once_without_the_choice(voter, finalists):
+    from ozgeris.models import OutboxMessage
+
+    ballot = services.cast_vote(voter=voter, finalist=finalists[0])
+    services.cast_vote(voter=voter, finalist=finalists[1])
+
+    mails = OutboxMessage.objects.filter(purpose="voting:receipt", to=[voter.email])
+    assert mails.count() == 1
+    assert ballot.receipt in mails.get().body
+    assert finalists[0].organisation.name not in mails.get().body

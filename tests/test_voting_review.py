@@ -116,3 +116,23 @@ def test_the_periodic_task_checks_open_votes(make_user, finalists, settings):
 @pytest.mark.django_db
 def test_the_demo_vote_has_no_flag(demo_programme):
     assert review.find_suspicious(demo_programme) == {}
+
+
+@pytest.mark.django_db
+def test_staff_decide_in_the_admin_through_the_service(client, make_user, finalists, settings,
+                                                       staff):
+    settings.VOTE_FLAG_ADDRESS_MAX = 1
+    for i in range(2):
+        _vote(make_user, finalists[0], f"adm{i}@example.kz", joined_ago=timedelta(days=90))
+    review.flag_suspicious(finalists[0].programme)
+    flagged = VoteReview.objects.first()
+    client.force_login(staff)
+    url = f"/admin/voting/votereview/{flagged.pk}/change/"
+    assert "many votes from one address" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    client.post(url, {"status": "invalidated", "reason": "one person, many accounts"})
+
+    flagged.refresh_from_db()
+    assert flagged.status == ReviewStatus.INVALIDATED
+    assert VoteStatusChange.objects.filter(vote=flagged.vote, by=staff).exists()
+    assert results.tally(finalists[0].programme, fresh=True) == {finalists[0].pk: 1}

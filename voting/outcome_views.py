@@ -38,7 +38,8 @@ def results_page(request, year):
         raise Http404
     outcome = results(programme)
     chart = bar_chart([(row.application.organisation.name, row.votes) for row in outcome.rows],
-                      title=_("Votes per finalist"), chart_id="votes-chart")
+                      title=_("Votes per finalist"), chart_id="votes-chart", width=640,
+                      font_size=13, bar_height=12)
     return render(request, "voting/results.html", {
         "programme": programme, "results": outcome, "chart": chart,
         "vote_settings": vote_settings})

@@ -10,12 +10,16 @@ import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from ozgeris import outbox
 from ozgeris.models import Programme
 from ozgeris.permissions import can_vote
 
@@ -98,6 +102,7 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
             VoterLink.objects.create(vote=vote, programme=programme, voter=voter, scope=scope,
                                      receipt_code=code, client_ip=client_ip,
                                      visitor_id=visitor_id or "")
+            _email_receipt(voter, programme, code)
     except IntegrityError:
         existing = existing_receipt(voter, programme, scope)
         if existing:
@@ -112,6 +117,17 @@ def _valid_address(address):
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+def _email_receipt(voter, programme, code):
+    """The receipt by email, through the outbox in the vote's own transaction (never the
+    choice: a receipt must not prove to anyone whom the vote was for)."""
+    outbox.queue_templated_email(
+        to=[voter.email], template="voting/email/receipt", language=voter.preferred_language,
+        purpose="voting:receipt",
+        context={"programme": programme, "receipt": code,
+                 "check_url": f"{django_settings.PORTAL_URL}{reverse('voting:receipt')}?"
+                              f"{urlencode({'code': code})}"})
 
 
 def existing_receipt(voter, programme, scope=0):

@@ -47,18 +47,23 @@ class WinnersForm(forms.Form):
         field.label_from_instance = lambda a: f"{a.nomination.title} — {a.organisation.name}"
 
 
+def _chart(items, **options):
+    """A chart sized for the page's chart box (640 px wide), so its text is not enlarged."""
+    return bar_chart(items, width=640, font_size=13, bar_height=12, **options)
+
+
 def _charts(stats, result):
     return {
-        "votes": bar_chart([(row.application.organisation.name, row.votes)
+        "votes": _chart([(row.application.organisation.name, row.votes)
                             for row in result.rows], title=_("Votes per finalist"),
                            chart_id="chart-votes"),
-        "daily": bar_chart([(f"{day:%d.%m}", visitors) for day, visitors, _votes in stats.daily],
+        "daily": _chart([(f"{day:%d.%m}", visitors) for day, visitors, _votes in stats.daily],
                            title=_("Unique visitors per day"), chart_id="chart-daily",
                            max_label_lines=1),
-        "sources": bar_chart([(source.label, count) for source, count in stats.sources],
+        "sources": _chart([(source.label, count) for source, count in stats.sources],
                              title=_("Traffic sources"), chart_id="chart-sources"),
-        "ages": bar_chart(stats.ages, title=_("Voters by age"), chart_id="chart-ages"),
-        "regions": bar_chart(sorted(stats.regions, key=lambda item: -item[1]),
+        "ages": _chart(stats.ages, title=_("Voters by age"), chart_id="chart-ages"),
+        "regions": _chart(sorted(stats.regions, key=lambda item: -item[1]),
                              title=_("Voters by region"), chart_id="chart-regions"),
     }
 
