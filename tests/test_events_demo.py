@@ -2,10 +2,7 @@
 recorded (a roster entry per participant, a snapshot per reach figure), through the
 registered indicator and table sources; a second run changes nothing."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from applications.models import Application, Status
 from events.demo import seed as events_seed
@@ -23,7 +20,6 @@ from events.models import (
     Video,
 )
 from events.validators import iban_checksum_ok
-from ozgeris.models import Programme
 from ozgeris.registry import copy_steps, indicator_sources, table_sources
 
 pytestmark = pytest.mark.django_db
@@ -131,12 +127,16 @@ def test_a_second_run_changes_nothing(demo_programme):
                                                 Contract, FaqEntry)] == counts
 
 
-def test_the_whole_demo_resets_and_comes_back(demo_programme):
-    call_command("seed_demo", reset=True, stdout=io.StringIO())
+def test_the_events_step_resets_and_comes_back(demo_programme):
+    events_seed.reset(log=lambda message: None)
+    assert not InfoMeeting.objects.filter(programme=demo_programme).exists()
+    assert not Contract.objects.filter(programme=demo_programme).exists()
 
-    programme = Programme.objects.get(year=2019)
-    assert RosterEntry.objects.filter(meeting__programme=programme).count() == 155
-    assert Letter.objects.filter(programme=programme).count() == 22
+    events_seed.seed(log=lambda message: None)
+
+    assert RosterEntry.objects.filter(meeting__programme=demo_programme).count() == 155
+    assert Letter.objects.filter(programme=demo_programme).count() == 22
+    assert FaqEntry.objects.filter(programme=demo_programme).count() == 6
 
 
 def test_the_copy_step_carries_the_contract_terms_and_the_faq(demo_programme, open_programme):
