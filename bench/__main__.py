@@ -10,7 +10,7 @@ Figures, one per line:
                        see bench/jury_results.py
   votes_per_s, p50_ms, p99_ms, baseline_per_s, vote_ratio_to_baseline, duplicates, lost,
   finalists_page_per_s, two_nodes_votes_per_s, two_nodes_duplicates, two_nodes_lost,
-  two_nodes_unanswered, two_nodes_tally_matches, vote_queries, vote_redis_commands,
+  two_nodes_unanswered, two_nodes_tally_matches, vote_queries, vote_redis_round_trips,
   baseline_queries
                        the vote under load on PostgreSQL + Redis with gunicorn and wrk, one
                        and two web nodes, against a bare insert view: see bench/vote_load.py

@@ -22,7 +22,7 @@ Figures: votes_per_s, p50_ms, p99_ms, baseline_per_s, vote_ratio_to_baseline, du
 two_nodes_votes_per_s, two_nodes_duplicates, two_nodes_lost, two_nodes_unanswered (votes
 whose answer wrk never read: in flight when it stopped), two_nodes_tally_matches (the
 ledger's tally per finalist equals the acknowledged votes plus stored unanswered ones),
-then vote_queries, vote_redis_commands and baseline_queries per request (bench/vote_profile.py,
+then vote_queries, vote_redis_round_trips and baseline_queries per request (bench/vote_profile.py,
 which also says where a vote's time goes when run on its own). The database and the Redis
 database are left as the run ends, for that profile; the next run starts them afresh.
 """
@@ -205,14 +205,14 @@ class Phases:
         self.print_costs()
 
     def print_costs(self):
-        """Queries and Redis commands of one vote and of one baseline request (after the
+        """Queries and Redis round trips of one vote and of one baseline request (after the
         tally: these two votes are not part of it)."""
         from bench.vote_profile import BASELINE_PATH, request_cost, unused_voters
 
         voters = unused_voters(4)
         _, queries, commands = request_cost(VOTE_PATH % self.finalists[0], *voters[:2])
         print(f"vote_queries={queries}")
-        print(f"vote_redis_commands={commands}")
+        print(f"vote_redis_round_trips={commands}")
         _, queries, _ = request_cost(BASELINE_PATH, *voters[2:], root_urlconf="bench.baseline")
         print(f"baseline_queries={queries}")
 

@@ -1,7 +1,7 @@
-"""Where a vote's time goes: database queries and Redis commands per request, and the time
+"""Where a vote's time goes: database queries and Redis round trips per request, and the time
 of the view's parts, in one process through Django's test client (no gunicorn, no wrk).
 
-``request_cost`` gives bench/vote_load.py its ``vote_queries``, ``vote_redis_commands``
+``request_cost`` gives bench/vote_load.py its ``vote_queries``, ``vote_redis_round_trips``
 and ``baseline_queries`` figures. Run on its own after ``make bench`` (it reuses the
 database ``ozgeris_bench`` the last run left, and voters the load runs did not reach)::
 
@@ -57,33 +57,37 @@ def urlconf(name):
 
 
 def request_cost(path, voter, warm_voter, root_urlconf=None):
-    """(status, database queries, Redis commands) of ``voter``'s POST to ``path``, after one
-    POST of ``warm_voter`` (the first request of a process opens connections)."""
+    """(status, database queries, Redis round trips) of ``voter``'s POST to ``path``, after
+    one POST of ``warm_voter`` (the first request of a process opens connections). A Redis
+    round trip is a command sent on its own or a pipeline (Celery's publish uses one)."""
     import redis
     from django.db import connection
 
-    queries, commands = [], []
+    queries, trips = [], []
 
     def count_query(execute, sql, params, many, context):
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    original = redis.Redis.execute_command
+    def counted(function):
+        def wrapper(self, *args, **options):
+            trips.append(args[0] if args else "pipeline")
+            return function(self, *args, **options)
 
-    def count_command(self, *args, **options):
-        commands.append(args[0])
-        return original(self, *args, **options)
+        return wrapper
 
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
     web = client()
     with urlconf(root_urlconf):
         post(web, path, warm_voter)
-        redis.Redis.execute_command = count_command
+        redis.Redis.execute_command = counted(command)
+        redis.client.Pipeline.execute = counted(pipeline)
         try:
             with connection.execute_wrapper(count_query):
                 response = post(web, path, voter)
         finally:
-            redis.Redis.execute_command = original
-    return response.status_code, len(queries), len(commands)
+            redis.Redis.execute_command, redis.client.Pipeline.execute = command, pipeline
+    return response.status_code, len(queries), len(trips)
 
 
 def _timer(function, label, totals):
@@ -156,10 +160,10 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {baseline.TABLE}")
     status, queries, commands = request_cost(vote_path, voters[0], voters[1])
-    print(f"vote: status {status}, {queries} queries, {commands} Redis commands")
+    print(f"vote: status {status}, {queries} queries, {commands} Redis round trips")
     status, queries, commands = request_cost(BASELINE_PATH, voters[2], voters[3],
                                              root_urlconf="bench.baseline")
-    print(f"baseline: status {status}, {queries} queries, {commands} Redis commands")
+    print(f"baseline: status {status}, {queries} queries, {commands} Redis round trips")
     baseline = mean_ms(BASELINE_PATH, voters[4:304], root_urlconf="bench.baseline")
     print(f"baseline: {baseline:.2f} ms per request")
     total, parts = profile_vote(vote_path, voters[304:604])
