@@ -2,15 +2,19 @@
 evidence, filters and search; the roster and guest-list imports, the sign-in sheet and the
 contract check."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from ozgeris.models import Programme
 
 from . import services
 from .admin_imports import people_import_view
@@ -311,13 +315,6 @@ class CertificateAdmin(RecordAdmin):
     list_filter = ["programme", "kind"]
     search_fields = ["laureate", "nomination"]
     raw_id_fields = ["application"]
-    actions = ["issue_for_winners"]
-
-    @admin.action(description=_("Issue certificates to the winners who have none"))
-    def issue_for_winners(self, request, queryset):
-        for programme in {c.programme for c in queryset}:
-            new = services.issue_certificates(programme=programme, by=request.user)
-            messages.success(request, _("%(count)d certificates issued.") % {"count": len(new)})
 
 
 # ---------------------------------------------------------------------------
@@ -327,6 +324,10 @@ class CertificateAdmin(RecordAdmin):
 @admin.register(ContractTerms)
 class ContractTermsAdmin(admin.ModelAdmin):
     list_display = ["programme", "amount", "grantor_ru"]
+
+
+class WinnersForm(forms.Form):
+    programme = forms.ModelChoiceField(Programme.objects.all(), label=_("programme"))
 
 
 @admin.register(Contract)
@@ -361,9 +362,31 @@ class ContractAdmin(RecordAdmin):
         return format_html('<a href="{}">PDF (ru)</a> · <a href="{}?language=kk">PDF (kk)</a>',
                            url, url)
 
+    change_list_template = "events/admin/contract_change_list.html"
+
     def get_urls(self):
         return [path("<int:pk>/contract.pdf", self.admin_site.admin_view(self.pdf),
-                     name="events_contract_pdf")] + super().get_urls()
+                     name="events_contract_pdf"),
+                path("for-winners/", self.admin_site.admin_view(self.for_winners),
+                     name="events_contract_for_winners")] + super().get_urls()
+
+    def for_winners(self, request):
+        """Contracts and certificates for the winners of a programme who have none yet."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = WinnersForm(request.POST or None,
+                           initial={"programme": Programme.objects.current()})
+        if request.method == "POST" and form.is_valid():
+            programme = form.cleaned_data["programme"]
+            contracts = services.create_contracts(programme=programme, by=request.user)
+            certificates = services.issue_certificates(programme=programme, by=request.user)
+            messages.success(request, _("%(contracts)d contracts and %(certificates)d "
+                                        "certificates were created.")
+                             % {"contracts": len(contracts), "certificates": len(certificates)})
+            return redirect("admin:events_contract_changelist")
+        return TemplateResponse(request, "events/admin/for_winners.html", {
+            **self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+            "title": _("Contracts and certificates for the winners")})
 
     def pdf(self, request, pk):
         contract = get_object_or_404(Contract.objects.select_related(

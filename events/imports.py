@@ -56,10 +56,6 @@ class Preview:
     rows: list = field(default_factory=list)  # [{"line", "name", "organisation", ...}]
     errors: list = field(default_factory=list)  # [(line, [reasons])]
 
-    @property
-    def total(self):
-        return len(self.rows) + len(self.errors)
-
 
 def _clean(value):
     if value is None:
@@ -166,11 +162,12 @@ def read_people(file, categories, existing=()):
             continue
         reasons = []
         row = {"line": line}
-        for column in ("name", "organisation", "contact"):
+        for column, label in ((("name", _("name")), ("organisation", _("organisation")),
+                               ("contact", _("contact")))):
             row[column] = _clean(cells.get(column))
             if len(row[column]) > MAX_LENGTHS[column]:
-                reasons.append(_("%(column)s is longer than %(max)d characters")
-                               % {"column": column, "max": MAX_LENGTHS[column]})
+                reasons.append(_("the %(column)s is longer than %(max)d characters")
+                               % {"column": label, "max": MAX_LENGTHS[column]})
         if not row["name"]:
             reasons.append(_("no name"))
         row["category"], problem = _category(cells.get("category"), categories)

@@ -12,7 +12,7 @@ from django.utils import translation
 from applications import services as application_services
 from applications.models import Status
 from events import services
-from events.models import Contract, ContractTerms
+from events.models import Certificate, Contract, ContractTerms
 from tests.factories import ApplicationFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +187,16 @@ def test_staff_download_the_demo_contract_from_the_admin(client, staff, demo_pro
 
     text = pdf_text(response.content, tmp_path)
     assert contract.application.organisation.name in text and contract.iik in text
+
+
+def test_staff_create_contracts_and_certificates_for_the_winners(client, programme, staff):
+    winner = ApplicationFactory(programme=programme, status=Status.FINALIST)
+    application_services.change_status(application=winner, to=Status.WINNER, by=staff)
+    client.force_login(staff)
+
+    response = client.post(reverse("admin:events_contract_for_winners"),
+                           {"programme": programme.pk})
+
+    assert response.status_code == 302
+    assert Contract.objects.get(programme=programme).application == winner
+    assert Certificate.objects.get(programme=programme).laureate == winner.organisation.name

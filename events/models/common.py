@@ -2,7 +2,6 @@
 files (or counted evidence kept elsewhere) and the rule that its dates fall in the programme."""
 
 import datetime
-import re
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -58,13 +57,6 @@ def validate_public_document(file):
 def lines(text):
     """The non-empty lines of a multi-line text field (representatives, journalists)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def normalised(text):
-    return _SPACES.sub(" ", (text or "").strip())
 
 
 class Language(models.TextChoices):

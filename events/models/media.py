@@ -83,10 +83,6 @@ class ReachFigures(models.Model):
     class Meta:
         abstract = True
 
-    def audience(self):
-        """The audience this snapshot shows: its reach, or its views when reach is unknown."""
-        return self.reach if self.reach is not None else self.views
-
 
 class PublicationReach(ReachFigures):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="reach",
