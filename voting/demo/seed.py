@@ -228,6 +228,8 @@ def reset(*, log=print):
         tables = [Vote._meta.db_table, LedgerEntry._meta.db_table]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # ALTER TABLE waits for no deferred foreign-key check of this transaction.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table in tables:
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_insert_only")
         votes = Vote.objects.filter(programme=programme)
