@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.models import Programme
 
 from . import services
+from .admin_files import FILE_WIDGETS, record_file
 from .admin_imports import people_import_view
 from .documents import contract_pdf, sign_in_sheet_pdf
 from .models import (
@@ -50,6 +51,7 @@ from .models import (
 class EvidenceInline(GenericTabularInline):
     model = EvidenceFile
     extra = 0
+    formfield_overrides = FILE_WIDGETS
     fields = ["kind", "title", "file", "count", "archive_reference", "appendix"]
 
 
@@ -62,6 +64,11 @@ class EvidenceFileAdmin(admin.ModelAdmin):
                     "count"]
     list_filter = ["kind", "activity", "content_type"]
     search_fields = ["title", "archive_reference", "appendix"]
+    formfield_overrides = FILE_WIDGETS
+
+    def get_urls(self):
+        return [path("file/<path:name>", self.admin_site.admin_view(record_file),
+                     name="events_record_file")] + super().get_urls()
     fields = ["content_type", "object_id", "kind", "activity", "title", "file", "count",
               "archive_reference", "appendix"]
 
@@ -77,6 +84,7 @@ class RecordAdmin(admin.ModelAdmin):
 
     list_filter = ["programme"]
     list_select_related = ["programme"]
+    formfield_overrides = FILE_WIDGETS
 
     def get_inlines(self, request, obj):
         return [*self.inlines, EvidenceInline]
@@ -181,6 +189,7 @@ class PartnerMeetingAdmin(RecordAdmin):
 class AnswerInline(admin.StackedInline):
     model = LetterAnswer
     extra = 0
+    formfield_overrides = FILE_WIDGETS
     fields = [("kind", "received_on", "reference"), "text", "scan"]
 
 

@@ -3,9 +3,12 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from events.models import Letter
+from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,29 @@ def test_an_answer_dated_outside_the_programme_saves_nothing(client, staff, demo
 
     assert response.status_code == 200
     assert not Letter.objects.filter(recipient="Акимат").exists()
+
+
+def test_a_private_scan_opens_through_the_admin_only(client, staff, make_user, demo_programme):
+    letter = Letter.objects.filter(programme=demo_programme).first()
+    letter.scan = pdf_upload("letter-scan.pdf")
+    letter.save()
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:events_letter_change", args=[letter.pk]))
+    download = reverse("admin:events_record_file", args=[letter.scan.name])
+
+    assert page.status_code == 200
+    assert download in page.content.decode()
+    assert b"".join(client.get(download).streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("admin:events_record_file",
+                              args=["applications/2019/other.pdf"])).status_code == 404
+    client.force_login(make_user(email="visitor@example.kz"))
+    assert client.get(download).status_code == 302  # to the admin login
+
+
+def test_a_scan_that_is_not_a_document_is_refused(client, staff, demo_programme):
+    letter = Letter.objects.filter(programme=demo_programme).first()
+    letter.scan = SimpleUploadedFile("scan.pdf", b"<html><script>alert(1)</script>")
+
+    with pytest.raises(ValidationError):
+        letter.full_clean()
