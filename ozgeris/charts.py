@@ -37,6 +37,26 @@ def format_number(value):
     return text.replace(",", "\u00a0")
 
 
+def format_figure(value):
+    """A figure as reports print it: a grouped number, "yes"/"no" for a document's existence
+    (a bool, or a source's ``{"exists": ...}``), a date as dd.mm.yyyy, "—" for nothing."""
+    from datetime import date
+
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        value = bool(value.get("exists"))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, int | float):
+        return format_number(value)
+    return str(value)
+
+
 def _num(value):
     """A coordinate as short, stable text: one decimal at most, no trailing ``.0``."""
     text = f"{round(value, 1):.1f}"

@@ -6,10 +6,21 @@ from django.template.loader import render_to_string
 PDF_FONTS_DIR = settings.BASE_DIR / "static" / "fonts" / "pdf"
 
 
-def render_pdf(template, context):
+def render_pdf(template, context, *, attachments=(), archival=False):
     """Render ``template`` with ``context`` to PDF bytes. Templates include
-    ``includes/pdf_fonts.html`` inside their <style> to get the embedded fonts."""
-    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
+    ``includes/pdf_fonts.html`` inside their <style> to get the embedded fonts.
+
+    ``attachments``: ``(filename, bytes, description)`` files embedded in the PDF.
+    ``archival``: write PDF/A-3b (the archive format that allows attachments)."""
+    import io
+
+    from weasyprint import HTML, Attachment  # imported here: loading Pango is slow
 
     html = render_to_string(template, {**context, "pdf_fonts": PDF_FONTS_DIR.as_uri()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    options = {"attachments": [
+        Attachment(file_obj=io.BytesIO(content), name=name, description=description,
+                   relationship="Data")
+        for name, content, description in attachments]}
+    if archival:
+        options["pdf_variant"] = "pdf/a-3b"
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(**options)

@@ -72,6 +72,8 @@ VOTE_FLAG_FRESH_ACCOUNT_SECONDS = int(os.environ.get("VOTE_FLAG_FRESH_ACCOUNT_SE
 # This many accounts created during the vote whose email local parts differ only by digits and
 # punctuation at the same domain.
 VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
+# Exported files (the staff's exports page) are kept this long, then removed.
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
 VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
@@ -216,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "seal-vote-ledger": {"task": "voting.tasks.seal_ledger", "schedule": 5.0},
     "flag-suspicious-votes": {"task": "voting.tasks.flag_suspicious_votes", "schedule": 60.0},
     "publish-vote-heads": {"task": "voting.tasks.publish_closed_heads", "schedule": 60.0},
+    "remove-expired-exports": {"task": "reporting.tasks.remove_expired_exports",
+                               "schedule": 3600.0},
 }
 
 # ---------------------------------------------------------------------------

@@ -19,5 +19,6 @@ urlpatterns = [
     path("registry/", include("applications.registry_urls")),
     path("vote/", include("voting.urls")),
     path("laureates/", include("voting.laureates_urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("events.urls")),
 ]

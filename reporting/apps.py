@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Grant report")
+
+    def ready(self):
+        from ozgeris import registry
+
+        from . import copying, exporters  # noqa: F401 - exporters register on import
+        from .demo import seed as demo_seed
+
+        registry.register_copy_step("reporting", order=40, run=copying.copy_framework)
+        registry.register_demo_step("reporting", order=50, run=demo_seed.seed,
+                                    reset=demo_seed.reset)

@@ -1,5 +1,6 @@
 from django import template
 
+from ozgeris.charts import format_figure
 from ozgeris.money import format_tenge
 
 register = template.Library()
@@ -15,3 +16,14 @@ def tenge(amount):
 def get_item(mapping, key):
     """{{ data|get_item:name }}: a dict's value by a key held in a variable."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def figure(value):
+    """{{ row.actual|figure }} → 12 345, "yes"/"no" for a document, "—" for no data."""
+    return format_figure(value)
+
+
+@register.filter
+def is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)

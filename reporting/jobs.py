@@ -1,0 +1,92 @@
+"""Exports in the background: a job row records the request and its progress, a Celery task
+renders the registered exporter and stores the file privately; the staff's page polls the
+row. With no broker (the embedded default) the task runs inline and the file comes at once.
+Files are kept for ``EXPORT_KEEP_HOURS`` and then removed by a periodic task."""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ozgeris import audit
+from ozgeris.registry import exporters
+
+from .models import ExportJob
+from .services import ReportError
+
+logger = logging.getLogger(__name__)
+LANGUAGES = ("ru", "kk", "en")
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def start_export(*, programme, exporter, language, by, options=None):
+    """Queue ``exporter`` for ``programme`` in ``language``. Side effects: a job row, an audit
+    entry ``export.started``, the task queued after the commit."""
+    if exporters.get(exporter) is None:
+        raise ReportError(_("Unknown export."))
+    if language not in LANGUAGES:
+        raise ReportError(_("Unknown language."))
+    with transaction.atomic():
+        job = ExportJob.objects.create(programme=programme, exporter=exporter,
+                                       language=language, created_by=by,
+                                       options=options or {})
+        audit.record(by, "export.started", programme, exporter=exporter, language=language)
+    transaction.on_commit(lambda: _queue(job.pk))
+    return job
+
+
+def _queue(job_id):
+    from .tasks import run_export
+
+    try:
+        run_export.delay(job_id)
+    except Exception as exc:  # noqa: BLE001 - a broker outage: run it here rather than lose it
+        logger.warning("Could not queue export %s, running it inline: %s", job_id, exc)
+        run(job_id)
+
+
+def run(job_id):
+    """Render one job's export, reporting progress on its row."""
+    job = ExportJob.objects.select_related("programme").get(pk=job_id)
+    if job.state != ExportJob.State.QUEUED:
+        return
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, message="")
+    last = [0.0]
+
+    def progress(done, total, message=""):
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS and done < total:
+            return
+        last[0] = now
+        ExportJob.objects.filter(pk=job.pk).update(done=done, total=total,
+                                                    message=str(message)[:200])
+
+    try:
+        with translation.override(job.language):
+            filename, content_type, content = exporters.get(job.exporter).render(
+                job.programme, {**job.options, "language": job.language}, progress)
+    except Exception as error:
+        logger.exception("Export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+        return
+    job.file.save(f"{job.pk}-{filename}", ContentFile(content), save=False)
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE, file=job.file.name, filename=filename,
+        content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="")
+
+
+def remove_expired(now=None):
+    """Delete the files and rows of exports older than ``EXPORT_KEEP_HOURS``."""
+    limit = (now or timezone.now()) - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    expired = list(ExportJob.objects.filter(created_at__lt=limit))
+    for job in expired:
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+    return len(expired)

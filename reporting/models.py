@@ -1,0 +1,274 @@
+"""The grant report: the grant a programme answers to, its indicator framework (task →
+activity → indicator, with targets), the appendices, the report's own contradictions, the
+issued versions with their frozen values, and the background export jobs.
+
+Actual values never live here: an indicator names a registered indicator source (or carries a
+manual value with its reason), and the report asks the source each time, until staff issue a
+version, which freezes what the sources said then.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ozgeris.models import Programme
+from ozgeris.uploads import JPEG, PDF, PNG, XLSX, validate_upload
+
+
+def validate_evidence(file):
+    """Evidence of a manual value: a scan, a photo or a spreadsheet, checked by content."""
+    if getattr(file, "_committed", False):
+        return  # already stored: checked when it was uploaded
+    validate_upload(file, allowed=(PDF, JPEG, PNG, XLSX))
+
+
+class Translated:
+    """``obj.title`` in the active language, falling back to Russian."""
+
+    def _in_language(self, field):
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_ru")
+
+
+class Grant(models.Model):
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="grant")
+    grantee = models.CharField(_("grantee"), max_length=300)
+    donor = models.CharField(_("donor"), max_length=300)
+    topic = models.CharField(_("grant topic"), max_length=500)
+    amount = models.PositiveBigIntegerField(_("amount, ₸"))
+    agreement_number = models.CharField(_("agreement number"), max_length=100, blank=True)
+    period_start = models.DateField(_("reporting period from"))
+    period_end = models.DateField(_("reporting period to"))
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [models.CheckConstraint(
+            condition=models.Q(period_start__lte=models.F("period_end")),
+            name="grant_period_in_order")]
+
+    def __str__(self):
+        return f"{self.donor}: {self.topic}"
+
+
+class Task(Translated, models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="report_tasks")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [models.UniqueConstraint(fields=["programme", "number"],
+                                               name="one_task_per_number")]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def title(self):
+        return self._in_language("title")
+
+
+class Activity(Translated, models.Model):
+    """An activity (мероприятие) with its narrative. The narrative may hold placeholders:
+    ``{source}`` prints an indicator source's value, ``{140|source}`` prints what the source
+    says and notes where the typed 140 disagrees with it, ``{table:name}`` inserts a table."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    narrative_ru = models.TextField(_("narrative (Russian)"), blank=True)
+    narrative_kk = models.TextField(_("narrative (Kazakh)"), blank=True)
+    narrative_en = models.TextField(_("narrative (English)"), blank=True)
+
+    class Meta:
+        ordering = ["task", "number"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [models.UniqueConstraint(fields=["task", "number"],
+                                               name="one_activity_per_number")]
+
+    def __str__(self):
+        return f"{self.task.number}.{self.number}. {self.title}"
+
+    @property
+    def title(self):
+        return self._in_language("title")
+
+    @property
+    def narrative(self):
+        return self._in_language("narrative")
+
+
+class Appendix(Translated, models.Model):
+    """An appendix (приложение) of the report: what it holds and, where it is data, the
+    exporter that writes it (the XLSX report gets a sheet from it)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="appendices")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    exporters = models.JSONField(_("exporters"), default=list, blank=True,
+                                 help_text=_("Names of registered exporters whose data it holds."))
+    held_elsewhere = models.CharField(_("kept elsewhere"), max_length=300, blank=True,
+                                      help_text=_("e.g. an external drive, for photos and videos"))
+
+    class Meta:
+        ordering = ["programme", "number"]
+        verbose_name = _("appendix")
+        verbose_name_plural = _("appendices")
+        constraints = [models.UniqueConstraint(fields=["programme", "number"],
+                                               name="one_appendix_per_number")]
+
+    def __str__(self):
+        return f"№{self.number}. {self.title}"
+
+    @property
+    def title(self):
+        return self._in_language("title")
+
+
+class Indicator(Translated, models.Model):
+    class Kind(models.TextChoices):
+        NUMBER = "number", _("a number")
+        DOCUMENT = "document", _("a document exists")
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NUMBER)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True,
+                                 blank=True, help_text=_("Empty: no target (no data to judge)."))
+    target_note = models.CharField(
+        _("about the target"), max_length=300, blank=True,
+        help_text=_("e.g. reconstructed: the original report claimed this figure"))
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
+                                 default=Direction.AT_LEAST)
+    source = models.CharField(_("source"), max_length=100, blank=True,
+                              help_text=_("A registered indicator source."))
+    manual_value = models.DecimalField(_("manual value"), max_digits=14, decimal_places=2,
+                                       null=True, blank=True)
+    manual_reason = models.TextField(_("why a manual value"), blank=True)
+    manual_evidence = models.FileField(_("evidence"), upload_to="reporting/evidence/",
+                                       blank=True, validators=[validate_evidence])
+    appendix = models.ForeignKey(Appendix, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="indicators", verbose_name=_("appendix"))
+    original_line = models.PositiveIntegerField(_("line in the original report"), null=True,
+                                                blank=True)
+
+    class Meta:
+        ordering = ["activity", "order", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [models.CheckConstraint(
+            condition=models.Q(manual_value__isnull=True) | ~models.Q(manual_reason=""),
+            name="a_manual_value_has_its_reason")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return self._in_language("title")
+
+
+class Contradiction(models.Model):
+    """A place where the original report disagrees with itself, and the source that says
+    what the data holds."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
+                                  related_name="contradictions")
+    order = models.PositiveSmallIntegerField(default=0)
+    what = models.TextField(_("what the original says"))
+    figures = models.JSONField(_("its figures"), default=list, blank=True)
+    lines = models.JSONField(_("lines"), default=list, blank=True)
+    source = models.CharField(_("source of the data's answer"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "order", "pk"]
+        verbose_name = _("contradiction in the original")
+        verbose_name_plural = _("contradictions in the original")
+
+    def __str__(self):
+        return self.what[:80]
+
+
+class ReportVersion(models.Model):
+    """An issued report: what every indicator's source said when staff issued it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
+                                  related_name="report_versions")
+    number = models.PositiveSmallIntegerField()
+    issued_at = models.DateTimeField(db_default=Now())
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    values = models.JSONField(default=dict)  # {indicator id: {"actual": ..., "status": ...}}
+    figures = models.JSONField(default=dict)  # {source name: value} for the narrative
+
+    class Meta:
+        ordering = ["programme", "-number"]
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        constraints = [models.UniqueConstraint(fields=["programme", "number"],
+                                               name="one_version_per_number")]
+
+    def __str__(self):
+        return f"{self.programme.year} v{self.number}"
+
+
+class ExportJob(models.Model):
+    """One export run in the background: its progress while it runs, then its file (private,
+    for staff, kept for ``EXPORT_KEEP_HOURS``)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    exporter = models.CharField(max_length=60)
+    language = models.CharField(max_length=5, default="ru")
+    options = models.JSONField(default=dict, blank=True)  # e.g. {"version": 2}
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)  # the default store is private
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(db_default=Now())
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.exporter} {self.programme_id} ({self.state})"
+
+    @property
+    def percent(self):
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

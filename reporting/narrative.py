@@ -1,0 +1,112 @@
+"""Narratives with figures from the data.
+
+In an activity's narrative, staff write placeholders instead of typing figures:
+
+* ``{events.participants}`` — the value of that indicator source;
+* ``{140|events.participants}`` — the same, noting that the text claimed 140: where the data
+  says otherwise the report prints the data's figure and lists the disagreement;
+* ``{table:events.participants_by_city}`` — on a line of its own, that table source's table.
+
+Everything else is text, escaped when rendered. Paragraphs are separated by blank lines.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from ozgeris.charts import format_figure
+from ozgeris.registry import table_sources
+
+from .models import Activity
+from .services import source_value
+
+PLACEHOLDER = re.compile(r"\{(?:(?P<typed>[\d\s.,]+)\|)?(?P<name>[a-z_]+\.[a-z0-9_]+)\}")
+TABLE = re.compile(r"^\s*\{table:(?P<name>[a-z_]+\.[a-z0-9_]+)\}\s*$")
+
+
+@dataclass
+class Disagreement:
+    activity: Activity
+    typed: str
+    source: str
+    actual: object
+
+
+@dataclass
+class Narrative:
+    blocks: list = field(default_factory=list)  # ("text", safe html) or ("table", cols, rows)
+    disagreements: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)  # placeholders naming no registered source
+
+
+def _typed_number(text):
+    try:
+        return Decimal(text.replace(" ", "").replace("\u202f", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def render(activity, programme, *, figures=None, cache=None):
+    """The activity's narrative as blocks, with the disagreements between typed and computed
+    figures. ``figures`` (an issued version's frozen values) take precedence over the sources."""
+    cache = {} if cache is None else cache
+    narrative = Narrative()
+
+    def value_of(name):
+        if figures is not None and name in figures:
+            return figures[name]
+        return source_value(name, programme, cache)
+
+    def substitute(match):
+        name = match.group("name")
+        from ozgeris.registry import indicator_sources
+
+        if name not in indicator_sources:
+            narrative.unknown.append(name)
+            return conditional_escape(match.group(0))
+        value = value_of(name)
+        typed = match.group("typed")
+        if typed is not None:
+            claimed = _typed_number(typed)
+            actual = value.get("exists") if isinstance(value, dict) else value
+            if claimed is None or actual is None or isinstance(actual, bool) or (
+                    Decimal(str(actual)) != claimed):
+                narrative.disagreements.append(Disagreement(activity, typed.strip(), name, value))
+                return format_html('<span class="figure disagrees" title="{}">{}</span>',
+                                   typed.strip(), format_figure(value))
+        return format_html('<span class="figure">{}</span>', format_figure(value))
+
+    for paragraph in re.split(r"\n\s*\n", activity.narrative or ""):
+        if not paragraph.strip():
+            continue
+        table = TABLE.match(paragraph)
+        if table:
+            function = table_sources.get(table.group("name"))
+            if function is None:
+                narrative.unknown.append(table.group("name"))
+                continue
+            columns, rows = function(programme)
+            narrative.blocks.append(("table", columns, list(rows)))
+            continue
+        pieces, position = [], 0
+        for match in PLACEHOLDER.finditer(paragraph):
+            pieces.append(conditional_escape(paragraph[position:match.start()]))
+            pieces.append(substitute(match))
+            position = match.end()
+        pieces.append(conditional_escape(paragraph[position:]))
+        html = "".join(str(piece) for piece in pieces).replace("\n", "<br>")
+        narrative.blocks.append(("text", mark_safe(html)))  # noqa: S308 - every piece escaped
+    return narrative
+
+
+def figures_used(programme):
+    """The source names every narrative of the programme mentions (to freeze them)."""
+    names = set()
+    for activity in Activity.objects.filter(task__programme=programme):
+        for language in ("ru", "kk", "en"):
+            text = getattr(activity, f"narrative_{language}") or ""
+            names.update(match.group("name") for match in PLACEHOLDER.finditer(text))
+    return sorted(names)

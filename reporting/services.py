@@ -1,0 +1,161 @@
+"""The report's rules: what an indicator's actual value is, whether it is achieved, manual
+values with their reasons, and issuing a version that freezes the values.
+
+The report never counts by itself: it calls the indicator sources the apps registered
+(``ozgeris.registry.indicator_sources``). A source's value is a number, or for a document
+indicator a yes/no (``True``/``False`` or ``{"exists": bool, "evidence": text}``).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ozgeris import audit
+from ozgeris.registry import indicator_sources
+
+from .models import Indicator, ReportVersion
+
+
+class ReportError(Exception):
+    """A refusal with a message for staff (already translated)."""
+
+
+ACHIEVED = "achieved"
+NOT_ACHIEVED = "not_achieved"
+NO_DATA = "no_data"
+STATUS_LABELS = {ACHIEVED: gettext_lazy("achieved"), NOT_ACHIEVED: gettext_lazy("not achieved"),
+                 NO_DATA: gettext_lazy("no data")}
+
+
+@dataclass
+class Evaluation:
+    indicator: Indicator
+    actual: object  # a number, True/False for a document, or None (no data)
+    status: str
+    evidence: str = ""
+    manual: bool = False
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+def _number(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    value = Decimal(str(value))
+    return int(value) if value == value.to_integral_value() else float(round(value, 2))
+
+
+def source_value(name, programme, cache=None):
+    """What the registered source ``name`` says for ``programme`` (None if unknown)."""
+    if cache is not None and name in cache:
+        return cache[name]
+    function = indicator_sources.get(name)
+    value = function(programme) if function else None
+    if cache is not None:
+        cache[name] = value
+    return value
+
+
+def _read(indicator, programme, cache):
+    """(actual, evidence, manual) of one indicator."""
+    if indicator.manual_value is not None:
+        if indicator.kind == Indicator.Kind.DOCUMENT:
+            return bool(indicator.manual_value), indicator.manual_reason, True
+        return _number(indicator.manual_value), indicator.manual_reason, True
+    if not indicator.source:
+        return None, "", False
+    value = source_value(indicator.source, programme, cache)
+    if isinstance(value, dict):
+        return bool(value.get("exists")), str(value.get("evidence") or ""), False
+    return _number(value), "", False
+
+
+def status_of(indicator, actual):
+    if actual is None:
+        return NO_DATA
+    if indicator.kind == Indicator.Kind.DOCUMENT or isinstance(actual, bool):
+        return ACHIEVED if actual else NOT_ACHIEVED
+    if indicator.target is None:
+        return NO_DATA
+    if indicator.direction == Indicator.Direction.AT_MOST:
+        return ACHIEVED if actual <= indicator.target else NOT_ACHIEVED
+    return ACHIEVED if actual >= indicator.target else NOT_ACHIEVED
+
+
+def indicators_of(programme):
+    return (Indicator.objects.filter(activity__task__programme=programme)
+            .select_related("activity", "activity__task", "appendix")
+            .order_by("activity__task__number", "activity__number", "order", "pk"))
+
+
+def evaluate(programme, *, version=None, cache=None):
+    """Every indicator of the programme with its actual value and status: from the sources
+    now, or as ``version`` froze them."""
+    cache = {} if cache is None else cache
+    rows = []
+    for indicator in indicators_of(programme):
+        if version is not None:
+            frozen = version.values.get(str(indicator.pk))
+            if frozen is None:
+                rows.append(Evaluation(indicator, None, NO_DATA))
+                continue
+            rows.append(Evaluation(indicator, frozen["actual"], frozen["status"],
+                                   frozen.get("evidence", ""), frozen.get("manual", False)))
+            continue
+        actual, evidence, manual = _read(indicator, programme, cache)
+        rows.append(Evaluation(indicator, actual, status_of(indicator, actual), evidence, manual))
+    return rows
+
+
+def set_manual_value(*, indicator, value, reason, by):
+    """Give an indicator a value typed by staff (or clear it with ``value=None``), with the
+    reason; logged. Side effects: the indicator, an audit entry ``report.manual_value``."""
+    if value is not None and not (reason or "").strip():
+        raise ReportError(_("Give the reason for a manual value."))
+    with transaction.atomic():
+        previous = indicator.manual_value
+        indicator.manual_value = value
+        indicator.manual_reason = reason if value is not None else ""
+        indicator.save(update_fields=["manual_value", "manual_reason"])
+        audit.record(by, "report.manual_value", indicator,
+                     previous=None if previous is None else str(previous),
+                     value=None if value is None else str(value), reason=reason)
+    return indicator
+
+
+def issue(*, programme, by, note=""):
+    """Freeze what every indicator's source says now (and the figures the narratives use)
+    into a new report version. Side effects: the version, an audit entry ``report.issued``."""
+    from .narrative import figures_used
+
+    cache = {}
+    rows = evaluate(programme, cache=cache)
+    figures = {name: _jsonable(source_value(name, programme, cache))
+               for name in figures_used(programme)}
+    with transaction.atomic():
+        # The programme's row lock numbers versions one at a time (the unique constraint
+        # would refuse a duplicate anyway).
+        type(programme).objects.select_for_update().filter(pk=programme.pk).first()
+        number = (ReportVersion.objects.filter(programme=programme)
+                  .aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ReportVersion.objects.create(
+            programme=programme, number=number, issued_by=by, note=note, figures=figures,
+            values={str(row.indicator.pk): {"actual": _jsonable(row.actual),
+                                             "status": row.status, "evidence": row.evidence,
+                                             "manual": row.manual} for row in rows})
+        audit.record(by, "report.issued", programme, version=number)
+    return version
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,127 @@
+"""The staff's reports page: every registered export (the grant report among them) started in
+the background, a progress bar, then the download; issuing a version of the report."""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ozgeris.models import Programme
+from ozgeris.permissions import is_programme_staff
+from ozgeris.registry import exporters
+
+from . import jobs, services
+from .models import ExportJob, ReportVersion
+
+LANGUAGE_CHOICES = [("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")]
+JOBS_PER_PAGE = 20
+
+
+def staff_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_programme_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+class ExportForm(forms.Form):
+    programme = forms.ModelChoiceField(label=gettext_lazy("Programme"),
+                                       queryset=Programme.objects.order_by("-year"),
+                                       empty_label=None, to_field_name="year")
+    exporter = forms.ChoiceField(label=gettext_lazy("Export"))
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
+    version = forms.IntegerField(label=gettext_lazy("Issued version (report only)"),
+                                 required=False, min_value=1,
+                                 help_text=gettext_lazy("Empty: the figures as the data gives "
+                                                        "them now."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exporter"].choices = [
+            (item.name, f"{item.title} ({', '.join(item.formats).upper()})")
+            for item in sorted(exporters, key=lambda item: (item.name not in (
+                "report", "report-xlsx"), str(item.title)))]
+
+    def clean(self):
+        data = super().clean()
+        version = data.get("version")
+        if version and data.get("programme") and not ReportVersion.objects.filter(
+                programme=data["programme"], number=version).exists():
+            self.add_error("version", _("This programme has no issued version %(number)s.")
+                           % {"number": version})
+        if version and data.get("exporter") not in ("report", "report-xlsx"):
+            self.add_error("version", _("Only the grant report has issued versions."))
+        return data
+
+
+@staff_only
+def index(request):
+    form = ExportForm(request.POST or None, initial={
+        "exporter": "report", "language": request.LANGUAGE_CODE[:2],
+        "programme": Programme.objects.current()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = {"version": data["version"]} if data["version"] else {}
+        job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
+                                language=data["language"], by=request.user, options=options)
+        return redirect("reporting:job", pk=job.pk)
+    page = Paginator(ExportJob.objects.select_related("programme", "created_by"),
+                     JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reporting/index.html", {
+        "form": form, "page": page,
+        "versions": ReportVersion.objects.select_related("programme", "issued_by")[:20],
+        "programmes": Programme.objects.order_by("-year")})
+
+
+def _job(request, pk):
+    return get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
+
+
+@staff_only
+def job(request, pk):
+    return render(request, "reporting/job.html", {"job": _job(request, pk)})
+
+
+@staff_only
+def job_status(request, pk):
+    """What the progress bar polls."""
+    item = _job(request, pk)
+    return JsonResponse({
+        "state": item.state, "percent": item.percent, "message": item.message,
+        "done": item.done, "total": item.total, "error": bool(item.error),
+        "download": reverse("reporting:download", args=[item.pk])
+        if item.state == ExportJob.State.DONE else ""})
+
+
+@staff_only
+def download(request, pk):
+    item = _job(request, pk)
+    if item.state != ExportJob.State.DONE or not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+                        content_type=item.content_type)
+
+
+@staff_only
+@require_POST
+def issue(request):
+    programme = get_object_or_404(Programme, year=request.POST.get("programme"))
+    version = services.issue(programme=programme, by=request.user,
+                             note=request.POST.get("note", "")[:300])
+    messages.success(request, _("Version %(number)s of the %(year)s report is issued: its "
+                                "figures are frozen.") % {"number": version.number,
+                                                          "year": programme.year})
+    return redirect("reporting:index")

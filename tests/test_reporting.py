@@ -1,0 +1,257 @@
+"""The grant report: indicators against targets from the registered sources, manual values,
+issued versions that freeze the figures, narratives with figures from the data, the PDF/A-3
+with its XLSX inside, and the staff's exports page with its background jobs."""
+
+import io
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from ozgeris.models import AuditEvent
+from ozgeris.registry import (
+    exporters,
+    indicator_sources,
+    register_exporter,
+    register_indicator,
+    register_table,
+    table_sources,
+)
+from reporting import jobs, narrative, services
+from reporting.models import (
+    Activity,
+    Appendix,
+    Contradiction,
+    ExportJob,
+    Grant,
+    Indicator,
+    Task,
+)
+
+FIGURES = {"test.participants": 155, "test.programme_exists": {"exists": True,
+                                                              "evidence": "Appendix 1"}}
+
+
+@pytest.fixture
+def sources():
+    """Two indicator sources and a table source whose values the test sets."""
+    register_indicator("test.participants", lambda programme: FIGURES["test.participants"])
+    register_indicator("test.programme_exists",
+                       lambda programme: FIGURES["test.programme_exists"])
+    register_table("test.by_city", lambda programme: (["City", "People"],
+                                                      [("Atyrau", 36), ("=cmd|' /C calc'!A0", 1)]))
+    yield FIGURES
+    FIGURES["test.participants"] = 155
+    for name in ("test.participants", "test.programme_exists"):
+        indicator_sources.unregister(name)
+    table_sources.unregister("test.by_city")
+
+
+@pytest.fixture
+def framework(open_programme, sources):
+    programme = open_programme
+    Grant.objects.create(programme=programme, grantee="ОФ «Демо»", donor="Donor <b>Fund</b>",
+                         topic="Social entrepreneurship", amount=18_950_000,
+                         period_start="2031-08-01", period_end="2031-12-31")
+    appendix = Appendix.objects.create(programme=programme, number=1,
+                                       title_ru="Списки участников",
+                                       exporters=["applications", "votes"])
+    task = Task.objects.create(programme=programme, number=1, title_ru="Осведомлённость",
+                               title_en="Awareness")
+    activity = Activity.objects.create(
+        task=task, number=1, title_ru="Инфо-встречи", title_en="Information meetings",
+        narrative_en="We met {140|test.participants} people <script>x</script>.\n\n"
+                     "{table:test.by_city}\n\nA programme existed: {test.programme_exists}.")
+    participants = Indicator.objects.create(
+        activity=activity, order=1, title_ru="Количество участников",
+        title_en="Participants", target=140, target_note="reconstructed (line 22)",
+        source="test.participants", appendix=appendix)
+    document = Indicator.objects.create(
+        activity=activity, order=2, title_ru="Наличие программы", title_en="A programme",
+        kind=Indicator.Kind.DOCUMENT, source="test.programme_exists")
+    unknown = Indicator.objects.create(activity=activity, order=3, title_ru="Объявления",
+                                       title_en="Announcements", source="test.participants")
+    Contradiction.objects.create(programme=programme, what="140 in the text, 155 by city",
+                                 figures=["140", "155"], lines=[22],
+                                 source="test.participants")
+    return programme, participants, document, unknown
+
+
+@pytest.mark.django_db
+def test_indicators_take_their_values_from_the_sources(framework):
+    programme, participants, document, unknown = framework
+    rows = {row.indicator: row for row in services.evaluate(programme)}
+
+    assert rows[participants].actual == 155 and rows[participants].status == services.ACHIEVED
+    assert rows[document].actual is True and rows[document].evidence == "Appendix 1"
+    assert rows[unknown].status == services.NO_DATA  # no target: nothing to judge
+
+    FIGURES["test.participants"] = 120
+    assert {row.indicator: row for row in services.evaluate(programme)}[
+        participants].status == services.NOT_ACHIEVED
+
+
+@pytest.mark.django_db
+def test_at_most_indicators_are_achieved_below_the_target(framework):
+    _programme, participants, *_ = framework
+    participants.direction = Indicator.Direction.AT_MOST
+    assert services.status_of(participants, 155) == services.NOT_ACHIEVED
+    assert services.status_of(participants, 100) == services.ACHIEVED
+
+
+@pytest.mark.django_db
+def test_a_manual_value_needs_a_reason_and_is_logged(framework, staff):
+    programme, _participants, _document, unknown = framework
+    with pytest.raises(services.ReportError):
+        services.set_manual_value(indicator=unknown, value=Decimal(3), reason="", by=staff)
+    services.set_manual_value(indicator=unknown, value=Decimal(3), reason="screenshots",
+                              by=staff)
+
+    row = {row.indicator: row for row in services.evaluate(programme)}[unknown]
+    assert row.actual == 3 and row.manual
+    assert AuditEvent.objects.filter(action="report.manual_value", actor=staff).exists()
+
+
+@pytest.mark.django_db
+def test_an_issued_version_keeps_its_figures_when_the_data_changes(framework, staff):
+    programme, participants, *_ = framework
+    version = services.issue(programme=programme, by=staff)
+    FIGURES["test.participants"] = 99
+
+    frozen = {row.indicator: row for row in services.evaluate(programme, version=version)}
+    now = {row.indicator: row for row in services.evaluate(programme)}
+    assert frozen[participants].actual == 155 and now[participants].actual == 99
+    assert version.figures == {"test.participants": 155,
+                               "test.programme_exists": {"exists": True,
+                                                         "evidence": "Appendix 1"}}
+    assert services.issue(programme=programme, by=staff).number == 2
+
+
+@pytest.mark.django_db
+def test_the_narrative_prints_the_data_and_lists_a_typed_figure_that_disagrees(framework):
+    programme, *_ = framework
+    activity = Activity.objects.get(task__programme=programme)
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = narrative.render(activity, programme)
+
+    first = str(text.blocks[0][1])
+    assert "155" in first and "140" in first  # printed, the typed figure kept in its title
+    assert "<script>" not in first and "&lt;script&gt;" in first
+    assert text.blocks[1][0] == "table"
+    assert [(d.typed, d.actual) for d in text.disagreements] == [("140", 155)]
+    assert "yes" in str(text.blocks[2][1])
+
+
+@pytest.mark.django_db
+def test_the_xlsx_has_the_indicators_and_the_appendix_sheets_but_never_the_votes(framework):
+    programme, *_ = framework
+    _name, _type, content = exporters.get("report-xlsx").render(programme, {},
+                                                                lambda *a: None)
+    book = load_workbook(io.BytesIO(content), read_only=True)
+
+    assert book.sheetnames[0] in ("Indicators", "Показатели", "Көрсеткіштер")
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 1 + 3
+    assert any(name.startswith("1 ") for name in book.sheetnames[1:])
+    assert not any("Vote" in name or "Голос" in name for name in book.sheetnames)
+
+
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="needs poppler-utils")
+@pytest.mark.django_db
+def test_the_pdf_is_archival_with_embedded_fonts_the_xlsx_inside_and_the_figures(
+        framework, tmp_path):
+    programme, *_ = framework
+    _name, _type, content = exporters.get("report").render(programme, {"language": "en"},
+                                                           lambda *a: None)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+
+    def run(*command, to_stdout=()):
+        return subprocess.run([*command, str(path), *to_stdout], capture_output=True,
+                              text=True, check=True).stdout
+
+    fonts = run("pdffonts").splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)
+    assert "report-2031.xlsx" in run("pdfdetach", "-list")
+    metadata = run("pdfinfo", "-meta")
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
+    text = run("pdftotext", "-layout", to_stdout=["-"])
+    assert "Participants" in text and "155" in text
+    assert "140 in the text, 155 by city" in text
+    assert "18 950 000" in text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Donor <b>Fund</b>" in text  # escaped, shown as typed
+
+
+@pytest.mark.django_db
+def test_staff_start_an_export_and_download_it(client, framework, staff,
+                                              django_capture_on_commit_callbacks):
+    programme, *_ = framework
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:index"), {
+            "programme": programme.year, "exporter": "report-xlsx", "language": "ru"})
+    job = ExportJob.objects.get()
+    assert response.url == reverse("reporting:job", args=[job.pk])
+
+    status = client.get(reverse("reporting:job_status", args=[job.pk])).json()
+    assert status["state"] == "done" and status["percent"] == 100  # inline: at once
+    download = client.get(status["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_exports_are_for_staff_only(client, framework, staff, make_user):
+    programme, *_ = framework
+    job = jobs.start_export(programme=programme, exporter="applications", language="ru",
+                            by=staff)
+    urls = [reverse("reporting:index"), reverse("reporting:job", args=[job.pk]),
+            reverse("reporting:job_status", args=[job.pk]),
+            reverse("reporting:download", args=[job.pk])]
+    assert all(client.get(url).status_code == 302 for url in urls)
+    client.force_login(make_user(email="someone@example.kz"))
+    assert all(client.get(url).status_code == 403 for url in urls)
+    assert client.post(reverse("reporting:issue"), {"programme": 2031}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_old_export_files_are_removed(framework, staff, settings,
+                                     django_capture_on_commit_callbacks):
+    programme, *_ = framework
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_export(programme=programme, exporter="applications", language="ru",
+                                by=staff)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.file
+    stored = job.file.path
+
+    settings.EXPORT_KEEP_HOURS = 0
+    assert jobs.remove_expired() == 1
+    assert not os.path.exists(stored)
+    with pytest.raises(services.ReportError):
+        jobs.start_export(programme=programme, exporter="nope", language="ru", by=staff)
+
+
+@pytest.mark.django_db
+def test_a_failing_export_is_marked_failed(framework, staff,
+                                           django_capture_on_commit_callbacks):
+    programme, *_ = framework
+
+    def broken(programme, options, progress):
+        raise RuntimeError("disk full")
+
+    register_exporter("test-broken", title="Broken", formats=["xlsx"], render=broken)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = jobs.start_export(programme=programme, exporter="test-broken",
+                                    language="ru", by=staff)
+    finally:
+        exporters.unregister("test-broken")
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and "disk full" in job.error
