@@ -210,9 +210,10 @@ class Phases:
         from bench.vote_profile import BASELINE_PATH, request_cost, unused_voters
 
         voters = unused_voters(4)
-        _, queries, commands = request_cost(VOTE_PATH % self.finalists[0], *voters[:2])
+        status, queries, trips = request_cost(VOTE_PATH % self.finalists[0], *voters[:2])
         print(f"vote_queries={queries}")
-        print(f"vote_redis_round_trips={commands}")
+        print(f"vote_redis_round_trips={len(trips)}")
+        print(f"# one vote: status {status}, Redis {' '.join(trips)}")
         _, queries, _ = request_cost(BASELINE_PATH, *voters[2:], root_urlconf="bench.baseline")
         print(f"baseline_queries={queries}")
 

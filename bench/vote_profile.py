@@ -57,7 +57,8 @@ def urlconf(name):
 
 
 def request_cost(path, voter, warm_voter, root_urlconf=None):
-    """(status, database queries, Redis round trips) of ``voter``'s POST to ``path``, after
+    """(status, database queries, Redis round trips: their command names) of ``voter``'s
+    POST to ``path``, after
     one POST of ``warm_voter`` (the first request of a process opens connections). A Redis
     round trip is a command sent on its own or a pipeline (Celery's publish uses one)."""
     import redis
@@ -87,7 +88,7 @@ def request_cost(path, voter, warm_voter, root_urlconf=None):
                 response = post(web, path, voter)
         finally:
             redis.Redis.execute_command, redis.client.Pipeline.execute = command, pipeline
-    return response.status_code, len(queries), len(trips)
+    return response.status_code, len(queries), trips
 
 
 def _timer(function, label, totals):
@@ -160,10 +161,10 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {baseline.TABLE}")
     status, queries, commands = request_cost(vote_path, voters[0], voters[1])
-    print(f"vote: status {status}, {queries} queries, {commands} Redis round trips")
+    print(f"vote: status {status}, {queries} queries, Redis round trips: {commands}")
     status, queries, commands = request_cost(BASELINE_PATH, voters[2], voters[3],
                                              root_urlconf="bench.baseline")
-    print(f"baseline: status {status}, {queries} queries, {commands} Redis round trips")
+    print(f"baseline: status {status}, {queries} queries, Redis round trips: {commands}")
     baseline = mean_ms(BASELINE_PATH, voters[4:304], root_urlconf="bench.baseline")
     print(f"baseline: {baseline:.2f} ms per request")
     total, parts = profile_vote(vote_path, voters[304:604])
