@@ -79,6 +79,7 @@ def test_partner_meetings_publications_videos_and_channels(demo_programme):
     assert (str(ministry.first_date), str(ministry.last_date)) == ("2019-09-02", "2019-09-06")
     assert ministry.agreements.count() == 5
     assert indicator("events.press_items", demo_programme) == 15
+    assert Publication.objects.filter(programme=demo_programme, subject="vote").count() == 11
     promo = Video.objects.get(programme=demo_programme, title="Творцы перемен")
     latest = promo.reach.latest()
     assert (latest.views, latest.interactions, latest.shares, latest.comments, latest.likes) == (

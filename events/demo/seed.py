@@ -3,8 +3,9 @@
 Seven information meetings with rosters of the sizes the report gives per city (155 people,
 though the text says 140), the posts and the FAQ, the two promo videos and their reach, the
 programme's own channels, the mailings, the 22 letters and their answers, the 15 press items,
-the 10 partner meetings, the 30 videos of the vote, the ceremony of 15 November with its 200
-guests, feedback and fair, and a certificate and a 500,000-tenge contract for every winner.
+the 10 partner meetings, the 30 videos of the vote and the posts about it, the ceremony of 15
+November with its 200 guests, feedback and fair, and a certificate and a 500,000-tenge
+contract for every winner.
 
 Facts come from ``events-2019.json`` beside this file (the project's own copy, with the
 report's line numbers; what the report does not give is null there, and what the demo fills
@@ -94,7 +95,8 @@ def seed(*, log=print):
     with transaction.atomic():
         for name, part in [("meetings", _meetings), ("online", _online),
                            ("letters", _letters), ("partner meetings", _partner_meetings),
-                           ("videos", _voting_videos), ("ceremony", _ceremony)]:
+                           ("videos", _voting_videos), ("vote posts", _vote_posts),
+                           ("ceremony", _ceremony)]:
             if part(programme, data, staff):
                 done.append(name)
         certificates, contracts = _winners(programme, data, staff)
@@ -316,6 +318,20 @@ def _voting_videos(programme, data, staff):
     VideoReach.objects.bulk_create(
         VideoReach(video=video, taken_at=taken_at, views=views)
         for video, (_video, views) in zip(videos, rows, strict=True) if views is not None)
+    return True
+
+
+def _vote_posts(programme, data, staff):
+    """Posts about the vote: the finalists' videos shared and the countdown to its close."""
+    if Publication.objects.filter(programme=programme,
+                                  subject=Publication.Subject.VOTE).exists():
+        return False
+    Publication.objects.bulk_create(
+        Publication(programme=programme, kind=Publication.Kind.SOCIAL_POST,
+                    platform=_platform(post["url"]), url=post["url"], outlet=post["source"],
+                    title=post["participant"], subject=Publication.Subject.VOTE,
+                    notes=_source(post))
+        for post in data["vote_posts"]["items"])
     return True
 
 
