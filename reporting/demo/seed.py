@@ -1,9 +1,123 @@
-"""The report part of ``seed_demo`` (being written: records nothing yet)."""
+"""The report part of ``seed_demo``: the 2019 grant report's framework as the original lays it
+out, so that the report the portal generates reproduces it with figures from the data.
+
+The grant (grantee, donor, topic, 18,950,000 ₸), tasks 1-3 with their five activities (the
+original labels the third task "Задача 2" a second time; it is numbered 3 here), a narrative
+per activity with placeholders for its figures, the appendices №1-№5 with the exporters that
+hold their data, the 41 indicators the original names, in its order, and the 36 places where
+it contradicts itself.
+
+Facts come from ``reporting-2019.json`` beside this file (the project's own copy, with the
+original's line numbers). The original gives achieved figures but no targets: each claimed
+figure is taken as the target and marked reconstructed, so that where the data falls short
+of the claim the report says "not achieved". Nothing here counts: every actual value comes
+from the registered indicator source the indicator names.
+
+Idempotent: skipped while the programme has report tasks. ``reset`` removes it all.
+"""
+
+import json
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.db import transaction
+
+from ozgeris.models import Programme
+
+from ..models import (
+    Activity,
+    Appendix,
+    Contradiction,
+    Grant,
+    Indicator,
+    ReportVersion,
+    Task,
+)
+
+DATA_FILE = Path(__file__).with_name("reporting-2019.json")
+YEAR = 2019
+TITLES = ("title_ru", "title_kk", "title_en")
+NARRATIVES = ("narrative_ru", "narrative_kk", "narrative_en")
+
+
+@cache
+def facts():
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def _titles(item):
+    return {field: item[field] for field in TITLES}
 
 
 def seed(*, log=print):
-    log("report 2019: nothing to record yet")
+    """Record the grant and the report's framework for 2019, unless its tasks exist."""
+    data = facts()
+    programme = Programme.objects.get(year=YEAR)
+    if Task.objects.filter(programme=programme).exists():
+        log(f"report {YEAR}: framework already recorded")
+        return
+    with transaction.atomic():
+        _grant(programme, data["grant"])
+        appendices = {appendix.number: appendix for appendix in Appendix.objects.bulk_create(
+            Appendix(programme=programme, number=item["number"], **_titles(item),
+                     exporters=item["exporters"], held_elsewhere=item["held_elsewhere"])
+            for item in data["appendices"])}
+        tasks = Task.objects.bulk_create(
+            Task(programme=programme, number=item["number"], **_titles(item))
+            for item in data["tasks"])
+        activities = Activity.objects.bulk_create(
+            Activity(task=task, number=item["number"], **_titles(item),
+                     **{field: item[field] for field in NARRATIVES})
+            for task, task_item in zip(tasks, data["tasks"], strict=True)
+            for item in task_item["activities"])
+        activity_items = [item for task_item in data["tasks"]
+                          for item in task_item["activities"]]
+        indicators = Indicator.objects.bulk_create(
+            _indicator(activity, order, item, appendices)
+            for activity, activity_item in zip(activities, activity_items, strict=True)
+            for order, item in enumerate(activity_item["indicators"], start=1))
+        contradictions = Contradiction.objects.bulk_create(
+            Contradiction(programme=programme, order=item["id"], what=item["what"],
+                          figures=item["figures"], lines=item["lines"], source=item["source"],
+                          note=item["note"])
+            for item in data["contradictions"])
+    log(f"report {YEAR}: {len(tasks)} tasks, {len(activities)} activities, "
+        f"{len(indicators)} indicators, {len(appendices)} appendices, "
+        f"{len(contradictions)} contradictions of the original")
+
+
+def _grant(programme, item):
+    Grant.objects.get_or_create(programme=programme, defaults={
+        "grantee": item["grantee"], "donor": item["donor"], "topic": item["topic"],
+        "amount": item["amount"], "agreement_number": item["agreement_number"],
+        "period_start": date.fromisoformat(item["period_start"]),
+        "period_end": date.fromisoformat(item["period_end"])})
+
+
+def _indicator(activity, order, item, appendices):
+    target = item["target"]
+    return Indicator(
+        activity=activity, order=order, **_titles(item), unit=item["unit"], kind=item["kind"],
+        target=None if target is None else Decimal(str(target)),
+        target_note=item["target_note"], direction=item["direction"], source=item["source"],
+        appendix=appendices[item["appendix"]], original_line=item["line"])
 
 
 def reset(*, log=print):
-    pass
+    """Remove what ``seed`` made: the grant, the tasks with their activities and indicators,
+    the appendices, the contradictions; and the report versions issued from them."""
+    programme = Programme.objects.filter(year=YEAR).first()
+    if programme is None:
+        log(f"report {YEAR}: nothing to remove")
+        return
+    with transaction.atomic():
+        # Issued versions point at the indicators by id and protect the programme.
+        ReportVersion.objects.filter(programme=programme).delete()
+        indicators, _ = Indicator.objects.filter(activity__task__programme=programme).delete()
+        Task.objects.filter(programme=programme).delete()
+        Appendix.objects.filter(programme=programme).delete()
+        Contradiction.objects.filter(programme=programme).delete()
+        Grant.objects.filter(programme=programme).delete()
+    log(f"report {YEAR}: removed the framework ({indicators} indicators and their tasks)")
