@@ -57,6 +57,7 @@ def test_results_are_not_found_until_staff_release_them(client, finalists, cast,
     assert outcome.invalidated == 0
     assert "<svg" in page.content.decode()
     assert AuditEvent.objects.filter(action="vote.results_released").exists()
+    assert url in client.get(reverse("voting:finalists")).content.decode()
 
 
 @pytest.mark.django_db

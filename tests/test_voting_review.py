@@ -136,3 +136,18 @@ def test_staff_decide_in_the_admin_through_the_service(client, make_user, finali
     assert flagged.status == ReviewStatus.INVALIDATED
     assert VoteStatusChange.objects.filter(vote=flagged.vote, by=staff).exists()
     assert results.tally(finalists[0].programme, fresh=True) == {finalists[0].pk: 1}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_keeps_the_review_history_insert_only(make_user, finalists, staff):
+    from django.db import DatabaseError, transaction
+
+    _vote(make_user, finalists[0], "hist@example.kz", joined_ago=timedelta(days=90))
+    vote = finalists[0].programme.votes.get()
+    review.set_review_status(vote=vote, status=ReviewStatus.INVALIDATED, by=staff, reason="x")
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        VoteStatusChange.objects.filter(vote=vote).update(reason="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        VoteStatusChange.objects.filter(vote=vote).delete()

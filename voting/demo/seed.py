@@ -225,7 +225,8 @@ def reset(*, log=print):
         return
     domain = facts()["demo_voter_domain"]
     with transaction.atomic():
-        tables = [Vote._meta.db_table, LedgerEntry._meta.db_table]
+        tables = [Vote._meta.db_table, LedgerEntry._meta.db_table,
+                  VoteStatusChange._meta.db_table]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # ALTER TABLE waits for no deferred foreign-key check of this transaction.
