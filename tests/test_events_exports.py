@@ -9,11 +9,24 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from applications.models import Application, Status
-from events.models import InfoMeeting, Publication, PublicationReach, RosterEntry
+from events.models import (
+    InfoMeeting,
+    Letter,
+    LetterAnswer,
+    PartnerAgreement,
+    PartnerMeeting,
+    Publication,
+    PublicationReach,
+    RosterEntry,
+    Video,
+)
 from ozgeris.models import Region
+from ozgeris.registry import exporters
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +130,24 @@ def test_a_meeting_outside_the_demo_counts_in_the_participants(demo_programme, t
     _header, rows = sheet(export("participants", tmp_path))
 
     assert len(rows) == 156
+
+
+@pytest.mark.parametrize("name", ["participants", "letters", "publications", "videos",
+                                  "partner-meetings", "contracts", "ceremony-guests"])
+def test_an_export_reads_a_fixed_number_of_queries(demo_programme, name):
+    render = exporters.get(name).render
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            render(demo_programme, {}, lambda *args: None)
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        letter = Letter.objects.create(programme=demo_programme, recipient=f"Адресат {n}",
+                                       recipient_kind="other")
+        LetterAnswer.objects.create(letter=letter, kind="noted")
+        meeting = PartnerMeeting.objects.create(programme=demo_programme, title=f"Встреча {n}")
+        PartnerAgreement.objects.create(meeting=meeting, text="Договорённость")
+        Video.objects.create(programme=demo_programme, title=f"Видео {n}", kind="testimonial")
+    assert queries() == before
