@@ -114,6 +114,7 @@ PARTS = [
     ("voting.services", "_existing", "  cast_vote: the voter's earlier receipt"),
     ("voting.services", "existing_receipt", "  cast_vote: the voter's earlier receipt"),
     ("voting.services", "ballot_scope", "  cast_vote: ballot_scope"),
+    ("voting.services", "_email_receipt", "  cast_vote: the receipt email (render, outbox row)"),
     ("voting.services", "_request_seal", "  cast_vote: seal_ledger.delay (Redis)"),
 ]
 
