@@ -141,8 +141,27 @@ def partner_meetings(programme):
     return PartnerMeeting.objects.filter(programme=programme).count()
 
 
+def meeting_posts(programme):
+    """Social posts about the information meetings."""
+    return Publication.objects.filter(programme=programme, kind=Publication.Kind.SOCIAL_POST,
+                                      subject=Publication.Subject.MEETING).count()
+
+
 def videos(programme):
     return Video.objects.filter(programme=programme).count()
+
+
+def promo_videos(programme):
+    """The online campaign's promo videos (the vote's own promo is a voting video)."""
+    return Video.objects.filter(programme=programme, kind=Video.Kind.PROMO).count()
+
+
+VOTING_VIDEO_KINDS = (Video.Kind.FINALIST, Video.Kind.SOCIAL_ENTREPRENEUR, Video.Kind.VOTE_PROMO)
+
+
+def voting_videos(programme):
+    """The videos made for the public vote: finalists', fair participants' and its promo."""
+    return Video.objects.filter(programme=programme, kind__in=VOTING_VIDEO_KINDS).count()
 
 
 def mailings(programme):
@@ -171,7 +190,9 @@ def _document(queryset):
     if item is None:
         return {"exists": False, "evidence": ""}
     where = item.file.name if item.file else item.archive_reference
-    return {"exists": True, "evidence": ", ".join(filter(None, [item.appendix, where]))}
+    if item.appendix and item.appendix not in where:
+        where = f"{item.appendix}, {where}" if where else item.appendix
+    return {"exists": True, "evidence": where}
 
 
 def meeting_programme(programme):
@@ -190,6 +211,11 @@ def promo_script(programme):
         return {"exists": True, "evidence": video.appendix or video.title}
     return _document(_evidence(programme, [EvidenceFile.Kind.SCRIPT], models=(Video,),
                                activities=[EvidenceFile.Activity.ONLINE]))
+
+
+def ceremony_script(programme):
+    return _document(_evidence(programme, [EvidenceFile.Kind.SCRIPT], models=(Ceremony,),
+                               activities=[EvidenceFile.Activity.CEREMONY]))
 
 
 def press_release(programme):
@@ -264,6 +290,7 @@ def register():
         "events.ceremony_photos": ceremony_photos,
         "events.testimonials": testimonials,
         "events.posts": posts,
+        "events.meeting_posts": meeting_posts,
         "events.press_items": press_items,
         "events.total_reach": total_reach,
         "events.followers": followers,
@@ -271,6 +298,8 @@ def register():
         "events.letters_answered": letters_answered,
         "events.partner_meetings": partner_meetings,
         "events.videos": videos,
+        "events.promo_videos": promo_videos,
+        "events.voting_videos": voting_videos,
         "events.mailings": mailings,
         "events.ceremony_guests": ceremony_guests,
         "events.certificates": certificates,
@@ -279,6 +308,7 @@ def register():
         "events.meeting_programme": meeting_programme,
         "events.promo_script": promo_script,
         "events.press_release": press_release,
+        "events.ceremony_script": ceremony_script,
     }.items():
         register_indicator(name, function)
     for name, function in {

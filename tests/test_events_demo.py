@@ -84,8 +84,11 @@ def test_partner_meetings_publications_videos_and_channels(demo_programme):
     latest = promo.reach.latest()
     assert (latest.views, latest.interactions, latest.shares, latest.comments, latest.likes) == (
         3789, 606, 40, 11, 33)
-    voting = Video.objects.filter(programme=demo_programme).exclude(url__contains="facebook")
-    assert voting.count() == 30  # 19 finalists, 10 fair participants, 1 vote promo
+    assert indicator("events.voting_videos", demo_programme) == 30  # 19 + 10 + the promo
+    assert indicator("events.promo_videos", demo_programme) == 2
+    assert indicator("events.videos", demo_programme) == 32
+    # 13 distinct links about the meetings (the report says 11 posts and lists 17 links).
+    assert indicator("events.meeting_posts", demo_programme) == 13
     assert indicator("events.followers", demo_programme) == 444 + 209
     assert ChannelSnapshot.objects.filter(programme=demo_programme,
                                           page_reach=95010).exists()
@@ -96,6 +99,8 @@ def test_the_ceremony_guests_feedback_and_press_release(demo_programme):
     assert indicator("events.press_release", demo_programme)["exists"] is True
     assert indicator("events.meeting_programme", demo_programme)["exists"] is True
     assert indicator("events.promo_script", demo_programme)["exists"] is True
+    assert indicator("events.ceremony_script", demo_programme) == {
+        "exists": True, "evidence": "Приложение №5 к отчёту 2019 (строка 451)"}
 
 
 def test_a_contract_of_500000_tenge_for_every_winner(demo_programme):

@@ -300,7 +300,7 @@ def _voting_videos(programme, data, staff):
     info = data["voting_videos"]
     taken_at = _almaty(f"{info['views_as_of']}T23:59")
     promo = info["general_promo"]
-    rows = [(Video(programme=programme, title=promo["title"], kind=Video.Kind.PROMO,
+    rows = [(Video(programme=programme, title=promo["title"], kind=Video.Kind.VOTE_PROMO,
                    notes=_source(promo, "Промо-ролик общественного голосования.")),
              promo["views"])]
     rows += [(Video(programme=programme, title=f"Финалист: {item['name']}",

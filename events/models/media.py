@@ -109,6 +109,7 @@ class PublicationReach(ReachFigures):
 class Video(OutreachRecord):
     class Kind(models.TextChoices):
         PROMO = "promo", _("promo video")
+        VOTE_PROMO = "vote_promo", _("promo video of the public vote")
         FINALIST = "finalist", _("finalist video")
         SOCIAL_ENTREPRENEUR = "social_entrepreneur", _("social entrepreneur video")
         TESTIMONIAL = "testimonial", _("testimonial")
