@@ -9,8 +9,16 @@ import pytest
 from ozgeris.registry import exporters, indicator_sources, table_sources
 from reporting import narrative
 from reporting.demo import seed as reporting_seed
-from reporting.models import Activity, Appendix, Contradiction, Grant, Indicator, Task
-from reporting.services import ACHIEVED, NO_DATA, NOT_ACHIEVED, evaluate
+from reporting.models import (
+    Activity,
+    Appendix,
+    Contradiction,
+    Grant,
+    Indicator,
+    ReportVersion,
+    Task,
+)
+from reporting.services import ACHIEVED, NO_DATA, NOT_ACHIEVED, evaluate, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -172,13 +180,16 @@ def test_appendices_name_xlsx_exporters_and_never_the_votes(demo_programme):
         activity__task__programme=demo_programme))
 
 
-def test_reset_and_seed_give_the_same_framework_back(demo_programme):
+def test_reset_and_seed_give_the_same_framework_back(demo_programme, make_user):
     before = counts(demo_programme)
     assert before == {"grant": 1, "tasks": 3, "activities": 5, "indicators": 41,
                       "appendices": 5, "contradictions": 36}
+    # An issued version points at the indicators and protects the programme: reset removes it.
+    issue(programme=demo_programme, by=make_user(email="staff@example.kz", is_staff=True))
 
     reporting_seed.reset(log=lambda message: None)
     assert set(counts(demo_programme).values()) == {0}
+    assert not ReportVersion.objects.filter(programme=demo_programme).exists()
 
     reporting_seed.seed(log=lambda message: None)
     assert counts(demo_programme) == before
