@@ -107,7 +107,9 @@ def test_where_the_data_falls_short_the_report_says_not_achieved(demo_programme)
     assert recorded < 72  # the original's 72 posts are not itemised, the data has fewer
     assert (posts.indicator.target, posts.actual, posts.status) == (72, recorded, NOT_ACHIEVED)
     # No registered source: no data, never a made-up figure.
-    assert rows[(34, "Количество постов")].status == NO_DATA
+    channels = rows[(111, "Количество источников")]
+    assert (channels.indicator.source, channels.indicator.target) == ("", 3)
+    assert (channels.actual, channels.status) == (None, NO_DATA)
 
 
 def test_every_source_the_framework_names_is_registered(demo_programme):
@@ -139,6 +141,7 @@ def test_the_narrative_lists_the_typed_140_against_the_data(demo_programme):
     found = {(item.typed, item.source): item.actual for item in text.disagreements}
     assert found[("140", "events.participants")] == 155
     assert found[("5", "events.meeting_regions")] == 7
+    assert ("7", "events.info_meetings") not in found  # where the data agrees, nothing listed
     assert any(block[0] == "table" and len(block[2]) == 7 for block in text.blocks)
     html = "".join(str(block[1]) for block in text.blocks if block[0] == "text")
     assert "155" in html and ">140<" not in html
