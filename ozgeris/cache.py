@@ -30,6 +30,19 @@ class FailOpenRedisCache(RedisCache):
             self._warn(operation, exc)
             return fallback
 
+    def count_hits(self, buckets):
+        """Add one to each ``(key, timeout)`` counter in a single pipeline; their new values.
+        When Redis is down every counter answers 0, so rate limits let requests through."""
+        def run():
+            keys = [self.make_and_validate_key(key) for key, _timeout in buckets]
+            pipeline = self._cache.get_client(keys[0], write=True).pipeline(transaction=False)
+            for key, (_name, timeout) in zip(keys, buckets, strict=True):
+                pipeline.incr(key)
+                pipeline.expire(key, timeout)
+            return pipeline.execute()[0::2]
+
+        return self._guard("count_hits", [0] * len(buckets), run)
+
     def get(self, key, default=None, version=None):
         return self._guard("get", default, super().get, key, default, version)
 

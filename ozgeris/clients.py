@@ -27,11 +27,23 @@ def parse_rate(rate):
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit or "m"]
 
 
-def over_limit(scope, key, rate):
-    """Count one hit for ``key`` in the current window; True when it is over ``rate``."""
-    limit, window = parse_rate(rate)
-    bucket = f"rl:{scope}:{key}:{int(time.time() // window)}"
-    if cache.add(bucket, 1, window + 1):
-        return limit < 1
-    count = cache.incr(bucket)
-    return count > limit
+def over_limit(*checks):
+    """Count one hit for each ``(scope, key, rate)`` in its current window; True when any is
+    over its rate. On Redis all the counters go in one round trip."""
+    now = time.time()
+    buckets = []
+    for scope, key, rate in checks:
+        limit, window = parse_rate(rate)
+        buckets.append((f"rl:{scope}:{key}:{int(now // window)}", window + 1, limit))
+    counter = getattr(cache, "count_hits", None)
+    if counter is not None:
+        counts = counter([(bucket, timeout) for bucket, timeout, _limit in buckets])
+    else:
+        counts = [_count_hit(bucket, timeout) for bucket, timeout, _limit in buckets]
+    return any(count > limit for count, (_b, _t, limit) in zip(counts, buckets, strict=True))
+
+
+def _count_hit(bucket, timeout):
+    if cache.add(bucket, 1, timeout):
+        return 1
+    return cache.incr(bucket)

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from applications.models import Application
+from applications.models import Application, Status
 from ozgeris import outbox
 from ozgeris.models import Programme
 from ozgeris.permissions import can_vote
@@ -26,6 +27,8 @@ from ozgeris.permissions import can_vote
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
+FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
+BALLOT_CACHE_SECONDS = 5
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
 
@@ -71,10 +74,29 @@ def voting_closed(programme):
     return Programme.objects.filter(pk=programme.pk, voting_closes_at__lte=Now()).exists()
 
 
+def ballot_facts(programme_id):
+    """What every vote of a programme checks and what rarely changes, cached for a few seconds
+    so that a vote does not read it again: the finalists ({id: nomination id}) and whether one
+    vote covers a nomination rather than the whole programme."""
+    key = f"voting:ballot:{programme_id}"
+    facts = cache.get(key)
+    if facts is None:
+        facts = {
+            "finalists": dict(Application.objects.filter(
+                programme_id=programme_id, status__in=FINALIST_STATUSES).values_list(
+                "pk", "nomination_id")),
+            "per_nomination": bool(VotingSettings.objects.filter(
+                programme_id=programme_id).values_list("one_vote_per_nomination",
+                                                       flat=True).first()),
+        }
+        cache.set(key, facts, BALLOT_CACHE_SECONDS)
+    return facts
+
+
 def ballot_scope(programme, finalist):
     """What one vote covers: the whole programme (0), or the finalist's nomination when the
     programme allows one vote per nomination."""
-    return finalist.nomination_id if settings_for(programme).one_vote_per_nomination else 0
+    return finalist.nomination_id if ballot_facts(programme.pk)["per_nomination"] else 0
 
 
 def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, visitor_id=""):
@@ -84,15 +106,14 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
     programme = finalist.programme
     if not can_vote(voter):
         raise VotingError(_("Only a signed-in person with a verified email address can vote."))
-    if not Application.objects.finalists(programme).filter(pk=finalist.pk).exists():
+    if finalist.pk not in ballot_facts(programme.pk)["finalists"]:
         raise VotingError(_("This project is not a finalist of the vote."))
     if not voting_open(programme):
         raise VotingError(_("The public vote is not open."))
     scope = ballot_scope(programme, finalist)
     client_ip = _valid_address(client_ip)
-    existing = existing_receipt(voter, programme, scope)
-    if existing:
-        return Ballot(existing, True)
+    # No look-up first: the unique link refuses a second vote, and only then is the first
+    # receipt read (the common case, a first vote, costs nothing extra).
     code = new_receipt()
     try:
         with transaction.atomic():
@@ -139,8 +160,13 @@ def existing_receipt(voter, programme, scope=0):
 
 
 def _request_seal(programme_id):
+    """Ask the single writer to seal. With a broker, at most once a second per programme: a
+    seal takes every vote committed before it, and the periodic seal catches up the rest."""
     from .tasks import seal_ledger
 
+    if not seal_ledger.app.conf.task_always_eager and not cache.add(
+            f"voting:seal-requested:{programme_id}", 1, 1):
+        return
     try:
         seal_ledger.delay(programme_id)
     except Exception as exc:  # noqa: BLE001 - the periodic seal catches up

@@ -5,13 +5,17 @@ only a profile staff approved shows its photo and text. A signed-in, verified pe
 from a finalist's page; anyone checks a receipt.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models.functions import Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,6 +32,7 @@ from .visitors import visitor_id
 # The finalists' cards are the same for every anonymous visitor: rendered once per language,
 # nomination filter and window state, and kept this long.
 FINALISTS_CACHE_SECONDS = 30
+BALLOT_PROGRAMME_KEY = "voting:ballot-programme"
 
 
 def _programme():
@@ -93,14 +98,30 @@ class VoteForm(forms.Form):
         attrs={"tabindex": "-1", "autocomplete": "off"}))
 
 
+def _ballot_programme():
+    """The current programme for casting a vote, cached for a few seconds (votes come in
+    bursts; the window itself is checked by the database's clock in the service)."""
+    programme = cache.get(BALLOT_PROGRAMME_KEY)
+    if programme is None:
+        programme = Programme.objects.current()
+        if programme is None:
+            raise Http404
+        cache.set(BALLOT_PROGRAMME_KEY, programme, services.BALLOT_CACHE_SECONDS)
+    return programme
+
+
 @login_required
 @require_POST
 def vote(request, pk):
-    if (over_limit("vote-account", request.user.pk, settings.VOTE_RATE_PER_ACCOUNT)
-            or over_limit("vote-ip", client_ip(request), settings.VOTE_RATE_PER_IP)):
+    if over_limit(("vote-account", request.user.pk, settings.VOTE_RATE_PER_ACCOUNT),
+                  ("vote-ip", client_ip(request), settings.VOTE_RATE_PER_IP)):
         return render(request, "voting/too_many.html", status=429)
-    programme = _programme()
-    application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
+    programme = _ballot_programme()
+    nomination_id = services.ballot_facts(programme.pk)["finalists"].get(pk)
+    if nomination_id is None:
+        raise Http404
+    # The finalist as the vote needs it (its id, programme and nomination), without reading it.
+    application = Application(pk=pk, programme=programme, nomination_id=nomination_id)
     form = VoteForm(request.POST)
     if not form.is_valid() or form.cleaned_data["website"]:
         messages.error(request, _("The vote could not be recorded. Please try again."))
@@ -114,19 +135,18 @@ def vote(request, pk):
     except services.VotingError as error:
         messages.error(request, str(error))
         return redirect("voting:finalist", pk=pk)
-    request.session["last_receipt"] = ballot.receipt
     if ballot.already_voted:
         messages.info(request, _("You have already voted. Your receipt: %(receipt)s")
                       % {"receipt": ballot.receipt})
     else:
         messages.success(request, _("Thank you, your vote was received. Your receipt: "
                                     "%(receipt)s") % {"receipt": ballot.receipt})
-    return redirect("voting:receipt")
+    return redirect(f"{reverse('voting:receipt')}?{urlencode({'code': ballot.receipt})}")
 
 
 def receipt(request):
     """Anyone may check a receipt: counted, its position and leaf — never the choice."""
-    code = request.GET.get("code") or request.session.get("last_receipt", "")
+    code = request.GET.get("code", "")
     status = services.check_receipt(code) if code else None
     return render(request, "voting/receipt.html", {
         "code": code, "status": status,
