@@ -128,7 +128,8 @@ def test_staff_decide_in_the_admin_through_the_service(client, make_user, finali
     flagged = VoteReview.objects.first()
     client.force_login(staff)
     url = f"/admin/voting/votereview/{flagged.pk}/change/"
-    assert "many votes from one address" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "many votes from one address" in page
 
     client.post(url, {"status": "invalidated", "reason": "one person, many accounts"})
 
