@@ -10,7 +10,8 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import health, services
@@ -35,14 +36,30 @@ def privacy(request):
     return render(request, "ozgeris/privacy.html")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_language(request):
-    """Django's language switch, which also remembers the choice in a signed-in user's profile."""
-    response = django_set_language(request)
-    language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        request.user.preferred_language = language
-        request.user.save(update_fields=["preferred_language"])
+    """The language switch. Signed-in people post it (and the choice is remembered in their
+    profile); visitors follow a plain link, so public pages carry no CSRF token and can be
+    served from the cache."""
+    if request.method == "POST":
+        response = django_set_language(request)
+        language = request.POST.get("language")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            request.user.preferred_language = language
+            request.user.save(update_fields=["preferred_language"])
+        return response
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    language = request.GET.get("language")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
     return response
 
 

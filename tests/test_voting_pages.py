@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,9 +90,25 @@ def test_the_page_tells_when_the_vote_runs_by_the_database_clock(client, open_pr
     def page_when(opens, closes):
         open_programme.voting_opens_at, open_programme.voting_closes_at = opens, closes
         open_programme.save(update_fields=["voting_opens_at", "voting_closes_at"])
+        cache.clear()  # a visitor's page is cached for a few seconds
         return client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     now = timezone.now()
     assert "opens" in page_when(now + timedelta(seconds=5), now + timedelta(days=3))
     assert "is open until" in page_when(now - timedelta(seconds=1), now + timedelta(days=3))
     assert "is over" in page_when(now - timedelta(days=3), now - timedelta(seconds=1))
+
+
+@pytest.mark.django_db
+def test_a_visitors_finalists_page_comes_from_the_cache_without_a_csrf_token(
+        client, open_programme, django_assert_num_queries):
+    ApplicationFactory(programme=open_programme, status="finalist")
+    url = reverse("voting:finalists")
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies.clear()
+
+    with django_assert_num_queries(0):
+        again = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.content == first.content
+    assert b"csrfmiddlewaretoken" not in again.content
+    assert "csrftoken" not in first.cookies

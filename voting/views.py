@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models.functions import Now
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from .visitors import visitor_id
 # nomination filter and window state, and kept this long.
 FINALISTS_CACHE_SECONDS = 30
 BALLOT_PROGRAMME_KEY = "voting:ballot-programme"
+ANONYMOUS_PAGE_SECONDS = 10
 
 
 def _programme():
@@ -54,6 +55,24 @@ def _window(programme):
 
 
 def finalists(request):
+    """The finalists' cards. For a visitor who is not signed in the whole page is the same for
+    everyone (per language and filter), so it is served from the cache for a few seconds."""
+    if request.user.is_authenticated:
+        return _finalists_page(request)
+    key = (f"voting:finalists-page:{request.LANGUAGE_CODE}:"
+           f"{request.GET.get('nomination', '')[:40]}")
+    html = cache.get(key)
+    if html is not None:
+        return HttpResponse(html)
+    response = _finalists_page(request)
+    # Never store a page that carries a CSRF token (it would be someone else's) or a message.
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.META.get(
+            "CSRF_COOKIE_USED") and not messages.get_messages(request):
+        cache.set(key, response.content, ANONYMOUS_PAGE_SECONDS)
+    return response
+
+
+def _finalists_page(request):
     programme = _programme()
     nominations = list(programme.nominations.filter(kind=Nomination.Kind.NGO))
     chosen = request.GET.get("nomination", "")

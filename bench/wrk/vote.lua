@@ -70,7 +70,7 @@ function response(status, headers, body)
       return
    end
    statuses[status] = (statuses[status] or 0) + 1
-   if status == 302 and string.find(headers["Location"] or "", "/receipt/$") then
+   if status == 302 and string.find(headers["Location"] or "", "/receipt/%?code=") then
       table.insert(acked_voters, voter)
    else
       table.insert(error_voters, voter)
