@@ -8,6 +8,8 @@ Figures, one per line:
                        see bench/applications_export.py
   jury_results_1000x6_ms, jury_results_queries
                        see bench/jury_results.py
+  report_pdf_s, report_pdf_peak_mb
+                       the 2019 grant report PDF: see bench/report_pdf.py
   votes_per_s, p50_ms, p99_ms, baseline_per_s, vote_ratio_to_baseline, duplicates, lost,
   finalists_page_per_s, two_nodes_votes_per_s, two_nodes_duplicates, two_nodes_lost,
   two_nodes_unanswered, two_nodes_tally_matches, vote_queries, vote_redis_round_trips,
@@ -49,6 +51,7 @@ def main():
 
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
     client.get("/")
+    client.get("/")  # the visitor cookie is recorded when it first comes back
     queries = []
 
     def count(execute, sql, params, many, context):
@@ -66,10 +69,11 @@ def main():
     print(f"home_page_per_s={rounds / elapsed:.0f}")
     print(f"home_page_queries={len(queries)}")
 
-    from bench import applications_export, jury_results, vote_load
+    from bench import applications_export, jury_results, report_pdf, vote_load
 
     applications_export.run()
     jury_results.run()
+    report_pdf.run()
     sys.stdout.flush()
     vote_load.run()
 

@@ -23,7 +23,7 @@ def insert(request, pk):
             cursor.execute(f"INSERT INTO {TABLE} (key) VALUES (%s)", [key])  # noqa: S608
     except IntegrityError:
         return HttpResponse(status=409)
-    return HttpResponseRedirect("/bench/receipt/")
+    return HttpResponseRedirect(f"/bench/receipt/?code={key[:16]}")  # shaped like the vote's
 
 
 urlpatterns = [path("bench/insert/<int:pk>/", insert)]
