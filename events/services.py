@@ -162,3 +162,20 @@ def check_contract_details(*, contract, by, approved, note="", now=None):
         audit.record(by, "events.contract_checked", locked, at=now, approved=approved,
                      note=note)
     return locked
+
+
+def record_payment(*, contract, payment, paid_on, by, now=None):
+    """Staff record whether the contract's amount was paid, and when. Side effects: the
+    contract's payment fields, an audit entry ``events.contract_payment``. A payment needs its
+    date; a contract marked unpaid has none."""
+    if payment == Contract.Payment.PAID and paid_on is None:
+        raise EventsError(_("Give the date of the payment."))
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        previous = locked.payment
+        locked.payment = payment
+        locked.paid_on = paid_on if payment == Contract.Payment.PAID else None
+        locked.save(update_fields=["payment", "paid_on"])
+        audit.record(by, "events.contract_payment", locked, at=now, previous=previous,
+                     payment=payment, paid_on=str(locked.paid_on or ""))
+    return locked

@@ -200,3 +200,29 @@ def test_staff_create_contracts_and_certificates_for_the_winners(client, program
     assert response.status_code == 302
     assert Contract.objects.get(programme=programme).application == winner
     assert Certificate.objects.get(programme=programme).laureate == winner.organisation.name
+
+
+def test_staff_record_a_payment_with_its_date_and_it_is_logged(rf, staff, contract):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from ozgeris.models import AuditEvent
+
+    with pytest.raises(services.EventsError):
+        services.record_payment(contract=contract, payment=Contract.Payment.PAID,
+                                paid_on=None, by=staff)
+    request = rf.post("/")
+    request.user, request.session = staff, {}
+    request._messages = FallbackStorage(request)
+    paid_on = contract.programme.ceremony_at.date()
+    contract.payment, contract.paid_on = Contract.Payment.PAID, paid_on
+    form = SimpleNamespace(changed_data=["payment", "paid_on"],
+                           initial={"payment": Contract.Payment.NOT_PAID, "paid_on": None})
+
+    admin.site._registry[Contract].save_model(request, contract, form, change=True)
+
+    contract.refresh_from_db()
+    assert (contract.payment, contract.paid_on) == (Contract.Payment.PAID, paid_on)
+    assert AuditEvent.objects.filter(action="events.contract_payment", actor=staff).exists()
