@@ -19,8 +19,9 @@ it does today.
   organisation and application (submitted with three documents, eligible, then finalist and
   winner, with a contract and a photo awaiting approval), applicant B's (finalist); two jurors
   seated on 2031, the second with a declared conflict on A's application; staff; a voter; a
-  finished export of the jury scores. Rows marked ``released`` close the vote and release the
-  results first (inside the test, rolled back after it).
+  finished export of the jury scores; a finalist's document of a past edition (2030). Rows
+  marked ``released`` close the vote and release the results first (inside the test, rolled
+  back after it).
 * Rules the table encodes: documents only for the applicant's own organisation's members,
   jurors on applications they score and are not in conflict with, and staff; scores never for
   applicants; staff pages, exports and downloads only for staff; the results and laureates
@@ -42,7 +43,13 @@ from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tests.factories import COMPLETE_FIELDS, ApplicationFactory, OrganisationFactory, pdf_upload
+from tests.factories import (
+    COMPLETE_FIELDS,
+    PDF_BYTES,
+    ApplicationFactory,
+    OrganisationFactory,
+    pdf_upload,
+)
 
 ROLES = ("anonymous", "voter", "applicant_a", "applicant_b", "juror", "juror_conflict", "staff")
 
@@ -107,7 +114,7 @@ def _user(email, **fields):
 
 def _build():
     from applications import services as applications
-    from applications.models import Invitation, Status
+    from applications.models import ApplicationDocument, Invitation, Status
     from events.services import create_contracts
     from jury import services as jury
     from jury.copying import ensure_default_criteria
@@ -182,6 +189,21 @@ def _build():
     programme.voting_opens_at = now - timedelta(hours=1)
     programme.voting_closes_at = now + timedelta(days=3)
     programme.save()
+
+    # A past edition (2030) with a finalist's document: no 2031 juror sits on that jury.
+    past = Programme.objects.create(
+        year=2030, title_ru="Премия 2030", title_kk="Сыйлық 2030", title_en="Award 2030",
+        intake_opens_at=now - timedelta(days=400), intake_closes_at=now - timedelta(days=380),
+        scoring_opens_at=now - timedelta(days=370), scoring_closes_at=now - timedelta(days=360),
+        voting_opens_at=now - timedelta(days=350), voting_closes_at=now - timedelta(days=340),
+        ceremony_at=now - timedelta(days=330))
+    Nomination.objects.create(programme=past, code="education", order=1, title_ru="education",
+                              title_kk="education", title_en="education")
+    w.app_past = ApplicationFactory(programme=past, status=Status.FINALIST, **COMPLETE_FIELDS)
+    w.doc_past = ApplicationDocument(application=w.app_past, kind="balance_sheet",
+                                     original_name="balance.pdf", content_type="application/pdf",
+                                     size=len(PDF_BYTES), uploaded_by=staff, uploaded_at=now)
+    w.doc_past.file.save("balance_sheet-2030.pdf", ContentFile(PDF_BYTES), save=True)
 
     # A staff export of the jury scores, finished (the task runs inline after the commit).
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -355,6 +377,11 @@ TABLE = [
     Row("applications:document", "B",
         lambda w: reverse("applications:document", args=[w.app_b.pk, w.doc_b.pk]),
         (302, 404, 404, 200, 200, 200, 200)),
+    # A finalist's document of the 2030 edition: the 2031 jurors do not sit on that jury.
+    Row("applications:document", "2030",
+        lambda w: reverse("applications:document", args=[w.app_past.pk, w.doc_past.pk]),
+        (302, 404, 404, 404, 404, 404, 200),
+        {"juror": CONFLICT_DOCS, "juror_conflict": CONFLICT_DOCS}),
     # A's document through B's application: the pair must match.
     Row("applications:document", "A-via-B",
         lambda w: reverse("applications:document", args=[w.app_b.pk, w.doc_a.pk]),
