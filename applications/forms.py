@@ -126,7 +126,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["pending_photo", "public_text_ru", "public_text_kk", "video_url"]
-        widgets = {"public_text_ru": CountedTextarea(), "public_text_kk": CountedTextarea()}
+        # A plain file input: the photo awaiting approval is private (no URL to link to); the
+        # page shows it through the members-only view.
+        widgets = {"pending_photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+                   "public_text_ru": CountedTextarea(), "public_text_kk": CountedTextarea()}
 
     def clean_pending_photo(self):
         photo = self.cleaned_data.get("pending_photo")

@@ -1,17 +1,14 @@
 """Who may see and do what with organisations, applications and their documents.
 
-Reading starts from ``applications_for`` (staff, jurors, members); changing from
+Reading starts from ``applications_for`` (staff, members); changing from
 ``own_applications`` (members only). A person without the right gets a 404, so URLs
-reveal nothing.
+reveal nothing. Jurors read the applications they score, and their documents, in the jury
+panel, which knows their seat and their conflicts of interest (``jury.permissions``).
 """
 
-from ozgeris.permissions import is_juror, is_programme_staff
+from ozgeris.permissions import is_programme_staff
 
-from .models import Application, Organisation, Status
-
-# What the jury works on: applications past staff screening (documents included).
-JURY_STATUSES = (Status.SCREENED, Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST,
-                 Status.NOT_SELECTED, Status.WINNER)
+from .models import Application, Organisation
 
 
 def organisations_for(user):
@@ -21,8 +18,7 @@ def organisations_for(user):
 
 
 def applications_for(user, programme=None):
-    """The applications ``user`` may read: staff all, jurors the submitted ones,
-    applicants their organisations'."""
+    """The applications ``user`` may read here: staff all, applicants their organisations'."""
     queryset = Application.objects.all()
     if programme is not None:
         queryset = queryset.filter(programme=programme)
@@ -30,10 +26,7 @@ def applications_for(user, programme=None):
         return queryset.none()
     if is_programme_staff(user):
         return queryset
-    own = queryset.filter(organisation__membership__user=user)
-    if is_juror(user):
-        return (own | queryset.filter(status__in=JURY_STATUSES)).distinct()
-    return own
+    return queryset.filter(organisation__membership__user=user)
 
 
 def own_applications(user):

@@ -19,6 +19,7 @@ from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
 
 from . import permissions, services
+from .downloads import document_response
 from .eligibility import assess
 from .forms import (
     ApplicationForm,
@@ -306,17 +307,11 @@ def document_remove(request, pk, document_pk):
 
 @login_required
 def document_download(request, pk, document_pk):
-    """Private documents reach only the organisation's members, jurors and staff."""
+    """Private documents reach only the organisation's members and staff here (jurors read
+    them in the jury panel)."""
     application = get_object_or_404(permissions.applications_for(request.user), pk=pk)
     document = get_object_or_404(ApplicationDocument, application=application, pk=document_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return document_response(document)
 
 
 @login_required

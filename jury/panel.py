@@ -12,13 +12,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.downloads import document_response
 from applications.models import Application, Status
 from ozgeris.models import Programme
 from ozgeris.permissions import is_juror, is_programme_staff
@@ -103,8 +105,13 @@ class JuryPanelSite(admin.AdminSite):
         return guarded
 
     def login(self, request, extra_context=None):
-        """Jurors sign in like everyone else; a signed-in person without a seat is refused."""
+        """Jurors sign in like everyone else; a signed-in person without a seat is refused,
+        one with a seat goes on to the panel."""
         if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect(request.GET.get("next") if url_has_allowed_host_and_scheme(
+                    request.GET.get("next"), allowed_hosts={request.get_host()})
+                    else reverse("jury_panel:index"))
             raise PermissionDenied
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
 
@@ -113,6 +120,8 @@ class JuryPanelSite(admin.AdminSite):
         return [
             path("applications/<int:pk>/", view(self.score_view), name="score"),
             path("applications/<int:pk>/conflict/", view(self.conflict_view), name="conflict"),
+            path("applications/<int:pk>/documents/<int:document_pk>/",
+                 view(self.document_view), name="document"),
             path("conflicts/", view(self.conflicts_view), name="conflicts"),
             path("results/", view(self.results_view), name="results"),
             path("progress/", view(self.progress_view), name="progress"),
@@ -152,7 +161,9 @@ class JuryPanelSite(admin.AdminSite):
         member = services.member_of(request.user, programme)
         if member is None:
             raise Http404
-        application = get_object_or_404(applications_for_juror(member), pk=pk)
+        # A juror in conflict abstains: the application stays closed to them.
+        application = get_object_or_404(applications_for_juror(member).filter(
+            in_conflict=False), pk=pk)
         criteria = list(Criterion.objects.filter(programme=programme))
         sheet = (ScoreSheet.objects.filter(juror=member, application=application)
                  .prefetch_related("scores").first())
@@ -197,18 +208,38 @@ class JuryPanelSite(admin.AdminSite):
     def conflict_view(self, request, pk):
         programme = self._programme()
         member = services.member_of(request.user, programme)
-        if member is None or request.method != "POST":
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if member is None:
             raise Http404
         application = get_object_or_404(applications_for_juror(member), pk=pk)
         form = ConflictForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            messages.error(request, _("Say why you have a conflict of interest."))
+            return redirect("jury_panel:score", pk=pk)
+        try:
             services.declare_conflict(juror=member, application=application,
                                       reason=form.cleaned_data["reason"], by=request.user)
-            messages.success(request, _("Your conflict of interest was recorded; you abstain "
-                                        "on this application."))
+        except services.JuryError as error:
+            messages.error(request, str(error))
+            return redirect("jury_panel:index")
+        messages.success(request, _("Your conflict of interest was recorded; you abstain "
+                                    "on this application."))
+        return redirect("jury_panel:index")
+
+    def document_view(self, request, pk, document_pk):
+        """An application's document, for a juror who scores it (never in conflict, never
+        another programme's), and for staff."""
+        programme = self._programme()
+        member = services.member_of(request.user, programme)
+        if member is not None:
+            applications = applications_for_juror(member).filter(in_conflict=False)
+        elif is_programme_staff(request.user):
+            applications = Application.objects.filter(programme=programme)
         else:
-            messages.error(request, _("Say why you have a conflict of interest."))
-        return redirect("jury_panel:score", pk=pk)
+            raise Http404
+        application = get_object_or_404(applications, pk=pk)
+        return document_response(get_object_or_404(application.documents, pk=document_pk))
 
     def conflicts_view(self, request):
         """Possible conflicts to confirm or dismiss: a juror's own, or all of them for staff."""

@@ -164,7 +164,7 @@ ACCESS = [
     ("other_applicant", 404, 404),
     ("voter", 404, 404),
     ("owner", 200, 200),
-    ("juror", 404, 200),
+    ("juror", 404, 404),  # jurors read documents in the jury panel, which knows their seat
     ("staff", 404, 200),
 ]
 
