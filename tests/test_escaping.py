@@ -39,7 +39,8 @@ FORMULA = '=HYPERLINK("http://evil","x")'
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = '<script>alert("oz")</script>'
 BREAKOUT = '"><svg onload=alert(1)>'
-RAW_MARKUP = [IMG, SCRIPT, BREAKOUT, "<svg onload", "<img src=x", "<script>alert"]
+RAW_MARKUP = [IMG, SCRIPT, BREAKOUT, "<svg onload", "<img src=x", "<script>alert",
+              "<b onclick", "<i onclick"]
 
 ORG_NAME = f"{FORMULA} {IMG}"  # starts with "=": a formula to a spreadsheet
 TYPED = {
@@ -47,7 +48,13 @@ TYPED = {
     "social_problem": f"{SCRIPT}\n{FORMULA}",
     "solution": BREAKOUT,
     "team": FORMULA,
+} | {  # every other text field of the form: its own markup, so each is checked on its own
+    name: f"{name}: <b onclick=alert('{name}')>{name}</b> & co"
+    for name in ("beneficiaries", "impact_evidence", "products", "customers", "prices",
+                 "sales_channels")
 }
+ORG_TYPED = {name: f"{name}: <i onclick=alert('{name}')>{name}</i>"
+             for name in ("city", "address", "contact_person")}
 
 needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"),
                                      reason="needs poppler-utils (pdftotext)")
@@ -62,8 +69,9 @@ def assert_escaped(body, *values):
     for marker in RAW_MARKUP:
         assert marker not in body, f"raw {marker!r} in the output"
     for value in values:
-        assert escaped(value) in body or escaped(value).replace("&quot;", '"') in body, \
-            f"{value!r} not shown (escaped)"
+        for line in value.splitlines():  # a page may break lines with <br> or \r\n
+            assert escaped(line) in body or escaped(line).replace("&quot;", '"') in body, \
+                f"{line!r} not shown (escaped)"
 
 
 def pdf_text(content, tmp_path, name="out.pdf"):
@@ -105,7 +113,7 @@ def staff_client(staff):
 
 @pytest.fixture
 def submitted(applicant, applicant_client, open_programme, django_capture_on_commit_callbacks):
-    organisation = OrganisationFactory(members=[applicant], name=ORG_NAME)
+    organisation = OrganisationFactory(members=[applicant], name=ORG_NAME, **ORG_TYPED)
     application, _created = services.start_application(
         programme=open_programme, organisation=organisation,
         nomination=open_programme.nominations.get(code="education"), by=applicant)
@@ -131,14 +139,14 @@ def test_the_applicants_pages_show_the_text_escaped(applicant_client, submitted)
 
     organisation = applicant_client.get(reverse("applications:organisation",
                                                 args=[submitted.organisation_id]))
-    assert_escaped(organisation.content.decode(), ORG_NAME)
+    assert_escaped(organisation.content.decode(), ORG_NAME, *ORG_TYPED.values())
 
 
 def test_the_staff_admin_shows_the_text_escaped(staff_client, submitted):
     change = staff_client.get(reverse("admin:applications_application_change",
                                       args=[submitted.pk]))
     assert change.status_code == 200
-    assert_escaped(change.content.decode(), TYPED["project_title"], TYPED["solution"])
+    assert_escaped(change.content.decode(), *TYPED.values())
 
     listing = staff_client.get(reverse("admin:applications_application_changelist"),
                                {"q": "Қолөнер"})
@@ -147,7 +155,7 @@ def test_the_staff_admin_shows_the_text_escaped(staff_client, submitted):
 
     organisation = staff_client.get(reverse("admin:applications_organisation_change",
                                             args=[submitted.organisation_id]))
-    assert_escaped(organisation.content.decode(), ORG_NAME)
+    assert_escaped(organisation.content.decode(), ORG_NAME, *ORG_TYPED.values())
 
 
 def test_the_confirmation_email_carries_no_live_markup(submitted, applicant):
@@ -191,6 +199,8 @@ def test_the_application_pdf_shows_the_literal_text(applicant_client, submitted,
 
     for value in (IMG, SCRIPT, BREAKOUT, FORMULA):
         assert value in text, value
+    for value in TYPED.values():
+        assert re.sub(r"\s+", " ", value) in text, value
     assert ORG_NAME in text
 
 

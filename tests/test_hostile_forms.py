@@ -17,10 +17,12 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from applications import services
+from applications.models import Application
 from events.models import InfoMeeting
 from ozgeris.models import Region
 
@@ -98,6 +100,8 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 @FUZZ
 @given(display_name=anything(), email=st.one_of(st.emails(), anything()),
        password=anything(30), consent=st.sampled_from(["on", "", None, "<script>"]))
+@example(display_name=MARKUP[0] * 20_000, email="long@example.kz", password="Steppe-2019-x",
+         consent="on")  # 640 KB in one field
 def test_signup_survives_hostile_input(client, display_name, email, password, consent):
     fresh_example()
     data = {"display_name": display_name, "email": email, "password1": password,
@@ -240,6 +244,42 @@ def test_the_invitation_form_survives_hostile_input(client, applicant, demo_prog
                            {"invite-email": email}, follow=True, **EN)
 
     assert_safe(response, email)
+
+
+@pytest.fixture
+def finalist(applicant, vote_programme):
+    organisation = OrganisationFactory(members=[applicant])
+    return Application.objects.create(
+        programme=vote_programme, organisation=organisation, status="finalist",
+        nomination=vote_programme.nominations.get(code="education"))
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(texts=st.fixed_dictionaries({"public_text_ru": anything(), "public_text_kk": anything()}),
+       video=st.one_of(st.just(""), st.sampled_from([
+           'https://www.youtube.com/watch?v="><script>alert(1)</script>',
+           "javascript:alert(1)//https://youtu.be/x", "https://youtu.be/<img src=x>"]),
+           anything()))
+@example(texts={"public_text_ru": f"Текст {MARKUP[0]}\n{MARKUP[1]}",
+                "public_text_kk": MARKUP[2]}, video="")
+def test_the_finalist_profile_survives_hostile_input(client, applicant, finalist, texts, video):
+    """The profile's texts reach the public pages once staff approve them: escaped there."""
+    fresh_example()
+    url = reverse("applications:profile", args=[finalist.pk])
+
+    response = client.post(url, {**texts, "video_url": video}, **EN)
+
+    assert_safe(response, *texts.values(), video)
+    assert_safe(client.get(url, **EN), *texts.values(), video)
+    Application.objects.filter(pk=finalist.pk).update(profile_approved_at=timezone.now())
+    visitor = Client()
+    for language in ("ru", "kk", "en"):
+        cache.clear()
+        for page in (reverse("voting:finalist", args=[finalist.pk]),
+                     reverse("voting:finalists")):
+            assert_safe(visitor.get(page, HTTP_ACCEPT_LANGUAGE=language), *texts.values(),
+                        video)
 
 
 # ---------------------------------------------------------------------------
