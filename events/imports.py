@@ -78,7 +78,12 @@ def _tables_from_csv(data):
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        # newline="": line ends inside quoted cells stay in the cell (the csv module's rule).
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise UnreadableFile(_("The CSV file is malformed and cannot be read: %(error)s")
+                             % {"error": exc}) from exc
 
 
 def _tables_from_xlsx(file):

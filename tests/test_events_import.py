@@ -126,6 +126,8 @@ def test_the_import_is_all_or_nothing(meeting, staff):
 
 
 def test_the_admin_previews_then_saves_only_on_confirmation(client, staff, meeting):
+    staff.preferred_language = "en"  # a signed-in person's page speaks their language
+    staff.save(update_fields=["preferred_language"])
     client.force_login(staff)
     url = reverse("admin:events_infomeeting_import", args=[meeting.pk])
     upload = csv_file("ФИО,Категория\nАсель,НПО\n,НПО\nБерик,молодежь\n")
