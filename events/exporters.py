@@ -158,8 +158,8 @@ def contracts_rows(programme):
 def render_contracts(programme, options, progress):
     header = [_("No."), _("Contract No."), _("Organisation"), _("BIN"), _("Nomination"),
               _("Amount, ₸"), _("Signed on"), _("Details"), _("Payment"), _("Paid on"),
-              _("Signatory"), _("Signatory's position"), _("Acting on the basis of"), _("IIK"), _("Bank"),
-              _("BIK"), _("KBe"), _("Appendix")]
+              _("Signatory"), _("Signatory's position"), _("Acting on the basis of"),
+              _("IIK"), _("Bank"), _("BIK"), _("KBe"), _("Appendix")]
     return _xlsx("contracts", programme, _("Contracts"), header, contracts_rows(programme))
 
 
