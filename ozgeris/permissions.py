@@ -28,3 +28,21 @@ def is_juror(user):
 def can_vote(user):
     """Only a signed-in user whose email we verified may vote."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_verified_email
+
+
+def staff_required(view):
+    """A view for programme staff: others signed in get 403, anonymous visitors the sign-in."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_programme_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -32,6 +32,21 @@ class Translated:
         return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_ru")
 
 
+class Titled(Translated, models.Model):
+    """A title in Russian (required), Kazakh and English."""
+
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def title(self):
+        return self._in_language("title")
+
+
 class Grant(models.Model):
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="grant")
     grantee = models.CharField(_("grantee"), max_length=300)
@@ -53,12 +68,9 @@ class Grant(models.Model):
         return f"{self.donor}: {self.topic}"
 
 
-class Task(Translated, models.Model):
+class Task(Titled):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="report_tasks")
     number = models.PositiveSmallIntegerField(_("number"))
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]
@@ -70,21 +82,14 @@ class Task(Translated, models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
-    @property
-    def title(self):
-        return self._in_language("title")
 
-
-class Activity(Translated, models.Model):
+class Activity(Titled):
     """An activity (мероприятие) with its narrative. The narrative may hold placeholders:
     ``{source}`` prints an indicator source's value, ``{140|source}`` prints what the source
     says and notes where the typed 140 disagrees with it, ``{table:name}`` inserts a table."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities")
     number = models.PositiveSmallIntegerField(_("number"))
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     narrative_ru = models.TextField(_("narrative (Russian)"), blank=True)
     narrative_kk = models.TextField(_("narrative (Kazakh)"), blank=True)
     narrative_en = models.TextField(_("narrative (English)"), blank=True)
@@ -100,23 +105,16 @@ class Activity(Translated, models.Model):
         return f"{self.task.number}.{self.number}. {self.title}"
 
     @property
-    def title(self):
-        return self._in_language("title")
-
-    @property
     def narrative(self):
         return self._in_language("narrative")
 
 
-class Appendix(Translated, models.Model):
+class Appendix(Titled):
     """An appendix (приложение) of the report: what it holds and, where it is data, the
     exporter that writes it (the XLSX report gets a sheet from it)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="appendices")
     number = models.PositiveSmallIntegerField(_("number"))
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     exporters = models.JSONField(_("exporters"), default=list, blank=True,
                                  help_text=_("Names of registered exporters whose data it holds."))
     held_elsewhere = models.CharField(_("kept elsewhere"), max_length=300, blank=True,
@@ -132,12 +130,8 @@ class Appendix(Translated, models.Model):
     def __str__(self):
         return f"№{self.number}. {self.title}"
 
-    @property
-    def title(self):
-        return self._in_language("title")
 
-
-class Indicator(Translated, models.Model):
+class Indicator(Titled):
     class Kind(models.TextChoices):
         NUMBER = "number", _("a number")
         DOCUMENT = "document", _("a document exists")
@@ -148,9 +142,6 @@ class Indicator(Translated, models.Model):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     unit = models.CharField(_("unit"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NUMBER)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True,
@@ -182,10 +173,6 @@ class Indicator(Translated, models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def title(self):
-        return self._in_language("title")
 
 
 class Contradiction(models.Model):

@@ -1,12 +1,8 @@
 """The staff's reports page: every registered export (the grant report among them) started in
 the background, a progress bar, then the download; issuing a version of the report."""
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ozgeris.models import Programme
-from ozgeris.permissions import is_programme_staff
+from ozgeris.permissions import staff_required
 from ozgeris.registry import exporters
 
 from . import jobs, services
@@ -24,17 +20,6 @@ from .models import ExportJob, ReportVersion
 
 LANGUAGE_CHOICES = [("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")]
 JOBS_PER_PAGE = 20
-
-
-def staff_only(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_programme_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-    return wrapped
 
 
 class ExportForm(forms.Form):
@@ -67,7 +52,7 @@ class ExportForm(forms.Form):
         return data
 
 
-@staff_only
+@staff_required
 def index(request):
     form = ExportForm(request.POST or None, initial={
         "exporter": "report", "language": request.LANGUAGE_CODE[:2],
@@ -90,12 +75,12 @@ def _job(request, pk):
     return get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
 
 
-@staff_only
+@staff_required
 def job(request, pk):
     return render(request, "reporting/job.html", {"job": _job(request, pk)})
 
 
-@staff_only
+@staff_required
 def job_status(request, pk):
     """What the progress bar polls."""
     item = _job(request, pk)
@@ -106,7 +91,7 @@ def job_status(request, pk):
         if item.state == ExportJob.State.DONE else ""})
 
 
-@staff_only
+@staff_required
 def download(request, pk):
     item = _job(request, pk)
     if item.state != ExportJob.State.DONE or not item.file:
@@ -115,7 +100,7 @@ def download(request, pk):
                         content_type=item.content_type)
 
 
-@staff_only
+@staff_required
 @require_POST
 def issue(request):
     programme = get_object_or_404(Programme, year=request.POST.get("programme"))

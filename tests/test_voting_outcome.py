@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.models import Status
 from ozgeris.models import AuditEvent
@@ -85,7 +85,7 @@ def test_winners_are_declared_through_the_status_service_after_the_release(
     programme = finalists[0].programme
     cast(finalists[0], 2)
     close(programme)
-    with pytest.raises(services.VotingError, match="Release"):
+    with translation.override("en"), pytest.raises(services.VotingError, match="Release"):
         results.declare_winners(programme=programme, by=staff, winners=[finalists[0]])
     results.release_results(programme=programme, by=staff)
 

@@ -2,12 +2,8 @@
 state, publishing the head digest, releasing the results and declaring the winners. Every
 action goes through a service; the page only shows and asks."""
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,22 +12,11 @@ from django.views.decorators.http import require_POST
 from applications.models import Application, Status
 from ozgeris.charts import bar_chart
 from ozgeris.models import Programme
-from ozgeris.permissions import is_programme_staff
+from ozgeris.permissions import staff_required
 
 from . import results as outcome
 from .services import VotingError, settings_for, voting_closed
 from .statistics import statistics
-
-
-def staff_only(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_programme_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-    return wrapped
 
 
 class WinnersForm(forms.Form):
@@ -68,7 +53,7 @@ def _charts(stats, result):
     }
 
 
-@staff_only
+@staff_required
 def dashboard(request, year):
     programme = get_object_or_404(Programme, year=year)
     stats = statistics(programme)
@@ -97,7 +82,7 @@ def _act(request, year, action):
     return redirect("voting:dashboard", year=year)
 
 
-@staff_only
+@staff_required
 @require_POST
 def publish_head(request, year):
     def act(programme):
@@ -106,7 +91,7 @@ def publish_head(request, year):
     return _act(request, year, act)
 
 
-@staff_only
+@staff_required
 @require_POST
 def release(request, year):
     def act(programme):
@@ -115,7 +100,7 @@ def release(request, year):
     return _act(request, year, act)
 
 
-@staff_only
+@staff_required
 @require_POST
 def declare(request, year):
     def act(programme):
