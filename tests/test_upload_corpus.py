@@ -10,9 +10,11 @@ and checks that the bomb is judged without being expanded.
 """
 
 import io
+import os
 import re
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -434,4 +436,67 @@ def test_the_roster_import_refuses_hostile_files(client, staff, meeting, media, 
     assert message in response.content.decode()
     assert not response.context.get("payload")
     assert not meeting.roster.exists()
+    assert files_under(media) == []
+
+
+# ---------------------------------------------------------------------------
+# The finalist's photo (JPEG or PNG, 5 MB): the same corpus through the profile page
+# ---------------------------------------------------------------------------
+
+def big_png(tmp_path):
+    """A real PNG of about 6.8 MB (noise does not compress): over the photo's 5 MB."""
+    from PIL import Image
+
+    path = tmp_path / "photo.png"
+    Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3)).save(path)
+    assert path.stat().st_size > 5 * MB
+    return path
+
+
+def _png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def pixel_bomb_png(tmp_path):
+    """A tiny PNG declaring 30000 x 30000 pixels: decoding it would take gigabytes."""
+    header = struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0)
+    data = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 4096)) + _png_chunk(b"IEND", b""))
+    return write(tmp_path, "photo.png", data)
+
+
+NOT_AN_IMAGE = "Upload a valid image"  # Django's ImageField (Pillow) answers before our check
+PHOTO_CORPUS = {
+    "SVG with a script": (svg_with_script, NOT_AN_IMAGE),
+    "SVG renamed .png": (svg_renamed_png, NOT_AN_IMAGE),
+    "HTML/PDF polyglot": (html_pdf_polyglot, NOT_AN_IMAGE),
+    "a PDF where a photo goes": (lambda tmp_path: write(tmp_path, "photo.jpg", PDF_BYTES),
+                                 NOT_AN_IMAGE),
+    "ZIP bomb posing as XLSX": (zip_bomb, NOT_AN_IMAGE),
+    "pixel bomb PNG": (pixel_bomb_png, NOT_AN_IMAGE),
+    "6.8 MB PNG": (big_png, "limit"),
+    "empty file": (empty_file, "empty"),
+}
+
+
+@pytest.mark.parametrize("label", list(PHOTO_CORPUS))
+def test_a_hostile_photo_is_refused_with_a_message_and_nothing_is_stored(
+    client, draft, media, tmp_path, label
+):
+    from applications.models import Application
+
+    Application.objects.filter(pk=draft.pk).update(status="finalist")
+    make, message = PHOTO_CORPUS[label]
+    path = make(tmp_path)
+
+    with path.open("rb") as handle:
+        response = client.post(reverse("applications:profile", args=[draft.pk]),
+                               {"pending_photo": handle, "public_text_ru": "Текст"}, **EN)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.pending_photo
+    assert draft.public_text_ru == ""  # the form was refused whole
     assert files_under(media) == []
