@@ -326,3 +326,54 @@ def test_an_application_with_markup_appears_escaped_on_the_public_finalist_page(
     for marker in RAW_MARKUP:
         assert marker not in body
     assert escaped(IMG) in body
+
+
+HEADER_INJECTION = "Қолөнер\r\nBcc: evil@example.com\r\n\r\n<b>injected body</b>"
+
+
+@pytest.fixture
+def submitted_with_a_line_break_in_the_title(
+    applicant, applicant_client, open_programme, django_capture_on_commit_callbacks
+):
+    """A title with CR/LF (a browser strips them from a one-line input; a script does not),
+    submitted; the outbox drained after the commit."""
+    organisation = OrganisationFactory(members=[applicant])
+    application, _created = services.start_application(
+        programme=open_programme, organisation=organisation,
+        nomination=open_programme.nominations.get(code="education"), by=applicant)
+    uploads = {f"doc_{kind}": SimpleUploadedFile(f"{kind}.pdf", PDF_BYTES, "application/pdf")
+               for kind in ("balance_sheet", "tax_certificate", "creditor_certificate")}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = applicant_client.post(
+            reverse("applications:edit", args=[application.pk]),
+            {**COMPLETE_FIELDS, "project_title": HEADER_INJECTION, **uploads, "submit": "1"})
+    assert response.status_code == 302
+    return OutboxMessage.objects.filter(to=[applicant.email],
+                                        purpose="applications:submitted").get()
+
+
+def test_a_line_break_typed_into_the_title_cannot_add_an_email_header(
+    submitted_with_a_line_break_in_the_title
+):
+    for email in mail.outbox:
+        assert "evil@example.com" not in email.bcc
+        headers = email.message().as_string().split("\n\n", 1)[0]
+        assert "evil@example.com" not in headers
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "product bug: a CR/LF in the project title (or any value in an email subject template) "
+    "goes into OutboxMessage.subject as is; Django then refuses to send it (BadHeaderError: "
+    "'Header values can't contain newlines'), so the applicant's confirmation is never "
+    "delivered and the outbox retries it until it gives up. The subject should be made one "
+    "line (e.g. ' '.join(subject.split()) in ozgeris.outbox.queue_email), and the one-line "
+    "fields could refuse control characters"))
+def test_a_line_break_in_the_title_does_not_stop_the_confirmation(
+    submitted_with_a_line_break_in_the_title, applicant
+):
+    message = submitted_with_a_line_break_in_the_title
+    message.refresh_from_db()
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.sent_at is not None, message.last_error
+    assert [m.subject for m in mail.outbox if applicant.email in m.to]
