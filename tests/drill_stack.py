@@ -1,0 +1,235 @@
+"""Processes of the fault drills (tests/test_drills.py): a Redis server, a Celery worker and a
+gunicorn node of each drill's own, on free ports.
+
+Every process is started in its own session and stopped through its own handle (its process
+group), so a drill stops only what it started: the machine's shared Redis on 6379 and the
+PostgreSQL server are never signalled. Logs go to the drill's temporary folder.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STARTUP_SECONDS = 30
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, what, timeout=STARTUP_SECONDS, process=None, interval=0.1):
+    """Poll ``check`` until it is true; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what}: the process exited with {process.returncode}")
+        try:
+            if check():
+                return
+        except Exception:  # noqa: BLE001, S110 - not there yet
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not reached in {timeout} s")
+        time.sleep(interval)
+
+
+def _stop_group(process, timeout=15, sig=signal.SIGTERM):
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+class RedisServer:
+    """``redis-server`` on a free port, nothing persisted (a restart comes back empty, as a
+    crashed cache node would)."""
+
+    def __init__(self, log_dir):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_dir = Path(log_dir)
+        self.process = None
+        self.starts = 0
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5,
+                           socket_timeout=1)
+
+    def ping(self):
+        return self.client().ping()
+
+    def start(self):
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.starts += 1
+        with open(self.log_dir / f"redis-{self.port}-{self.starts}.log", "wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),  # noqa: S607
+                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(self.ping, f"redis on port {self.port}", process=self.process)
+
+    def stop(self):
+        """Kill it (a crash, not a shutdown): whatever it held is gone."""
+        _stop_group(self.process, sig=signal.SIGKILL)
+
+    def queue_length(self, queue="celery"):
+        return self.client().llen(queue)
+
+
+def database_url(settings_dict):
+    """A DATABASE_URL naming the database the test runs on (the test database)."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = settings_dict.get("PASSWORD") or ""
+    credentials = f"{user}:{quote(password, safe='')}@" if password else (
+        f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or "5432"
+    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+def stack_environment(*, settings_dict, redis_url, var_dir, cache_prefix, portal_url=""):
+    """The environment of a drill's worker and web node: the test database, the drill's
+    Redis, mail written to files under ``var_dir/mail`` (one file per message sent)."""
+    var_dir = Path(var_dir)
+    (var_dir / "mail").mkdir(parents=True, exist_ok=True)
+    env = {
+        key: value for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND", "DJANGO_ENV"}
+    }
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "ozgeris.settings",
+        "DATABASE_URL": database_url(settings_dict),
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": cache_prefix,
+        "OZGERIS_VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir / "media"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # All the drill's load comes from 127.0.0.1.
+        "VOTE_RATE_PER_ACCOUNT": "1000000/s",
+        "VOTE_RATE_PER_IP": "1000000/s",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    if portal_url:
+        env["PORTAL_URL"] = portal_url
+    return env
+
+
+class CeleryWorker:
+    """One ``celery worker`` (solo pool) on the drill's Redis and the test database."""
+
+    def __init__(self, env, log_dir):
+        self.env = env
+        self.log_dir = Path(log_dir)
+        self.process = None
+        self.starts = 0
+        self.name = f"drill{free_port()}"
+
+    @property
+    def log_path(self):
+        return self.log_dir / f"{self.name}-{self.starts}.log"
+
+    def start(self):
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.starts += 1
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                [str(BIN / "celery"), "-A", "ozgeris", "worker", "--pool=solo",
+                 "--concurrency=1", "-Q", "celery", "--without-heartbeat", "--without-gossip",
+                 "--without-mingle", "-l", "info", "-n", f"{self.name}@%h"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        wait_until(lambda: " ready." in self.log_path.read_text(errors="replace"),
+                   "celery worker", process=self.process, timeout=45)
+
+    def stop(self):
+        """A warm shutdown (SIGTERM), as a deploy or a scale-in does."""
+        _stop_group(self.process)
+
+    def log(self):
+        return "\n".join(path.read_text(errors="replace")
+                         for path in sorted(self.log_dir.glob(f"{self.name}-*.log")))
+
+
+class WebNode:
+    """One gunicorn master with its workers on a free port."""
+
+    def __init__(self, env, log_dir, workers=2, threads=4):
+        self.env = env
+        self.log_dir = Path(log_dir)
+        self.workers = workers
+        self.threads = threads
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.starts = 0
+
+    def start(self):
+        import http.client
+
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.starts += 1
+        with open(self.log_dir / f"gunicorn-{self.port}-{self.starts}.log", "wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                [str(BIN / "gunicorn"), "ozgeris.wsgi:application", "--bind",
+                 f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                 "--worker-class", "gthread", "--threads", str(self.threads),
+                 "--timeout", "60", "--log-level", "warning"],
+                cwd=ROOT, env={**self.env, "PORTAL_URL": self.url}, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+
+        def answers():
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                conn.request("GET", "/healthz")
+                return conn.getresponse().status == 200
+            finally:
+                conn.close()
+
+        wait_until(answers, "gunicorn", process=self.process)
+
+    def kill(self):
+        """SIGKILL to the master and its workers at once: requests in flight are cut."""
+        _stop_group(self.process, sig=signal.SIGKILL)
+
+    def stop(self):
+        _stop_group(self.process)
+
+
+MESSAGE_SEPARATOR = "-" * 79
+
+
+def sent_mail(mail_dir):
+    """The recipients of every message the file backend wrote: [(to header, subject)]."""
+    found = []
+    for path in sorted(Path(mail_dir).glob("*.log")):
+        for chunk in path.read_text(errors="replace").split(MESSAGE_SEPARATOR):
+            to = re.search(r"^To: (.+)$", chunk, re.MULTILINE)
+            if to:
+                subject = re.search(r"^Subject: (.+)$", chunk, re.MULTILINE)
+                found.append((to.group(1).strip(), subject.group(1).strip() if subject else ""))
+    return found
+
+
+def mail_count(mail_dir, address):
+    return sum(1 for to, _subject in sent_mail(mail_dir) if to == address)

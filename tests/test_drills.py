@@ -1,0 +1,414 @@
+"""Fault drills on the production stack (issue 8, "Scale out and faults"): PostgreSQL, and a
+Redis server, a Celery worker and a gunicorn node each drill starts for itself on free ports
+(tests/drill_stack.py) and stops by its own handle. The machine's shared Redis is never
+touched, so a drill that fails leaves nothing broken for the tests after it.
+
+The drills are transactional: what the test writes is committed, so the worker and the web
+node (separate processes on the test database) see it. conftest.py runs Celery inline for
+the other tests; here the ``portal_on_drill_redis`` fixture points the in-process cache and
+Celery producer at the drill's Redis, and puts everything back afterwards.
+
+Beat is not run (its drains come every 30 s): where a drill needs the periodic drain or seal,
+it sends the task beat would send, as beat would.
+"""
+
+import http.client
+import threading
+import time
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+from django.db import connection
+
+from ozgeris.celery import app as celery_app
+
+from .drill_stack import (
+    CeleryWorker,
+    RedisServer,
+    WebNode,
+    mail_count,
+    stack_environment,
+    wait_until,
+)
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CACHE_PREFIX = "ozgeris-drill"
+DRAIN_SECONDS = 30  # how long a drill waits for the worker (reconnecting to Redis included)
+
+
+def _reset_producer_pool():
+    """Forget Celery's broker connections (as Celery does after a fork) so that the next
+    publish connects to the broker now configured."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    try:
+        celery_app.__dict__["amqp"]._producer_pool = None
+    except KeyError:
+        pass
+
+
+@pytest.fixture
+def drill_dir(tmp_path):
+    (tmp_path / "logs").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def redis_server(drill_dir):
+    server = RedisServer(drill_dir / "logs")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def portal_on_drill_redis(redis_server):
+    """The test process's cache (fail-open, as in production) and Celery producer on the
+    drill's Redis, with tasks sent to the broker rather than run inline; restored after."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    caches_setting = {"default": {
+        "BACKEND": "ozgeris.cache.FailOpenRedisCache",
+        "LOCATION": redis_server.url,
+        "KEY_PREFIX": CACHE_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }}
+    saved = {name: celery_app.conf[name] for name in
+             ("task_always_eager", "broker_url", "broker_read_url", "broker_write_url")}
+    with override_settings(CACHES=caches_setting, REDIS_URL=redis_server.url,
+                           CELERY_BROKER_URL=redis_server.url):
+        try:
+            _reset_producer_pool()
+            celery_app.conf.task_always_eager = False
+            celery_app.conf.broker_url = redis_server.url
+            celery_app.conf.broker_read_url = None
+            celery_app.conf.broker_write_url = None
+            yield redis_server
+        finally:
+            caches["default"].close()
+            _reset_producer_pool()
+            for name, value in saved.items():
+                celery_app.conf[name] = value
+    caches["default"].close()
+
+
+@pytest.fixture
+def stack_env(redis_server, drill_dir):
+    return stack_environment(settings_dict=connection.settings_dict,
+                             redis_url=redis_server.url, var_dir=drill_dir / "var",
+                             cache_prefix=CACHE_PREFIX)
+
+
+@pytest.fixture
+def mail_dir(stack_env, drill_dir):
+    return drill_dir / "var" / "mail"
+
+
+@pytest.fixture
+def worker(stack_env, drill_dir):
+    """A Celery worker of the drill's own, not started yet (``worker.start()``)."""
+    process = CeleryWorker(stack_env, drill_dir / "logs")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def _beat(task, *args):
+    """Send what beat sends on its schedule (the periodic drain or seal)."""
+    task.delay(*args)
+
+
+def _wait_all_sent(queryset, timeout=DRAIN_SECONDS, worker=None):
+    def done():
+        return not queryset.filter(sent_at__isnull=True).exists()
+
+    try:
+        wait_until(done, "every outbox message sent", timeout=timeout, interval=0.2)
+    except AssertionError:
+        if worker is not None:
+            print(worker.log())
+        raise
+
+
+# Submissions -------------------------------------------------------------------------------
+
+def _ngo_with_complete_application(programme, make_user, index):
+    from applications import services
+
+    from .factories import COMPLETE_FIELDS, OrganisationFactory, pdf_upload
+
+    member = make_user(email=f"ngo{index}@drill.example.kz", preferred_language="ru")
+    organisation = OrganisationFactory(members=[member])
+    application, _created = services.start_application(
+        programme=programme, organisation=organisation,
+        nomination=programme.nominations.get(code="education"), by=member)
+    for name, value in COMPLETE_FIELDS.items():
+        setattr(application, name, value)
+    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=member)
+    for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
+        services.upload_document(application=application, kind=kind, file=pdf_upload(),
+                                 by=member)
+    return member, application
+
+
+def _confirmations(members):
+    from ozgeris.models import OutboxMessage
+
+    return OutboxMessage.objects.filter(purpose="applications:submitted",
+                                        to__in=[[m.email] for m in members])
+
+
+def test_worker_stopped_submissions_are_saved_and_confirmed_once_each_when_it_returns(
+        open_programme, make_user, portal_on_drill_redis, worker, mail_dir):
+    from applications import services
+    from applications.models import Status
+    from ozgeris.tasks import drain_outbox
+
+    ngos = [_ngo_with_complete_application(open_programme, make_user, i) for i in range(3)]
+    worker.start()
+    worker.stop()  # the worker goes away (a deploy, a crash); the web keeps taking submissions
+
+    for member, application in ngos:
+        services.submit_application(application=application, by=member)
+        time.sleep(0.4)  # spread over more than the 1 s drain throttle: several drains queued
+
+    members = [member for member, _application in ngos]
+    for _member, application in ngos:
+        application.refresh_from_db()
+        assert application.status == Status.SUBMITTED
+    confirmations = _confirmations(members)
+    assert confirmations.count() == 3
+    assert not confirmations.filter(sent_at__isnull=False).exists()
+    assert portal_on_drill_redis.queue_length() >= 1  # the drains wait on the broker
+    assert all(mail_count(mail_dir, m.email) == 0 for m in members)
+
+    worker.start()
+    _wait_all_sent(confirmations, worker=worker)
+    _beat(drain_outbox)  # and a periodic drain after it: still nothing sent twice
+    wait_until(lambda: portal_on_drill_redis.queue_length() == 0, "the queue drained")
+    time.sleep(0.5)  # let the last drain finish its (empty) pass
+
+    assert [mail_count(mail_dir, m.email) for m in members] == [1, 1, 1]
+    assert sorted(confirmations.values_list("attempts", flat=True)) == [1, 1, 1]
+
+
+def test_redis_stopped_while_an_ngo_submits_the_confirmation_goes_out_once_after_it_returns(
+        open_programme, make_user, portal_on_drill_redis, worker, mail_dir, client):
+    from applications import services
+    from applications.models import Status
+    from ozgeris.tasks import drain_outbox
+
+    member, application = _ngo_with_complete_application(open_programme, make_user, 0)
+    worker.start()
+    redis = portal_on_drill_redis
+
+    redis.stop()
+    started = time.monotonic()
+    services.submit_application(application=application, by=member)  # the drain request fails
+    submit_seconds = time.monotonic() - started
+    client.force_login(member)
+    pages = [client.get("/apply/").status_code, client.get(f"/apply/{application.pk}/").status_code]
+
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert submit_seconds < 5, f"the submission waited {submit_seconds:.1f} s on Redis"
+    assert pages == [200, 200]
+    confirmation = _confirmations([member]).get()
+    assert confirmation.sent_at is None
+
+    redis.start()  # back, and empty: no task survived the outage
+    _beat(drain_outbox)
+    _wait_all_sent(_confirmations([member]), worker=worker)
+    _beat(drain_outbox)
+    wait_until(lambda: redis.queue_length() == 0, "the queue drained")
+    time.sleep(0.5)
+
+    confirmation.refresh_from_db()
+    assert confirmation.attempts == 1
+    assert mail_count(mail_dir, member.email) == 1
+
+
+# The vote ----------------------------------------------------------------------------------
+
+def _receipt_code(response):
+    assert response.status_code == 302, response.status_code
+    location = urlparse(response["Location"])
+    assert location.path == "/vote/receipt/"
+    return parse_qs(location.query)["code"][0]
+
+
+def test_redis_stopped_during_voting_votes_count_pages_render_and_nothing_is_missing_after(
+        finalists, vote_programme, make_user, staff, portal_on_drill_redis, worker, mail_dir,
+        client):
+    from ozgeris.models import OutboxMessage
+    from ozgeris.tasks import drain_outbox
+    from voting import results
+    from voting.models import LedgerEntry, Vote
+    from voting.services import receipt_hash
+    from voting.tasks import seal_ledger
+
+    redis = portal_on_drill_redis
+    voters = [make_user(email=f"voter{i}@drill.example.kz") for i in range(6)]
+    worker.start()
+
+    def vote(voter, finalist):
+        client.force_login(voter)
+        return _receipt_code(client.post(f"/vote/finalists/{finalist.pk}/vote/",
+                                          {"age_bracket": "", "region": "", "website": ""}))
+
+    codes = [vote(voters[0], finalists[0])]
+
+    redis.stop()
+    started = time.monotonic()
+    codes += [vote(voter, finalists[i % 3]) for i, voter in enumerate(voters[1:4], start=1)]
+    per_vote = (time.monotonic() - started) / 3
+    # The database is the source of truth: every vote is stored with its receipt.
+    assert Vote.objects.filter(programme=vote_programme).count() == 4
+    for code in codes:
+        assert Vote.objects.filter(receipt_hash=receipt_hash(code)).exists()
+    assert per_vote < 3, f"a vote took {per_vote:.1f} s while Redis was down"
+    # Pages still render: the finalists (anonymous and signed in), a finalist, a receipt.
+    assert client.get(f"/vote/receipt/?{urlencode({'code': codes[-1]})}").status_code == 200
+    assert client.get(f"/vote/finalists/{finalists[0].pk}/").status_code == 200
+    assert client.get("/vote/").status_code == 200
+    client.logout()
+    assert client.get("/vote/").status_code == 200
+    # The live turnout falls back to the database: the cached tally reads the votes.
+    assert sum(results.tally(vote_programme).values()) == 4
+    client.force_login(staff)
+    assert client.get(f"/vote/{vote_programme.year}/staff/").status_code == 200
+
+    redis.start()  # back, empty: the seal and drain requests made during the outage are gone
+    codes.append(vote(voters[4], finalists[1]))
+    _beat(seal_ledger)
+    _beat(drain_outbox)
+
+    votes = Vote.objects.filter(programme=vote_programme)
+    wait_until(lambda: LedgerEntry.objects.filter(programme=vote_programme).count() == 5,
+               "every vote sealed in the ledger", timeout=DRAIN_SECONDS)
+    receipts = OutboxMessage.objects.filter(purpose="voting:receipt")
+    _wait_all_sent(receipts, worker=worker)
+    wait_until(lambda: redis.queue_length() == 0, "the queue drained")
+
+    assert votes.count() == 5
+    assert sum(results.tally(vote_programme, fresh=True).values()) == 5
+    assert set(LedgerEntry.objects.filter(programme=vote_programme)
+               .values_list("vote__receipt_hash", flat=True)) == {receipt_hash(c) for c in codes}
+    assert receipts.count() == 5
+    assert [mail_count(mail_dir, v.email) for v in voters[:5]] == [1] * 5
+    assert set(receipts.values_list("attempts", flat=True)) == {1}
+
+
+def _signed_in_voters(number):
+    """``number`` verified voters, each with a session and a CSRF secret for raw HTTP."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+
+    from ozgeris.models import User
+
+    voters = []
+    for i in range(number):
+        user = User.objects.create_user(email=f"load{i:04d}@drill.example.kz", password=None)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        session = SessionStore()
+        session.update({"_auth_user_id": str(user.pk),
+                        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                        "_auth_user_hash": user.get_session_auth_hash()})
+        session.create()
+        voters.append((user.pk, session.session_key, _get_new_csrf_string()))
+    return voters
+
+
+def _post_vote(port, voter, finalist_pk, timeout=10):
+    """One vote over HTTP: the receipt code when acknowledged (302 to the receipt), else the
+    status or the error."""
+    _pk, session_key, csrf = voter
+    body = urlencode({"age_bracket": "", "region": "", "website": "",
+                      "csrfmiddlewaretoken": csrf})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", f"/vote/finalists/{finalist_pk}/vote/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+        })
+        response = conn.getresponse()
+        response.read()
+        location = urlparse(response.getheader("Location") or "")
+        if response.status == 302 and location.path == "/vote/receipt/":
+            return "acked", parse_qs(location.query)["code"][0]
+        return "refused", response.status
+    except (OSError, http.client.HTTPException) as error:
+        return "cut", type(error).__name__
+    finally:
+        conn.close()
+
+
+def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
+        finalists, vote_programme, portal_on_drill_redis, stack_env, drill_dir):
+    from voting.models import Vote, VoterLink
+    from voting.services import receipt_hash
+
+    voters = _signed_in_voters(160)
+    finalist_pks = [f.pk for f in finalists]
+    node = WebNode(stack_env, drill_dir / "logs")
+    node.start()
+    outcomes = {}  # voter index -> (kind, detail)
+    lock = threading.Lock()
+    acked = threading.Semaphore(0)
+    threads_number = 8
+
+    def load(offset):
+        for index in range(offset, len(voters), threads_number):
+            outcome = _post_vote(node.port, voters[index], finalist_pks[index % 3])
+            with lock:
+                outcomes[index] = outcome
+            if outcome[0] == "acked":
+                acked.release()
+
+    try:
+        threads = [threading.Thread(target=load, args=(i,)) for i in range(threads_number)]
+        for thread in threads:
+            thread.start()
+        for _ in range(40):  # in the middle of the load: after 40 acknowledged votes
+            assert acked.acquire(timeout=DRAIN_SECONDS), f"votes not acknowledged: {outcomes}"
+        node.kill()
+        for thread in threads:
+            thread.join(timeout=DRAIN_SECONDS)
+        assert not any(thread.is_alive() for thread in threads)
+    finally:
+        node.stop()
+
+    acknowledged = {i: code for i, (kind, code) in outcomes.items() if kind == "acked"}
+    cut = [i for i, (kind, _detail) in outcomes.items() if kind == "cut"]
+    assert len(acknowledged) >= 40
+    assert cut, "the kill came after the load ended: no request was cut"
+    assert not [o for o in outcomes.values() if o[0] == "refused"]
+    # Every acknowledged vote is in the database, linked to its voter with that receipt.
+    for index, code in acknowledged.items():
+        assert Vote.objects.filter(receipt_hash=receipt_hash(code)).exists(), index
+        assert VoterLink.objects.filter(voter_id=voters[index][0], receipt_code=code).exists()
+
+    # A new node: the voters whose answer was lost try again and are told their receipt.
+    node = WebNode(stack_env, drill_dir / "logs")
+    node.start()
+    try:
+        retried = {i: _post_vote(node.port, voters[i], finalist_pks[i % 3])
+                   for i in range(len(voters)) if i not in acknowledged}
+    finally:
+        node.stop()
+    assert {kind for kind, _code in retried.values()} == {"acked"}
+    receipts = {**acknowledged, **{i: code for i, (_kind, code) in retried.items()}}
+    assert Vote.objects.filter(programme=vote_programme).count() == len(voters)
+    assert VoterLink.objects.filter(programme=vote_programme).count() == len(voters)
+    for index, code in receipts.items():
+        assert VoterLink.objects.filter(voter_id=voters[index][0], receipt_code=code).exists()
