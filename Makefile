@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test bench lint messages check-system prepare clean
+.PHONY: run test e2e bench lint messages check-system prepare clean
 
 check-system:
 	@$(PYTHON) scripts/check_system.py
@@ -33,6 +33,12 @@ run: prepare
 
 test: prepare
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser journeys and the accessibility checks (issue 8): system Chromium, PostgreSQL on
+# 127.0.0.1:5432, a Redis server, a Celery worker and gunicorn of their own (e2e/conftest.py).
+# Screenshots under var/e2e/screens/.
+e2e: prepare
+	$(BIN)/python -m pytest e2e -q $(E2E_ARGS)
 
 bench: prepare
 	$(BIN)/python -m bench
