@@ -4,7 +4,12 @@ values from the registered sources (155 participants against the claimed 140), t
 narrative's typed 140 listed as a disagreement, the 36 contradictions of the original; a
 reset and a second seed give the same framework back."""
 
+import re
+import shutil
+import subprocess
+
 import pytest
+from django.utils import translation
 
 from ozgeris.registry import exporters, indicator_sources, table_sources
 from reporting import narrative
@@ -200,3 +205,27 @@ def test_reset_and_seed_give_the_same_framework_back(demo_programme, make_user):
 
     reporting_seed.seed(log=lambda message: None)  # a second run changes nothing
     assert counts(demo_programme) == before
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+@pytest.mark.django_db
+def test_the_2019_pdf_prints_each_indicators_figure_as_its_source_computes_it(
+        demo_programme, tmp_path):
+    with translation.override("ru"):
+        _name, _type, content = exporters.get("report").render(demo_programme, {},
+                                                               lambda *args: None)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    # Thousands separators and the layout's spacing set aside, row by row.
+    rows = {re.sub(r"[\s\u00a0\u202f]", "", line) for line in text.splitlines()}
+    numbers = [row for row in evaluate(demo_programme)
+               if isinstance(row.actual, int) and not isinstance(row.actual, bool)]
+
+    assert len(numbers) >= 20
+    for row in numbers:
+        figure = str(row.actual)
+        assert any(figure in line for line in rows), (row.indicator.title, figure)
+    assert not any(re.fullmatch(r"1/\d+", row) for row in rows)  # the cover has no number
+    assert any(re.fullmatch(r"2/\d+", row) for row in rows)
