@@ -252,6 +252,7 @@ def test_voter_votes_checks_the_receipt_and_cannot_vote_twice(new_page):
 def test_staff_release_results_declare_winners_and_download_the_report(new_page):
     from applications.models import Application
     from reporting.models import ExportJob
+    from voting.results import top_per_nomination
 
     stages.vote_closed()
     staff = stages.staff_member()
@@ -265,13 +266,17 @@ def test_staff_release_results_declare_winners_and_download_the_report(new_page)
     expect(page.locator(".message-success")).to_be_visible()
     shots(page, "results-released")
 
-    winners = page.locator("input[name=winners]")
-    expect(winners.first).to_be_visible()
-    winners.first.check()
+    # One winner per nomination: the page suggests the top finalist by votes, staff declare.
+    page.fill("form.filter-row input[name=top]", "1")
+    press(page, "form.filter-row button[type=submit]")
+    checked = page.locator("input[name=winners]:checked")
+    expect(checked).to_have_count(1)
+    shots(page, "top-finalist-suggested")
     press(page, f"form[action='/vote/{stages.YEAR}/staff/winners/'] button[type=submit]")
     expect(page.locator(".message-success")).to_be_visible()
     shots(page, "winners-declared")
-    assert Application.objects.filter(programme__year=stages.YEAR, status="winner").exists()
+    winners = Application.objects.filter(programme__year=stages.YEAR, status="winner")
+    assert [w.pk for w in winners] == [a.pk for a in top_per_nomination(winners[0].programme, 1)]
 
     page.goto(f"/vote/{stages.YEAR}/results/")
     shots(page, "public-results")
