@@ -93,6 +93,12 @@ class RedisServer:
     def queue_length(self, queue="celery"):
         return self.client().llen(queue)
 
+    def idle(self, queue="celery"):
+        """No task waiting and none being run: with late acknowledgement a task stays in
+        kombu's ``unacked`` hash until the worker has finished it."""
+        client = self.client()
+        return client.llen(queue) == 0 and client.hlen("unacked") == 0
+
 
 def database_url(settings_dict):
     """A DATABASE_URL naming the database the test runs on (the test database)."""

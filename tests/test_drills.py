@@ -58,6 +58,22 @@ def drill_dir(tmp_path):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _no_connection_left_behind():
+    """After a drill (its worker and web node stopped, its threads done) nothing but the test
+    itself is connected to the test database: no process or thread left a connection open."""
+    yield
+
+    def others():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    wait_until(lambda: others() == 0, "every other connection to the test database closed",
+               timeout=15)
+
+
 @pytest.fixture
 def redis_server(drill_dir):
     server = RedisServer(drill_dir / "logs")
@@ -194,8 +210,7 @@ def test_worker_stopped_submissions_are_saved_and_confirmed_once_each_when_it_re
     worker.start()
     _wait_all_sent(confirmations, worker=worker)
     _beat(drain_outbox)  # and a periodic drain after it: still nothing sent twice
-    wait_until(lambda: portal_on_drill_redis.queue_length() == 0, "the queue drained")
-    time.sleep(0.5)  # let the last drain finish its (empty) pass
+    wait_until(portal_on_drill_redis.idle, "every drain run", timeout=DRAIN_SECONDS)
 
     assert [mail_count(mail_dir, m.email) for m in members] == [1, 1, 1]
     assert sorted(confirmations.values_list("attempts", flat=True)) == [1, 1, 1]
@@ -203,7 +218,7 @@ def test_worker_stopped_submissions_are_saved_and_confirmed_once_each_when_it_re
 
 def test_redis_stopped_while_an_ngo_submits_the_confirmation_goes_out_once_after_it_returns(
         open_programme, make_user, portal_on_drill_redis, worker, mail_dir, client):
-    from applications import services
+    from applications.forms import ApplicationForm
     from applications.models import Status
     from ozgeris.tasks import drain_outbox
 
@@ -211,15 +226,23 @@ def test_redis_stopped_while_an_ngo_submits_the_confirmation_goes_out_once_after
     worker.start()
     redis = portal_on_drill_redis
 
+    client.force_login(member)
+    form = ApplicationForm(instance=application)
+    data = {name: "" if form[name].value() is None else form[name].value()
+            for name in form.fields}
+
     redis.stop()
     started = time.monotonic()
-    services.submit_application(application=application, by=member)  # the drain request fails
+    # The form's "submit" button; after the commit the drain request fails (no broker).
+    response = client.post(f"/apply/{application.pk}/", {**data, "submit": "1"})
     submit_seconds = time.monotonic() - started
-    client.force_login(member)
-    pages = [client.get("/apply/").status_code, client.get(f"/apply/{application.pk}/").status_code]
+    pages = [client.get(response["Location"]).status_code,
+             client.get(f"/apply/{application.pk}/").status_code]
 
     application.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == "/apply/"
     assert application.status == Status.SUBMITTED
+    assert application.versions.count() == 1
     assert submit_seconds < 5, f"the submission waited {submit_seconds:.1f} s on Redis"
     assert pages == [200, 200]
     confirmation = _confirmations([member]).get()
@@ -229,8 +252,7 @@ def test_redis_stopped_while_an_ngo_submits_the_confirmation_goes_out_once_after
     _beat(drain_outbox)
     _wait_all_sent(_confirmations([member]), worker=worker)
     _beat(drain_outbox)
-    wait_until(lambda: redis.queue_length() == 0, "the queue drained")
-    time.sleep(0.5)
+    wait_until(redis.idle, "every drain run", timeout=DRAIN_SECONDS)
 
     confirmation.refresh_from_db()
     assert confirmation.attempts == 1
@@ -297,7 +319,8 @@ def test_redis_stopped_during_voting_votes_count_pages_render_and_nothing_is_mis
                "every vote sealed in the ledger", timeout=DRAIN_SECONDS)
     receipts = OutboxMessage.objects.filter(purpose="voting:receipt")
     _wait_all_sent(receipts, worker=worker)
-    wait_until(lambda: redis.queue_length() == 0, "the queue drained")
+    _beat(drain_outbox)
+    wait_until(redis.idle, "every drain and seal run", timeout=DRAIN_SECONDS)
 
     assert votes.count() == 5
     assert sum(results.tally(vote_programme, fresh=True).values()) == 5
@@ -401,9 +424,19 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
     # A new node: the voters whose answer was lost try again and are told their receipt.
     node = WebNode(stack_env, drill_dir / "logs")
     node.start()
+    retried = {}
+
+    def retry(offset):
+        for index in range(offset, len(voters), threads_number):
+            if index not in acknowledged:
+                retried[index] = _post_vote(node.port, voters[index], finalist_pks[index % 3])
+
     try:
-        retried = {i: _post_vote(node.port, voters[i], finalist_pks[i % 3])
-                   for i in range(len(voters)) if i not in acknowledged}
+        threads = [threading.Thread(target=retry, args=(i,)) for i in range(threads_number)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=DRAIN_SECONDS)
     finally:
         node.stop()
     assert {kind for kind, _code in retried.values()} == {"acked"}
