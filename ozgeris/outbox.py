@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboxMessage
@@ -23,10 +23,11 @@ logger = logging.getLogger(__name__)
 
 
 def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
-    """Write one email to the outbox in the caller's transaction; drained after commit."""
+    """Write one email to the outbox in the caller's transaction; drained after commit. The
+    subject is folded to one line (a line break typed into a title must not stop the mail)."""
     message = OutboxMessage.objects.create(
         to=list(to) if not isinstance(to, str) else [to],
-        subject=subject,
+        subject=" ".join(str(subject).split()),
         body=body,
         html_body=html_body,
         language=language,
@@ -37,10 +38,12 @@ def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
 
 
 def queue_templated_email(*, to, template, context, language, purpose=""):
-    """Render ``<template>_subject.txt``, ``.txt`` and optionally ``.html`` in ``language``."""
+    """Render ``<template>_subject.txt``, ``.txt`` and optionally ``.html`` in ``language``.
+    The plain-text parts are rendered without HTML escaping (they are not HTML: a name with
+    quotes must read as typed); the HTML part is escaped as usual."""
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
+        subject = _render_text(f"{template}_subject.txt", context).strip()
+        body = _render_text(f"{template}.txt", context)
         try:
             html_body = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:
@@ -48,6 +51,10 @@ def queue_templated_email(*, to, template, context, language, purpose=""):
     return queue_email(
         to=to, subject=subject, body=body, html_body=html_body, language=language, purpose=purpose
     )
+
+
+def _render_text(name, context):
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def request_drain():

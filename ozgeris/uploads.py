@@ -7,6 +7,7 @@ an HTML page with a PDF header, a ZIP bomb posing as XLSX).
 """
 
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,7 +64,14 @@ def _check_xlsx(file):
             compressed = sum(info.compress_size for info in archive.infolist()) or 1
             if total > _XLSX_MAX_UNCOMPRESSED or total / compressed > _XLSX_MAX_RATIO:
                 return _("The workbook expands to an unreasonable size and was refused.")
-    except (zipfile.BadZipFile, OSError, EOFError):
+            # The sizes above are what the archive claims. Reading every member (in chunks,
+            # never more than the claimed total) checks each one's CRC, so a member that
+            # expands beyond its claimed size fails here instead of in whoever opens it.
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    while member.read(1 << 16):
+                        pass
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
         return _("The Excel workbook is damaged and cannot be read.")
     return None
 

@@ -175,12 +175,6 @@ def test_the_confirmation_email_carries_no_live_markup(submitted, applicant):
                     assert marker not in content
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: ozgeris.outbox.queue_templated_email renders the plain-text templates "
-    "(applications/email/submitted.txt, _subject.txt) with HTML autoescape on, so a text/plain "
-    "email shows &lt;img …&gt; and &quot; instead of what the applicant typed (an organisation "
-    'named ОФ "Шаңырақ" gets &quot;Шаңырақ&quot;); text templates need {% autoescape off %} '
-    "(safe: plain text is never interpreted as markup)"))
 def test_the_plain_text_email_shows_the_literal_text(submitted, applicant):
     message = OutboxMessage.objects.filter(to=[applicant.email],
                                            purpose="applications:submitted").latest("id")
@@ -362,13 +356,6 @@ def test_a_line_break_typed_into_the_title_cannot_add_an_email_header(
         assert "evil@example.com" not in headers
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: a CR/LF in the project title (or any value in an email subject template) "
-    "goes into OutboxMessage.subject as is; Django then refuses to send it (BadHeaderError: "
-    "'Header values can't contain newlines'), so the applicant's confirmation is never "
-    "delivered and the outbox retries it until it gives up. The subject should be made one "
-    "line (e.g. ' '.join(subject.split()) in ozgeris.outbox.queue_email), and the one-line "
-    "fields could refuse control characters"))
 def test_a_line_break_in_the_title_does_not_stop_the_confirmation(
     submitted_with_a_line_break_in_the_title, applicant
 ):

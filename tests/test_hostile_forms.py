@@ -410,11 +410,6 @@ class _RecordingCache:
         return getattr(self.real, name)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: voting.views.finalists keys its anonymous page cache on the raw "
-    "?nomination= value (first 40 characters), not on the validated filter, so every "
-    "unknown value stores another copy of the full page: anyone can flood the cache (Redis "
-    "memory) with /vote/?nomination=<random>; key on the validated nomination code instead"))
 @pytest.mark.django_db
 @pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
 def test_unknown_filter_values_share_one_cached_page(client, finalists, monkeypatch):

@@ -254,11 +254,6 @@ def test_a_pdf_with_a_misleading_name_is_stored_under_its_real_type(client, draf
     assert download["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: applications.views.document_download names the attachment with the "
-    "uploader's original name, so a PDF uploaded as report.html (or setup.exe) is saved on "
-    "the juror's or staff member's computer as .html/.exe and opens as such; the download "
-    "name should end in the detected type's extension (ozgeris.uploads.EXTENSIONS)"))
 @pytest.mark.parametrize("name", ["report.html", "setup.exe", "figures.svg"])
 def test_a_download_is_named_after_its_detected_type(client, draft, media, name):
     client.post(reverse("applications:edit", args=[draft.pk]), {
@@ -364,21 +359,12 @@ def test_the_zip_bomb_is_judged_without_being_expanded(tmp_path, monkeypatch):
     assert sum(inflated) < MB
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: ozgeris.uploads._check_xlsx trusts the sizes the ZIP directory declares; "
-    "a bomb that under-declares its sheet (2 KB claimed, 300 MB real) passes validate_upload "
-    "and is stored as an application document. Fix: inflate each member in bounded chunks "
-    "(up to the limit) instead of summing the declared file_size."))
 def test_a_bomb_that_lies_about_its_size_is_refused(tmp_path):
     upload = uploaded(lying_zip_bomb(tmp_path))
     with pytest.raises(ValidationError):
         validate_upload(upload)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: the lying ZIP bomb (directory claims 2 KB, sheet inflates to 300 MB) "
-    "is accepted by the applicant's upload page and stored under MEDIA_ROOT; see "
-    "test_a_bomb_that_lies_about_its_size_is_refused"))
 def test_a_lying_bomb_is_refused_by_the_upload_page(client, draft, media, tmp_path):
     path = lying_zip_bomb(tmp_path)
     with path.open("rb") as handle:

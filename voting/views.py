@@ -59,8 +59,11 @@ def finalists(request):
     everyone (per language and filter), so it is served from the cache for a few seconds."""
     if request.user.is_authenticated:
         return _finalists_page(request)
+    chosen = request.GET.get("nomination", "")
+    # An unknown filter shows every finalist: it shares that page's entry, so random values
+    # cannot fill the cache.
     key = (f"voting:finalists-page:{request.LANGUAGE_CODE}:"
-           f"{request.GET.get('nomination', '')[:40]}")
+           f"{chosen if chosen in _nomination_codes() else ''}")
     html = cache.get(key)
     if html is not None:
         return HttpResponse(html)
@@ -70,6 +73,16 @@ def finalists(request):
             "CSRF_COOKIE_USED") and not messages.get_messages(request):
         cache.set(key, response.content, ANONYMOUS_PAGE_SECONDS)
     return response
+
+
+def _nomination_codes():
+    codes = cache.get("voting:nomination-codes")
+    if codes is None:
+        programme = Programme.objects.current()
+        codes = set(programme.nominations.filter(kind=Nomination.Kind.NGO).values_list(
+            "code", flat=True)) if programme else set()
+        cache.set("voting:nomination-codes", codes, ANONYMOUS_PAGE_SECONDS)
+    return codes
 
 
 def _finalists_page(request):
