@@ -5,7 +5,7 @@ Runs after the journeys (file order), so the current programme (2031) has finali
 receipt, released results and winners; run alone, it arranges the same state itself. The results and
 laureates pages are the 2019 demo's (released). Every page's full axe result is written to
 var/e2e/axe/<page>-<language>.json; a page the product still fails is an xfail(strict=True)
-naming the rule, in KNOWN below.
+naming the rule, in KNOWN below (empty when every page passes).
 """
 
 import json
@@ -22,19 +22,11 @@ LANGUAGES = ("ru", "kk")
 PAGES = ("home", "apply", "vote", "finalist", "receipt", "results", "laureates", "registry",
          "faq")
 
-# (page, language) -> the rule ids of the serious or critical violations the product still
-# has; each check fails until they are fixed (strict xfail), then must be removed from here.
-# Found on 2026-11-26 (axe-core 4.14.1); details in var/e2e/axe/<page>-<language>.json:
-# * faq: the intro ``p.lead`` is white (#fffffe) on the page's #fbfaf6 (ratio 1.04): invisible.
-# * vote (after the results are out): the ``a.button.button-ghost`` link to the laureates is
-#   white on #fbfaf6 (1.04), and each winner's ``.finalist-card > p.badge`` is #4f5d68 on
-#   #f2b705 at 12.5 px bold (3.72, 4.5 needed).
-# * registry: the pager's inactive ``span.registry-page-disabled`` ("← Назад") is #9aa6ae on
-#   #fbfaf6 (2.38).
-KNOWN = {
-    (page, language): ["color-contrast"]
-    for page in ("faq", "vote", "registry") for language in LANGUAGES
-}
+# (page, language) -> the rule ids of serious or critical violations the product is known to
+# still have (a strict xfail each, to be removed when fixed). None now: the contrast problems
+# found on 2026-11-26 (a white lead and ghost buttons on the light page, a winner's badge and
+# the registry pager's disabled step) are fixed.
+KNOWN = {}
 
 
 @pytest.fixture(scope="module")
