@@ -126,6 +126,8 @@ def test_staff_decide_in_the_admin_through_the_service(client, make_user, finali
         _vote(make_user, finalists[0], f"adm{i}@example.kz", joined_ago=timedelta(days=90))
     review.flag_suspicious(finalists[0].programme)
     flagged = VoteReview.objects.first()
+    staff.preferred_language = "en"  # a signed-in person's pages speak their language
+    staff.save(update_fields=["preferred_language"])
     client.force_login(staff)
     url = f"/admin/voting/votereview/{flagged.pk}/change/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from ozgeris.registry import exporters
@@ -72,7 +73,8 @@ def test_a_vote_remembers_the_visitor_for_the_conversion(client, finalists, vote
 
 @pytest.mark.django_db
 def test_the_demo_vote_reproduces_the_report(demo_programme):
-    stats = statistics.statistics(demo_programme)
+    with translation.override("en"):
+        stats = statistics.statistics(demo_programme)
 
     assert (stats.first_day, stats.last_day) == (date(2019, 10, 14), date(2019, 11, 17))
     assert stats.visitors == 5133
