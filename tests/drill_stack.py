@@ -90,6 +90,14 @@ class RedisServer:
         """Kill it (a crash, not a shutdown): whatever it held is gone."""
         _stop_group(self.process, sig=signal.SIGKILL)
 
+    def freeze(self):
+        """SIGSTOP: the port still accepts connections (the kernel's backlog) but nothing
+        answers, as with a hung or partitioned Redis."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def queue_length(self, queue="celery"):
         return self.client().llen(queue)
 
