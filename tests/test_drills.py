@@ -77,8 +77,8 @@ def _no_connection_left_behind():
 @pytest.fixture
 def redis_server(drill_dir):
     server = RedisServer(drill_dir / "logs")
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.stop()
@@ -418,7 +418,6 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
     voters = _signed_in_voters(160)
     finalist_pks = [f.pk for f in finalists]
     node = WebNode(stack_env, drill_dir / "logs")
-    node.start()
     outcomes = {}  # voter index -> (kind, detail)
     lock = threading.Lock()
     acked = threading.Semaphore(0)
@@ -433,6 +432,7 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
                 acked.release()
 
     try:
+        node.start()
         threads = [threading.Thread(target=load, args=(i,)) for i in range(threads_number)]
         for thread in threads:
             thread.start()
@@ -457,7 +457,6 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
 
     # A new node: the voters whose answer was lost try again and are told their receipt.
     node = WebNode(stack_env, drill_dir / "logs")
-    node.start()
     retried = {}
 
     def retry(offset):
@@ -466,6 +465,7 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
                 retried[index] = _post_vote(node.port, voters[index], finalist_pks[index % 3])
 
     try:
+        node.start()
         threads = [threading.Thread(target=retry, args=(i,)) for i in range(threads_number)]
         for thread in threads:
             thread.start()
@@ -473,6 +473,7 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
             thread.join(timeout=DRAIN_SECONDS)
     finally:
         node.stop()
+    assert len(retried) == len(voters) - len(acknowledged)
     assert {kind for kind, _code in retried.values()} == {"acked"}
     receipts = {**acknowledged, **{i: code for i, (_kind, code) in retried.items()}}
     assert Vote.objects.filter(programme=vote_programme).count() == len(voters)
