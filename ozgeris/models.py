@@ -349,6 +349,10 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML"), blank=True)
+    # A message queued on a hot path keeps its template and context and is rendered when it
+    # is sent (the subject and text are empty until then).
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    context = models.JSONField(_("context"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=5, default="ru")
     purpose = models.CharField(_("purpose"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

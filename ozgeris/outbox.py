@@ -37,20 +37,35 @@ def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
     return message
 
 
-def queue_templated_email(*, to, template, context, language, purpose=""):
+def queue_templated_email(*, to, template, context, language, purpose="", render_later=False):
     """Render ``<template>_subject.txt``, ``.txt`` and optionally ``.html`` in ``language``.
     The plain-text parts are rendered without HTML escaping (they are not HTML: a name with
-    quotes must read as typed); the HTML part is escaped as usual."""
+    quotes must read as typed); the HTML part is escaped as usual.
+
+    ``render_later``: keep the template and its (JSON) context and render when the message
+    is sent, so that a busy request (a vote) only writes a row."""
+    if render_later:
+        message = OutboxMessage.objects.create(
+            to=list(to) if not isinstance(to, str) else [to], subject="", body="",
+            template=template, context=context, language=language, purpose=purpose)
+        transaction.on_commit(request_drain)
+        return message
+    subject, body, html_body = _render(template, context, language)
+    return queue_email(
+        to=to, subject=subject, body=body, html_body=html_body, language=language, purpose=purpose
+    )
+
+
+def _render(template, context, language):
+    """(subject, text, HTML) of a templated message in ``language``."""
     with translation.override(language):
-        subject = _render_text(f"{template}_subject.txt", context).strip()
+        subject = " ".join(_render_text(f"{template}_subject.txt", context).split())
         body = _render_text(f"{template}.txt", context)
         try:
             html_body = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:
             html_body = ""
-    return queue_email(
-        to=to, subject=subject, body=body, html_body=html_body, language=language, purpose=purpose
-    )
+    return subject, body, html_body
 
 
 def _render_text(name, context):
@@ -106,6 +121,9 @@ def drain(limit=200):
                 break
             message.attempts += 1
             try:
+                if message.template and not message.body:
+                    message.subject, message.body, message.html_body = _render(
+                        message.template, message.context or {}, message.language)
                 send_one(message)
             except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
                 message.last_error = str(exc)[:2000]
@@ -119,6 +137,7 @@ def drain(limit=200):
                 message.last_error = ""
                 sent += 1
             message.save(
-                update_fields=["attempts", "last_error", "sent_at", "failed_at", "available_at"]
+                update_fields=["attempts", "last_error", "sent_at", "failed_at", "available_at",
+                               "subject", "body", "html_body"]
             )
     return sent

@@ -115,3 +115,19 @@ def test_a_broker_outage_when_requesting_the_drain_loses_nothing(
     assert message.sent_at is None
     assert tasks.drain_outbox() == 1  # the periodic drain
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_message_rendered_later_is_rendered_once_in_its_language_when_sent():
+    message = outbox.queue_templated_email(
+        to=["voter@example.kz"], template="voting/email/receipt", language="kk",
+        render_later=True, context={"programme_title": "Сыйлық 2031", "receipt": "ABCD-EFGH",
+                                    "check_url": "https://example.kz/vote/receipt/"})
+    assert (message.subject, message.body) == ("", "")
+
+    outbox.drain()
+
+    message.refresh_from_db()
+    assert message.sent_at and "ABCD-EFGH" in message.body and "Сыйлық 2031" in message.subject
+    assert len(mail.outbox) == 1 and mail.outbox[0].body == message.body
+    assert "Рахмет" in message.body or "дауыс" in message.body  # Kazakh, not Russian

@@ -184,16 +184,19 @@ def test_the_client_ip_is_taken_from_a_trusted_proxy_only(rf, settings):
 
 
 @pytest.mark.django_db
-def test_the_receipt_is_emailed_once_without_the_choice(voter, finalists):
+def test_the_receipt_is_emailed_once_without_the_choice(voter, finalists,
+                                                       django_capture_on_commit_callbacks):
     from ozgeris.models import OutboxMessage
 
-    ballot = services.cast_vote(voter=voter, finalist=finalists[0])
+    with django_capture_on_commit_callbacks(execute=True):  # rendered when it is sent
+        ballot = services.cast_vote(voter=voter, finalist=finalists[0])
     services.cast_vote(voter=voter, finalist=finalists[1])
 
     mails = OutboxMessage.objects.filter(purpose="voting:receipt", to=[voter.email])
     assert mails.count() == 1
-    assert ballot.receipt in mails.get().body
-    assert finalists[0].organisation.name not in mails.get().body
+    mail = mails.get()
+    assert mail.sent_at and ballot.receipt in mail.body and mail.subject
+    assert finalists[0].organisation.name not in mail.body
 
 
 @pytest.mark.django_db

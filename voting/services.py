@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
@@ -142,11 +143,14 @@ def _valid_address(address):
 
 def _email_receipt(voter, programme, code):
     """The receipt by email, through the outbox in the vote's own transaction (never the
-    choice: a receipt must not prove to anyone whom the vote was for)."""
+    choice: a receipt must not prove to anyone whom the vote was for). Rendered when it is
+    sent, so the vote itself only writes the row."""
+    with translation.override(voter.preferred_language):
+        title = str(programme.title)
     outbox.queue_templated_email(
         to=[voter.email], template="voting/email/receipt", language=voter.preferred_language,
-        purpose="voting:receipt",
-        context={"programme": programme, "receipt": code,
+        purpose="voting:receipt", render_later=True,
+        context={"programme_title": title, "receipt": code,
                  "check_url": f"{django_settings.PORTAL_URL}{reverse('voting:receipt')}?"
                               f"{urlencode({'code': code})}"})
 
