@@ -100,10 +100,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.display_name or self.email.split("@")[0]
 
+    def verified_login_email(self):
+        """The login email's allauth record, if we verified it (a queryset, for subqueries)."""
+        return self.emailaddress_set.filter(verified=True, email__iexact=self.email)
+
     @property
     def has_verified_email(self):
         """True when the login email was verified by us (allauth's EmailAddress)."""
-        return self.emailaddress_set.filter(verified=True, email__iexact=self.email).exists()
+        return self.verified_login_email().exists()
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import translation
@@ -23,7 +24,6 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Status
 from ozgeris import outbox
 from ozgeris.models import Programme
-from ozgeris.permissions import can_vote
 
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
@@ -94,6 +94,17 @@ def ballot_facts(programme_id):
     return facts
 
 
+def _voter_and_window(voter, programme):
+    """(the voter's login email is verified, the vote is open by the database's clock), in
+    one query: the two checks every vote makes."""
+    return (Programme.objects.filter(pk=programme.pk)
+            .annotate(is_open=ExpressionWrapper(
+                Q(voting_opens_at__lte=Now(), voting_closes_at__gt=Now()),
+                output_field=BooleanField()),
+                verified=Exists(voter.verified_login_email()))
+            .values_list("verified", "is_open").get())
+
+
 def ballot_scope(programme, finalist):
     """What one vote covers: the whole programme (0), or the finalist's nomination when the
     programme allows one vote per nomination."""
@@ -105,13 +116,17 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
     voter who already voted (in this scope) gets their first receipt back. Side effects: the
     vote and its link, in one transaction; the ledger is sealed after the commit."""
     programme = finalist.programme
-    if not can_vote(voter):
+    if not getattr(voter, "is_authenticated", False):
         raise VotingError(_("Only a signed-in person with a verified email address can vote."))
-    if finalist.pk not in ballot_facts(programme.pk)["finalists"]:
+    facts = ballot_facts(programme.pk)
+    verified, is_open = _voter_and_window(voter, programme)
+    if not verified:  # the rule of ozgeris.permissions.can_vote, read in the same query
+        raise VotingError(_("Only a signed-in person with a verified email address can vote."))
+    if finalist.pk not in facts["finalists"]:
         raise VotingError(_("This project is not a finalist of the vote."))
-    if not voting_open(programme):
+    if not is_open:
         raise VotingError(_("The public vote is not open."))
-    scope = ballot_scope(programme, finalist)
+    scope = finalist.nomination_id if facts["per_nomination"] else 0
     client_ip = _valid_address(client_ip)
     # No look-up first: the unique link refuses a second vote, and only then is the first
     # receipt read (the common case, a first vote, costs nothing extra).
