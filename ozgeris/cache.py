@@ -3,11 +3,16 @@
 The cache is an optimisation: when Redis is down a read is a miss, a write is
 dropped and a counter answers as if it started afresh, so pages and rate
 limits degrade instead of raising. Each failure is logged once a minute.
+
+After a failure the cache is left alone for ``CACHE_RETRY_SECONDS`` (a breaker, per
+process): a Redis that hangs instead of refusing would otherwise cost every call its
+socket timeout, and a vote makes several.
 """
 
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -16,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 class FailOpenRedisCache(RedisCache):
     _last_warning = 0.0
+    _down_until = 0.0  # per instance once set: each configured cache has its own breaker
 
     def _warn(self, operation, exc):
         now = time.monotonic()
@@ -24,9 +30,12 @@ class FailOpenRedisCache(RedisCache):
             logger.warning("Cache unavailable during %s, failing open: %s", operation, exc)
 
     def _guard(self, operation, fallback, call, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return fallback
         try:
             return call(*args, **kwargs)
         except (RedisError, OSError) as exc:
+            self._down_until = time.monotonic() + settings.CACHE_RETRY_SECONDS
             self._warn(operation, exc)
             return fallback
 
@@ -53,6 +62,10 @@ class FailOpenRedisCache(RedisCache):
         # Answer "added" so callers that count (rate limits) let the request through.
         return self._guard("add", True, super().add, key, value, timeout, version)
 
+    def is_down(self):
+        """True while the breaker is open after a failure."""
+        return time.monotonic() < self._down_until
+
     def touch(self, key, timeout=None, version=None):
         return self._guard("touch", False, super().touch, key, timeout, version)
 
@@ -76,3 +89,14 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self):
         return self._guard("clear", False, super().clear)
+
+
+def claim(key, seconds):
+    """Claim ``key`` for ``seconds`` (True once per period): how a request asks for a task at
+    most once a second. False while Redis is down, so the request does not wait on a broker
+    that is the same Redis; the periodic task does the work instead."""
+    from django.core.cache import cache
+
+    if getattr(cache, "is_down", lambda: False)():
+        return False
+    return cache.add(key, 1, seconds) and not getattr(cache, "is_down", lambda: False)()

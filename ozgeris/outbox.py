@@ -10,13 +10,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from .cache import claim
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,7 @@ def request_drain():
     With a broker, at most once a second: a drain sends every message due when it runs."""
     from .tasks import drain_outbox
 
-    if not drain_outbox.app.conf.task_always_eager and not cache.add(
-            "outbox:drain-requested", 1, 1):
+    if not drain_outbox.app.conf.task_always_eager and not claim("outbox:drain-requested", 1):
         return
     try:
         drain_outbox.delay()

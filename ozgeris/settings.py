@@ -72,6 +72,8 @@ VOTE_FLAG_FRESH_ACCOUNT_SECONDS = int(os.environ.get("VOTE_FLAG_FRESH_ACCOUNT_SE
 # This many accounts created during the vote whose email local parts differ only by digits and
 # punctuation at the same domain.
 VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
+# After a cache (Redis) failure, leave it alone this long before trying again (per process).
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 # Exported files (the staff's exports page) are kept this long, then removed.
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
@@ -206,6 +208,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+# A request that queues a task does not retry a broker that is down: the periodic tasks (the
+# outbox drain, the ledger seal) catch up, and the request answers at once.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {

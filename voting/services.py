@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
 from ozgeris import outbox
+from ozgeris.cache import claim
 from ozgeris.models import Programme
 
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
@@ -183,8 +184,8 @@ def _request_seal(programme_id):
     seal takes every vote committed before it, and the periodic seal catches up the rest."""
     from .tasks import seal_ledger
 
-    if not seal_ledger.app.conf.task_always_eager and not cache.add(
-            f"voting:seal-requested:{programme_id}", 1, 1):
+    if not seal_ledger.app.conf.task_always_eager and not claim(
+            f"voting:seal-requested:{programme_id}", 1):
         return
     try:
         seal_ledger.delay(programme_id)
