@@ -1,4 +1,8 @@
-"""What /healthz checks: the database, the cache and the broker, each with a short timeout."""
+"""What /healthz checks: the database, the cache and the broker, each with a short timeout.
+
+Only the database decides whether this node can serve: the cache fails open and the outbox
+and the periodic tasks catch up after a broker outage, so a Redis outage makes the node
+"degraded" (still 200, so a load balancer keeps it) rather than unavailable."""
 
 import uuid
 
@@ -41,10 +45,11 @@ def components():
 
 
 def report():
-    """Return (healthy, {name: state}); a state is "ok", "down", or "local"/"inline" when
-    the embedded default does without Redis."""
+    """Return (status, {name: state}): status "ok", "degraded" (Redis down, the node still
+    serves) or "unavailable" (the database is down); a state is "ok", "down", or
+    "local"/"inline" when the embedded default does without Redis."""
     states = {}
-    healthy = True
+    status = "ok"
     for name, needed, check in components():
         if not needed:
             states[name] = {"cache": "local", "broker": "inline"}.get(name, "ok")
@@ -54,7 +59,8 @@ def report():
         except Exception as exc:  # noqa: BLE001 - any failure means the part is down
             states[name] = "down"
             states[f"{name}_error"] = type(exc).__name__
-            healthy = False
+            status = "unavailable" if name == "database" else (
+                "degraded" if status == "ok" else status)
         else:
             states[name] = "ok"
-    return healthy, states
+    return status, states

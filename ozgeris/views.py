@@ -93,10 +93,9 @@ def delete_account(request):
 
 @never_cache
 def healthz(request):
-    healthy, states = health.report()
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503
-    )
+    status, states = health.report()
+    return JsonResponse({"status": status, **states},
+                        status=503 if status == "unavailable" else 200)
 
 
 def public_media(request, path):

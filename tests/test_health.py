@@ -1,4 +1,5 @@
-"""/healthz: 200 when every part the configuration needs answers, 503 otherwise."""
+"""/healthz: 200 "ok" when every part the configuration needs answers, 200 "degraded" when
+Redis (cache, broker) is down but the node still serves, 503 when the database is down."""
 
 import pytest
 from django.test import override_settings
@@ -36,25 +37,43 @@ def test_health_is_ok_on_the_embedded_default(client, settings):
 
 
 @pytest.mark.django_db
-def test_health_is_503_when_the_configured_cache_is_down(client, settings, dead_broker):
+def test_health_is_degraded_not_down_when_the_configured_cache_is_down(client, settings,
+                                                                        dead_broker):
     settings.REDIS_URL = DEAD_REDIS
     with override_settings(CACHES=DEAD_CACHE):
         response = client.get("/healthz")
 
     body = response.json()
-    assert response.status_code == 503
+    assert response.status_code == 200  # a load balancer keeps the node: it still serves
+    assert body["status"] == "degraded"
     assert body["cache"] == "down"
     assert body["database"] == "ok"
 
 
 @pytest.mark.django_db
-def test_health_is_503_when_the_broker_is_down(client, settings, dead_broker):
+def test_health_is_degraded_when_the_broker_is_down(client, settings, dead_broker):
     settings.REDIS_URL = DEAD_REDIS
 
     response = client.get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["broker"] == "down"
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_is_down(client, monkeypatch):
+    from ozgeris import health
+
+    def down():
+        raise ConnectionError("no database")
+
+    monkeypatch.setattr(health, "check_database", down)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
 
 
 @pytest.mark.django_db
