@@ -2,12 +2,14 @@
 and guest-list imports, certificates and contracts for the winners, the winners' contract
 details and the staff check. Each is one transaction with an audit entry."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
-from ozgeris import audit
+from ozgeris import audit, outbox
 
 from .models import (
     DEFAULT_AMOUNT,
@@ -77,9 +79,11 @@ def contract_terms(programme):
     return terms
 
 
-def create_contracts(*, programme, by, now=None):
+def create_contracts(*, programme, by, now=None, notify=True):
     """A contract, with the programme's amount, for every winner that has none yet.
-    Side effects: the contracts, an audit entry ``events.contracts_created``. Returns them."""
+    Side effects: the contracts, an audit entry ``events.contracts_created`` and, unless
+    ``notify`` is off (the demo replaying 2019), an email through the outbox to each winning
+    organisation's members asking for their contract details. Returns the contracts."""
     now = now or timezone.now()
     with transaction.atomic():
         terms = contract_terms(programme)
@@ -100,7 +104,23 @@ def create_contracts(*, programme, by, now=None):
         Contract.objects.bulk_create(new)
         if new:
             audit.record(by, "events.contracts_created", programme, at=now, count=len(new))
+        if notify:
+            for contract in new:
+                _ask_for_details(contract)
     return new
+
+
+def _ask_for_details(contract):
+    url = f"{settings.PORTAL_URL}{reverse('events:contract', args=[contract.pk])}"
+    organisation = contract.application.organisation
+    for member in organisation.members.all():
+        with translation.override(member.preferred_language):
+            title = str(contract.programme.title)
+        outbox.queue_templated_email(
+            to=[member.email], template="events/email/contract_ready",
+            language=member.preferred_language, purpose="events:contract_ready",
+            context={"organisation": organisation.name, "programme_title": title,
+                     "number": contract.number, "url": url})
 
 
 def issue_certificates(*, programme, by, issued_on=None, now=None):

@@ -226,3 +226,13 @@ def test_staff_record_a_payment_with_its_date_and_it_is_logged(rf, staff, contra
     contract.refresh_from_db()
     assert (contract.payment, contract.paid_on) == (Contract.Payment.PAID, paid_on)
     assert AuditEvent.objects.filter(action="events.contract_payment", actor=staff).exists()
+
+
+def test_the_winners_members_are_asked_for_their_details_by_email(member, contract):
+    from ozgeris.models import OutboxMessage
+
+    mails = OutboxMessage.objects.filter(purpose="events:contract_ready")
+    assert list(mails.values_list("to", flat=True)) == [[member.email]]
+    body = mails.get().body
+    assert contract.number in body
+    assert reverse("events:contract", args=[contract.pk]) in body

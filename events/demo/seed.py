@@ -402,7 +402,7 @@ def _winners(programme, data, staff):
     terms = services.contract_terms(programme)
     if terms.amount != info["sponsorship"]["amount"]:
         ContractTerms.objects.filter(pk=terms.pk).update(amount=info["sponsorship"]["amount"])
-    contracts = services.create_contracts(programme=programme, by=staff)
+    contracts = services.create_contracts(programme=programme, by=staff, notify=False)
     for contract in contracts:
         _sign(contract, info, staff)
     return len(certificates) + len(supporting), len(contracts)
