@@ -53,7 +53,8 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["activity", "order", "title_ru", "title_kk", "title_en", "unit", "kind",
+        fields = ["activity", "order", "title_ru", "title_kk", "title_en", "unit", "unit_kk",
+                  "unit_en", "kind",
                   "target", "target_note", "direction", "source", "manual_value",
                   "manual_reason", "manual_evidence", "appendix"]
 

@@ -32,7 +32,7 @@ def _indicator_rows(programme, version):
         indicator = row.indicator
         yield [indicator.activity.task.number, indicator.activity.task.title,
                f"{indicator.activity.task.number}.{indicator.activity.number}",
-               indicator.activity.title, indicator.title, indicator.unit,
+               indicator.activity.title, indicator.title, indicator.unit_label,
                None if indicator.target is None else float(indicator.target),
                indicator.target_note,
                row.actual if isinstance(row.actual, int | float) and not isinstance(

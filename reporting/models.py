@@ -132,6 +132,9 @@ class Appendix(Titled):
 
 
 class Indicator(Titled):
+    """What the report measures. ``unit`` is the Russian unit; ``unit_label`` the unit in the
+    active language."""
+
     class Kind(models.TextChoices):
         NUMBER = "number", _("a number")
         DOCUMENT = "document", _("a document exists")
@@ -142,7 +145,9 @@ class Indicator(Titled):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    unit = models.CharField(_("unit (Russian)"), max_length=100, blank=True)
+    unit_kk = models.CharField(_("unit (Kazakh)"), max_length=100, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NUMBER)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True,
                                  blank=True, help_text=_("Empty: no target (no data to judge)."))
@@ -173,6 +178,11 @@ class Indicator(Titled):
 
     def __str__(self):
         return self.title
+
+    @property
+    def unit_label(self):
+        language = (get_language() or "ru")[:2]
+        return (getattr(self, f"unit_{language}", "") if language != "ru" else "") or self.unit
 
 
 class Contradiction(models.Model):

@@ -229,3 +229,14 @@ def test_the_2019_pdf_prints_each_indicators_figure_as_its_source_computes_it(
         assert any(figure in line for line in rows), (row.indicator.title, figure)
     assert not any(re.fullmatch(r"1/\d+", row) for row in rows)  # the cover has no number
     assert any(re.fullmatch(r"2/\d+", row) for row in rows)
+
+
+@pytest.mark.django_db
+def test_units_follow_the_reports_language(demo_programme):
+    participants = Indicator.objects.get(activity__task__programme=demo_programme,
+                                         source="events.participants", kind="number")
+    labels = {}
+    for language in ("ru", "kk", "en"):
+        with translation.override(language):
+            labels[language] = participants.unit_label
+    assert labels == {"ru": "человек", "kk": "адам", "en": "people"}

@@ -98,8 +98,10 @@ def _grant(programme, item):
 
 def _indicator(activity, order, item, appendices):
     target = item["target"]
+    unit = facts()["units"].get(item["unit"], {})
     return Indicator(
-        activity=activity, order=order, **_titles(item), unit=item["unit"], kind=item["kind"],
+        activity=activity, order=order, **_titles(item), unit=item["unit"],
+        unit_kk=unit.get("kk", ""), unit_en=unit.get("en", ""), kind=item["kind"],
         target=None if target is None else Decimal(str(target)),
         target_note=item["target_note"], direction=item["direction"], source=item["source"],
         appendix=appendices[item["appendix"]], original_line=item["line"])
