@@ -66,12 +66,6 @@ def settings_for(programme):
     return found
 
 
-def voting_open(programme):
-    """Decided by the database's clock, the same for every web node."""
-    return Programme.objects.filter(pk=programme.pk, voting_opens_at__lte=Now(),
-                                    voting_closes_at__gt=Now()).exists()
-
-
 def voting_closed(programme):
     return Programme.objects.filter(pk=programme.pk, voting_closes_at__lte=Now()).exists()
 
