@@ -53,7 +53,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["activity", "order", "title_ru", "title_kk", "title_en", "unit", "unit_kk",
+        fields = ["activity", "order", "title_ru", "title_kk", "title_en", "unit_ru", "unit_kk",
                   "unit_en", "kind",
                   "target", "target_note", "direction", "source", "manual_value",
                   "manual_reason", "manual_evidence", "appendix"]
@@ -68,7 +68,7 @@ class IndicatorInline(StaffOnly, admin.TabularInline):
     model = Indicator
     form = IndicatorForm
     extra = 0
-    fields = ["order", "title_ru", "unit", "kind", "target", "direction", "source", "appendix"]
+    fields = ["order", "title_ru", "unit_ru", "kind", "target", "direction", "source", "appendix"]
 
 
 @admin.register(Activity)

@@ -10,10 +10,9 @@ version, which freezes what the sources said then.
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ozgeris.models import Programme
+from ozgeris.models import Programme, localized
 from ozgeris.uploads import JPEG, PDF, PNG, XLSX, validate_upload
 
 
@@ -24,15 +23,7 @@ def validate_evidence(file):
     validate_upload(file, allowed=(PDF, JPEG, PNG, XLSX))
 
 
-class Translated:
-    """``obj.title`` in the active language, falling back to Russian."""
-
-    def _in_language(self, field):
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_ru")
-
-
-class Titled(Translated, models.Model):
+class Titled(models.Model):
     """A title in Russian (required), Kazakh and English."""
 
     title_ru = models.CharField(_("title (Russian)"), max_length=300)
@@ -44,7 +35,7 @@ class Titled(Translated, models.Model):
 
     @property
     def title(self):
-        return self._in_language("title")
+        return localized(self, "title")
 
 
 class Grant(models.Model):
@@ -106,7 +97,7 @@ class Activity(Titled):
 
     @property
     def narrative(self):
-        return self._in_language("narrative")
+        return localized(self, "narrative")
 
 
 class Appendix(Titled):
@@ -132,8 +123,7 @@ class Appendix(Titled):
 
 
 class Indicator(Titled):
-    """What the report measures. ``unit`` is the Russian unit; ``unit_label`` the unit in the
-    active language."""
+    """What the report measures: a figure (or a document's existence) against its target."""
 
     class Kind(models.TextChoices):
         NUMBER = "number", _("a number")
@@ -145,7 +135,7 @@ class Indicator(Titled):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    unit = models.CharField(_("unit (Russian)"), max_length=100, blank=True)
+    unit_ru = models.CharField(_("unit (Russian)"), max_length=100, blank=True)
     unit_kk = models.CharField(_("unit (Kazakh)"), max_length=100, blank=True)
     unit_en = models.CharField(_("unit (English)"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NUMBER)
@@ -181,8 +171,8 @@ class Indicator(Titled):
 
     @property
     def unit_label(self):
-        language = (get_language() or "ru")[:2]
-        return (getattr(self, f"unit_{language}", "") if language != "ru" else "") or self.unit
+        """The unit in the active language, falling back to Russian."""
+        return localized(self, "unit")
 
 
 class Contradiction(models.Model):

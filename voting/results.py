@@ -19,7 +19,7 @@ from applications.models import Application, Status
 from ozgeris import audit
 
 from . import ledger
-from .models import ReviewStatus, Vote, VoteReview
+from .models import ReviewStatus, Vote, VoteReview, VotingSettings
 from .services import VotingError, settings_for, voting_closed
 
 TALLY_SECONDS = 5
@@ -105,8 +105,9 @@ def publish_head(programme, *, at=None):
     if not voting_closed(programme):
         raise VotingError(_("The head digest is published when the public vote has closed."))
     ledger.seal(programme.pk)
+    settings_for(programme)  # the row exists before it is locked
     with transaction.atomic():
-        current = type(settings_for(programme)).objects.select_for_update().get(
+        current = VotingSettings.objects.select_for_update().get(
             programme=programme)
         if current.head_published_at:
             return current
@@ -127,7 +128,7 @@ def release_results(*, programme, by, at=None):
     settings, an audit entry ``vote.results_released``."""
     publish_head(programme, at=at)
     with transaction.atomic():
-        current = type(settings_for(programme)).objects.select_for_update().get(
+        current = VotingSettings.objects.select_for_update().get(
             programme=programme)
         if current.results_released_at:
             raise VotingError(_("The results have already been released."))

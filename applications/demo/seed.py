@@ -13,10 +13,9 @@ from "screened"; this step only records the finalist and winner facts in the JSO
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ozgeris.demo.programme import almaty
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import AuditEvent, OutboxMessage, Programme, Region, User
 from ozgeris.pdf import render_pdf
@@ -35,7 +35,6 @@ from ..validators import bin_checksum_ok
 
 DATA_FILE = Path(__file__).with_name("applications-2019.json")
 YEAR = 2019
-ALMATY = ZoneInfo("Asia/Almaty")
 MEMBER_DOMAIN = "demo.ozgeris.kz"
 DOCUMENT_TEMPLATE = "applications/pdf/demo_document.html"
 NOT_SENT = "demo data: not sent"
@@ -52,9 +51,6 @@ APPLICATION_FIELDS = (
 def facts():
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
-
-def _almaty(value):
-    return timezone.make_aware(datetime.fromisoformat(value), ALMATY)
 
 
 def demo_bin(number, year_founded):
@@ -136,7 +132,7 @@ def seed(*, log=print):
         ]
         for item, application in sorted(recorded,
                                         key=lambda pair: pair[0]["application"]["screening"]):
-            when = _almaty(item["application"]["screening"])
+            when = almaty(item["application"]["screening"])
             if item["application"]["outcome"] == "documents_rejected":
                 services.reject_documents(application=application, by=staff, now=when,
                                           reason=data["rejection"]["reason"])
@@ -153,7 +149,7 @@ def _apply(item, *, programme, bin_number, nomination, region, financial_year, p
     """One organisation's 2019 path: it registers, starts the application, fills it in,
     uploads the three documents and submits, each step at its own 2019 moment."""
     info = item["application"]
-    started = _almaty(info["started"])
+    started = almaty(info["started"])
     member = _member(member_email(item), item["contact_person"], started)
     organisation = services.create_organisation(
         by=member,
@@ -181,7 +177,7 @@ def _apply(item, *, programme, bin_number, nomination, region, financial_year, p
         services.upload_document(application=application, kind=kind, by=member, now=moment,
                                  file=ContentFile(content, name=file_name))
     return services.submit_application(application=application, by=member,
-                                       now=_almaty(info["submitted"]))
+                                       now=almaty(info["submitted"]))
 
 
 def reset(*, log=print):

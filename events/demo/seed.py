@@ -19,16 +19,15 @@ nothing. The voting step (order 30) runs first and declares the winners.
 """
 
 import json
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from ozgeris.demo.programme import almaty
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import AuditEvent, Programme, Region, User
 
@@ -59,7 +58,6 @@ from ..validators import iban_checksum_ok
 
 DATA_FILE = Path(__file__).with_name("events-2019.json")
 YEAR = 2019
-ALMATY = ZoneInfo("Asia/Almaty")
 DEMO = "демо"
 
 
@@ -71,9 +69,6 @@ def facts():
 def _day(value):
     return date.fromisoformat(value) if value else None
 
-
-def _almaty(value):
-    return timezone.make_aware(datetime.fromisoformat(value), ALMATY)
 
 
 def _source(item, text=""):
@@ -201,7 +196,7 @@ def _online(programme, data, staff):
             notes="\n".join(notes))
         reach = item["reach"]
         VideoReach.objects.create(
-            video=video, taken_at=_almaty(promo["reach_taken_at"]),
+            video=video, taken_at=almaty(promo["reach_taken_at"]),
             views=reach["reach_views"], reach=reach["reach_views"],
             interactions=reach["interactions"], shares=reach["shares"],
             comments=reach["comments"], likes=reach["likes"])
@@ -298,7 +293,7 @@ def _voting_videos(programme, data, staff):
     if Video.objects.filter(programme=programme, kind=Video.Kind.FINALIST).exists():
         return False
     info = data["voting_videos"]
-    taken_at = _almaty(f"{info['views_as_of']}T23:59")
+    taken_at = almaty(f"{info['views_as_of']}T23:59")
     promo = info["general_promo"]
     rows = [(Video(programme=programme, title=promo["title"], kind=Video.Kind.VOTE_PROMO,
                    notes=_source(promo, "Промо-ролик общественного голосования.")),
@@ -344,7 +339,7 @@ def _ceremony(programme, data, staff):
         return False
     info = data["ceremony"]
     ceremony = Ceremony.objects.create(
-        programme=programme, held_at=_almaty(info["held_at"]), city=info["city"],
+        programme=programme, held_at=almaty(info["held_at"]), city=info["city"],
         appendix=info["guests"]["appendix"],
         notes=_source(info, "Место проведения в отчёте не указано."))
     guests = [{"name": f"Гость {n} ({DEMO})", "organisation": "",
@@ -422,7 +417,7 @@ def _sign(contract, info, staff):
     organisation = contract.application.organisation
     serial = int(contract.number.rsplit("-", 1)[-1])
     signed_on = _day(info["signed_on"])
-    moment = _almaty(f"{info['signed_on']}T10:00")
+    moment = almaty(f"{info['signed_on']}T10:00")
     services.submit_contract_details(contract=contract, by=staff, now=moment, details={
         "signatory_name": organisation.contact_person, "signatory_position": "Председатель",
         "authority_basis": "Устава", "iik": demo_iik(serial), "bank_name": f"Демо-банк ({DEMO})",

@@ -16,10 +16,9 @@ The spine (the programme, the jury accounts) and the applications step run first
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from applications.demo.seed import demo_bins
 from applications.models import Application, Status
+from ozgeris.demo.programme import almaty
 from ozgeris.models import AuditEvent, Nomination, OutboxMessage, Programme, User
 
 from .. import services, supporting
@@ -49,7 +49,6 @@ from ..models import (
 
 DATA_FILE = Path(__file__).with_name("jury-2019.json")
 YEAR = 2019
-ALMATY = ZoneInfo("Asia/Almaty")
 NOT_SENT = "demo data: not sent"
 # The statuses the jury's decisions (and the vote after them) give a screened application.
 DECIDED_STATUSES = (Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST, Status.NOT_SELECTED,
@@ -60,9 +59,6 @@ DECIDED_STATUSES = (Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST, Statu
 def facts():
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
-
-def _almaty(value):
-    return timezone.make_aware(datetime.fromisoformat(value), ALMATY)
 
 
 def _text(items):
@@ -113,7 +109,7 @@ def _commission(programme, info, settings):
 def _sittings(programme, sittings, members):
     for item in sittings:
         sitting, _created = Sitting.objects.get_or_create(
-            programme=programme, subject=item["subject"], starts_at=_almaty(item["local"]),
+            programme=programme, subject=item["subject"], starts_at=almaty(item["local"]),
             defaults={"place": item["place"], "agenda": _text(item["agenda"]),
                       "decisions": _text(item["decisions"])})
         for key, presence in item["attendance"].items():
@@ -126,7 +122,7 @@ def _applications(programme, data, members, chair):
     wait for the commission. Returns a summary, or "" when they were decided already."""
     if not Application.objects.filter(programme=programme, status=Status.SCREENED).exists():
         return ""
-    decided = _almaty(data["eligibility"]["local"])
+    decided = almaty(data["eligibility"]["local"])
     _conflicts(programme, data["conflicts"], members, chair, _applications_by_key(programme),
                now=decided - timedelta(minutes=5))
     eligible, failed = services.decide_eligibility(programme=programme, by=chair.user,
@@ -169,7 +165,7 @@ def _score(programme, info, members, by_key):
     """Every juror submits their sheet for the n-th application of the JSON at the n-th step
     after the first sheet's time, all inside the jury stage."""
     criteria = dict(Criterion.objects.filter(programme=programme).values_list("code", "pk"))
-    start = _almaty(info["first_sheet_local"])
+    start = almaty(info["first_sheet_local"])
     step = timedelta(minutes=info["minutes_between_sheets"])
     count = 0
     for position, sheet in enumerate(info["sheets"]):
@@ -199,7 +195,7 @@ def _supporting(programme, info, members, chair):
         for order, nominee in enumerate(item["nominees"], start=1):
             nominees[nominee["name"]], _created = Nominee.objects.get_or_create(
                 nomination=nomination, name=nominee["name"], defaults={"order": order})
-        when = _almaty(info["votes_local"])
+        when = almaty(info["votes_local"])
         abstaining = item.get("abstentions", {"jurors": []})
         for key in abstaining["jurors"]:
             juror = members[key]
@@ -210,7 +206,7 @@ def _supporting(programme, info, members, chair):
             supporting.cast_nominee_vote(juror=juror, nomination=nomination, by=juror.user,
                                          nominee=nominees[name], now=when)
         supporting.close_nomination_vote(nomination=nomination, by=chair.user,
-                                         now=_almaty(info["closed_local"]))
+                                         now=almaty(info["closed_local"]))
         closed += 1
     return closed
 

@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -33,8 +34,13 @@ def demo_password():
     return getattr(settings, "DEMO_PASSWORD", "ozgeris-demo")
 
 
-def _local(value):
-    return timezone.make_aware(datetime.fromisoformat(value))
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def almaty(value):
+    """A time as the demo's facts files write it (ISO, Almaty wall clock), made aware. Every
+    app's demo step reads its dates through this one."""
+    return timezone.make_aware(datetime.fromisoformat(value), ALMATY)
 
 
 def _account(email, name, *, staff=False, groups=(), password=True):
@@ -58,7 +64,7 @@ def _account(email, name, *, staff=False, groups=(), password=True):
 def seed(*, log=print):
     data = facts()
     info = data["programme"]
-    stage_fields = {name: _local(stage["local"]) for name, stage in info["stages"].items()}
+    stage_fields = {name: almaty(stage["local"]) for name, stage in info["stages"].items()}
     programme, created = Programme.objects.get_or_create(
         year=info["year"],
         defaults={

@@ -100,7 +100,7 @@ def _indicator(activity, order, item, appendices):
     target = item["target"]
     unit = facts()["units"].get(item["unit"], {})
     return Indicator(
-        activity=activity, order=order, **_titles(item), unit=item["unit"],
+        activity=activity, order=order, **_titles(item), unit_ru=item["unit"],
         unit_kk=unit.get("kk", ""), unit_en=unit.get("en", ""), kind=item["kind"],
         target=None if target is None else Decimal(str(target)),
         target_note=item["target_note"], direction=item["direction"], source=item["source"],

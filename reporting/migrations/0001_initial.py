@@ -34,7 +34,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'activities',
                 'ordering': ['task', 'number'],
             },
-            bases=(reporting.models.Translated, models.Model),
         ),
         migrations.CreateModel(
             name='Appendix',
@@ -53,7 +52,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'appendices',
                 'ordering': ['programme', 'number'],
             },
-            bases=(reporting.models.Translated, models.Model),
         ),
         migrations.CreateModel(
             name='Contradiction',
@@ -141,7 +139,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'indicators',
                 'ordering': ['activity', 'order', 'pk'],
             },
-            bases=(reporting.models.Translated, models.Model),
         ),
         migrations.CreateModel(
             name='ReportVersion',
@@ -176,7 +173,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'tasks',
                 'ordering': ['programme', 'number'],
             },
-            bases=(reporting.models.Translated, models.Model),
         ),
         migrations.AddField(
             model_name='activity',

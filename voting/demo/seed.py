@@ -17,10 +17,9 @@ receipts and per-vote secrets, which are random by design.
 import json
 import random
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -30,6 +29,7 @@ from django.utils import timezone
 
 from applications.demo.seed import demo_bins
 from applications.models import Application
+from ozgeris.demo.programme import ALMATY, almaty
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.emails import canonical_email
 from ozgeris.models import AuditEvent, Programme, User
@@ -53,7 +53,6 @@ from ..services import new_receipt, receipt_hash
 
 DATA_FILE = Path(__file__).with_name("voting-2019.json")
 YEAR = 2019
-ALMATY = ZoneInfo("Asia/Almaty")
 SECONDS_PER_MINUTE = 60
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -62,9 +61,6 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 def facts():
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
-
-def _almaty(value):
-    return timezone.make_aware(datetime.fromisoformat(value), ALMATY)
 
 
 def _split(total, weights):
@@ -155,9 +151,9 @@ def seed(*, log=print):
     staff = User.objects.get(email=programme_facts()["demo_accounts"]["staff"]["email"])
     release = data["release"]
     publish_head(programme, at=programme.voting_closes_at)
-    release_results(programme=programme, by=staff, at=_almaty(release["results_released_at"]))
+    release_results(programme=programme, by=staff, at=almaty(release["results_released_at"]))
     declare_winners(programme=programme, by=staff, winners=winners,
-                    at=_almaty(release["winners_declared_at"]))
+                    at=almaty(release["winners_declared_at"]))
 
 
 def _voters(rng, times, domain):
@@ -184,7 +180,7 @@ def _visits(programme, rng, visitor_ids, sources, durations, times):
     """The first visitors are the voters (each visit holds its vote); the others come any
     day up to the end of the statistics period."""
     first = programme.voting_opens_at
-    last = _almaty(facts()["statistics"]["until"] + "T23:00:00")
+    last = almaty(facts()["statistics"]["until"] + "T23:00:00")
     visitors, days = [], []
     for index, (visitor_id, source, duration) in enumerate(
             zip(visitor_ids, sources, durations, strict=True)):
@@ -248,7 +244,7 @@ def reset(*, log=print):
         # then, so no real visitor is among them).
         Visitor.objects.filter(
             first_seen_at__gte=programme.voting_opens_at,
-            first_seen_at__lt=_almaty(facts()["statistics"]["until"]) + timedelta(days=1),
+            first_seen_at__lt=almaty(facts()["statistics"]["until"]) + timedelta(days=1),
         ).delete()
         User.objects.filter(email__endswith=f"@{domain}").delete()
         VotingSettings.objects.filter(programme=programme).delete()
