@@ -106,13 +106,12 @@ def _timer(function, label, totals):
 # Timed where they exist (voting/ changes; a part that is gone is skipped).
 PARTS = [
     ("voting.views", "over_limit", "view: rate limits (Redis)"),
-    ("voting.views", "_programme", "view: Programme.objects.current()"),
-    ("voting.views", "get_object_or_404", "view: the finalist"),
+    ("voting.views", "_ballot_programme", "view: the programme (process memory)"),
+    ("voting.views", "VoteForm", "view: the form"),
     ("voting.services", "cast_vote", "cast_vote, all of it"),
-    ("voting.services", "_voter_and_window", "  cast_vote: verified email and window (query)"),
+    ("voting.services", "ballot_facts", "  cast_vote: the finalists (process memory)"),
+    ("voting.services", "_store", "  cast_vote: the checks, the vote and its link"),
     ("voting.services", "existing_receipt", "  cast_vote: the voter's earlier receipt"),
-    ("voting.services", "ballot_scope", "  cast_vote: ballot_scope"),
-    ("voting.services", "_email_receipt", "  cast_vote: the receipt email (render, outbox row)"),
     ("voting.services", "_request_seal", "  cast_vote: seal_ledger.delay (Redis)"),
 ]
 

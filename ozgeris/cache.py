@@ -118,3 +118,13 @@ def claim(key, seconds):
     if getattr(cache, "is_down", lambda: False)():
         return False
     return cache.add(key, 1, seconds) and not getattr(cache, "is_down", lambda: False)()
+
+
+def claim_in_process(key, seconds):
+    """Like ``claim``, but each process claims for itself, in its own memory (no round trip):
+    True at most once per period per process, False while Redis is down."""
+    from django.core.cache import cache, caches
+
+    if getattr(cache, "is_down", lambda: False)():
+        return False
+    return caches["local"].add(key, True, seconds)

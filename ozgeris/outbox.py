@@ -37,23 +37,27 @@ def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
     return message
 
 
-def queue_templated_email(*, to, template, context, language, purpose="", render_later=False):
+def queue_templated_email(*, to, template, context, language, purpose=""):
     """Render ``<template>_subject.txt``, ``.txt`` and optionally ``.html`` in ``language``.
     The plain-text parts are rendered without HTML escaping (they are not HTML: a name with
-    quotes must read as typed); the HTML part is escaped as usual.
-
-    ``render_later``: keep the template and its (JSON) context and render when the message
-    is sent, so that a busy request (a vote) only writes a row."""
-    if render_later:
-        message = OutboxMessage.objects.create(
-            to=list(to) if not isinstance(to, str) else [to], subject="", body="",
-            template=template, context=context, language=language, purpose=purpose)
-        transaction.on_commit(request_drain)
-        return message
+    quotes must read as typed); the HTML part is escaped as usual."""
     subject, body, html_body = _render(template, context, language)
     return queue_email(
         to=to, subject=subject, body=body, html_body=html_body, language=language, purpose=purpose
     )
+
+
+def queue_templated_emails(*, template, purpose, recipients):
+    """Many messages of one template, each rendered only when it is sent, in one statement:
+    a busy writer (the vote's ledger seal, for the receipts) writes the rows and nothing
+    more. ``recipients``: (address, language, JSON-serialisable context) triples."""
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(to=[address], subject="", body="", template=template, context=context,
+                      language=language, purpose=purpose)
+        for address, language, context in recipients)
+    if messages:
+        transaction.on_commit(request_drain)
+    return messages
 
 
 def _render(template, context, language):

@@ -33,14 +33,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache (cached ballot facts, rate-limit counters)."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _media_in_a_temporary_folder(tmp_path_factory):
     """Uploads made by the tests (the demo's included) never land in the developer's var/."""
@@ -68,11 +60,13 @@ def demo_programme(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language(settings):
-    """Each test starts with an empty cache (rate limits) and the default language."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (rate limits, the ballot's facts in the process's
+    memory) and the default language."""
+    from django.core.cache import caches
     from django.utils import translation
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)

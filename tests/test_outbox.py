@@ -119,10 +119,10 @@ def test_a_broker_outage_when_requesting_the_drain_loses_nothing(
 
 @pytest.mark.django_db
 def test_a_message_rendered_later_is_rendered_once_in_its_language_when_sent():
-    message = outbox.queue_templated_email(
-        to=["voter@example.kz"], template="voting/email/receipt", language="kk",
-        render_later=True, context={"programme_title": "Сыйлық 2031", "receipt": "ABCD-EFGH",
-                                    "check_url": "https://example.kz/vote/receipt/"})
+    [message] = outbox.queue_templated_emails(
+        template="voting/email/receipt", purpose="voting:receipt", recipients=[(
+            "voter@example.kz", "kk", {"programme_title": "Сыйлық 2031", "receipt": "ABCD-EFGH",
+                                       "check_url": "https://example.kz/vote/receipt/"})])
     assert (message.subject, message.body) == ("", "")
 
     outbox.drain()

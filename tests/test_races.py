@@ -130,3 +130,44 @@ def test_fifty_concurrent_votes_from_one_account_leave_one_vote(open_programme):
     assert errors == []
     assert len(receipts) == 50 and len(set(receipts)) == 1
     assert Vote.objects.filter(programme=open_programme).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_seal_in_progress_does_not_hold_up_votes(finalists, make_user, monkeypatch):
+    """The single writer locks the programme's row while it seals; every vote checks its
+    foreign key to that row, and must not wait for the seal to commit."""
+    from voting import ledger, services
+    from voting.models import LedgerEntry, Vote
+
+    voter = make_user(email="during-seal@race.example.kz")
+    sealing = threading.Event()
+    done = threading.Event()
+    write_entries = LedgerEntry.objects.bulk_create
+
+    def slow_write(entries):  # the seal, stopped while it holds its lock
+        sealing.set()
+        done.wait(10)
+        return write_entries(entries)
+
+    monkeypatch.setattr(LedgerEntry.objects, "bulk_create", slow_write)
+
+    def hold_the_seal_lock():
+        try:
+            ledger.seal(finalists[0].programme_id)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_seal_lock)
+    holder.start()
+    try:
+        assert sealing.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        ballot = services.cast_vote(voter=voter, finalist=finalists[0])
+    finally:
+        done.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert Vote.objects.filter(receipt_hash=services.receipt_hash(ballot.receipt)).exists()

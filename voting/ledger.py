@@ -30,13 +30,14 @@ def leaf(previous, vote):
 
 def seal(programme_id, *, replay_delay=None):
     """Append a ledger entry for every committed vote not yet sealed, in order of casting.
-    Returns how many were sealed. The programme row's lock makes this the only writer.
+    Returns the new entries. The programme row's lock makes this the only writer; it is a
+    "no key update" lock, which votes' foreign-key checks on that row do not wait for.
     ``replay_delay`` (the demo replaying 2019) dates each entry that long after its vote
     instead of now."""
     with transaction.atomic():
         programmes = Programme.objects.filter(pk=programme_id)
         if connection.features.has_select_for_update:
-            programmes = programmes.select_for_update()
+            programmes = programmes.select_for_update(no_key=True)
         programme = programmes.get()
         head = LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
         previous, sequence = (head.leaf, head.sequence) if head else (GENESIS, 0)
@@ -51,7 +52,7 @@ def seal(programme_id, *, replay_delay=None):
                 entry.sealed_at = vote.cast_at + replay_delay
             entries.append(entry)
         LedgerEntry.objects.bulk_create(entries)
-    return len(entries)
+    return entries
 
 
 def head(programme):

@@ -51,19 +51,28 @@ class VotingSettings(models.Model):
 
 
 class Vote(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes")
+    # Every index is written by every vote, so a vote table has only those a query needs:
+    # (programme, finalist) serves the programme too, and nothing looks votes up by region.
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes",
+                                  db_index=False)
     finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes")
-    receipt_hash = models.CharField(max_length=64, unique=True)
+    receipt_hash = models.CharField(max_length=64)
     secret = models.CharField(max_length=64)
     cast_at = models.DateTimeField(db_default=Now(), db_index=True)
     age_bracket = models.CharField(_("age"), max_length=5, choices=AgeBracket.choices,
                                    blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               db_index=False)
 
     class Meta:
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         indexes = [models.Index(fields=["programme", "finalist"])]
+        constraints = [
+            # A constraint rather than unique=True, which on PostgreSQL adds a second index
+            # for LIKE searches that nothing makes.
+            models.UniqueConstraint(fields=["receipt_hash"], name="one_vote_per_receipt"),
+        ]
 
     def __str__(self):
         return f"#{self.pk}"
@@ -75,8 +84,9 @@ class VoterLink(models.Model):
 
     vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="link")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique constraint below starts with the voter.
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              related_name="vote_links")
+                              related_name="vote_links", db_index=False)
     scope = models.PositiveBigIntegerField(default=0)
     receipt_code = models.CharField(max_length=40, blank=True)
     # For the fraud checks (many votes from one address) and the visitors → voters

@@ -1,8 +1,9 @@
 """Casting a vote: one short transaction, no hot counter row, the rule in the database.
 
-``cast_vote`` records the vote and the voter's link in one transaction; the unique constraint
-on the link makes a second attempt, however fast or concurrent, come back as "already voted"
-with the receipt of the first. The ledger is sealed after the commit by a single writer.
+``cast_vote`` records the vote and the voter's link in one transaction (one statement on
+PostgreSQL, voting/statement.py); the unique constraint on the link makes a second attempt,
+however fast or concurrent, come back as "already voted" with the receipt of the first. The
+ledger is sealed after the commit by a single writer, which also queues the receipt emails.
 """
 
 import hashlib
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings as django_settings
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.core.cache import caches
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.urls import reverse
@@ -23,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
 from ozgeris import outbox
-from ozgeris.cache import claim
+from ozgeris.cache import claim_in_process
 from ozgeris.models import Programme
 
+from . import ledger, statement
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
@@ -71,11 +73,11 @@ def voting_closed(programme):
 
 
 def ballot_facts(programme_id):
-    """What every vote of a programme checks and what rarely changes, cached for a few seconds
-    so that a vote does not read it again: the finalists ({id: nomination id}) and whether one
-    vote covers a nomination rather than the whole programme."""
+    """What every vote of a programme checks and what rarely changes, kept for a few seconds
+    in the process's memory so that a vote does not read it again: the finalists ({id:
+    nomination id}) and whether one vote covers a nomination rather than the whole programme."""
     key = f"voting:ballot:{programme_id}"
-    facts = cache.get(key)
+    facts = caches["local"].get(key)
     if facts is None:
         facts = {
             "finalists": dict(Application.objects.filter(
@@ -85,19 +87,25 @@ def ballot_facts(programme_id):
                 programme_id=programme_id).values_list("one_vote_per_nomination",
                                                        flat=True).first()),
         }
-        cache.set(key, facts, BALLOT_CACHE_SECONDS)
+        caches["local"].set(key, facts, BALLOT_CACHE_SECONDS)
     return facts
 
 
-def _voter_and_window(voter, programme):
-    """(the voter's login email is verified, the vote is open by the database's clock), in
-    one query: the two checks every vote makes."""
-    return (Programme.objects.filter(pk=programme.pk)
+def _ballot_checks(voter, programme_id):
+    """The programme's row with the two checks every vote makes: ``verified`` (the voter's
+    login email is verified, the rule of ozgeris.permissions.can_vote) and ``is_open`` (the
+    vote is open by the database's clock)."""
+    return (Programme.objects.filter(pk=programme_id)
             .annotate(is_open=ExpressionWrapper(
                 Q(voting_opens_at__lte=Now(), voting_closes_at__gt=Now()),
                 output_field=BooleanField()),
-                verified=Exists(voter.verified_login_email()))
-            .values_list("verified", "is_open").get())
+                verified=Exists(voter.verified_login_email())))
+
+
+def allowed_to_vote(voter, programme_id):
+    """The programme's id if both checks pass, else nothing (the vote's own statement)."""
+    return (_ballot_checks(voter, programme_id).filter(verified=True, is_open=True)
+            .order_by().values("pk"))
 
 
 def ballot_scope(programme, finalist):
@@ -114,34 +122,51 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
     if not getattr(voter, "is_authenticated", False):
         raise VotingError(_("Only a signed-in person with a verified email address can vote."))
     facts = ballot_facts(programme.pk)
-    verified, is_open = _voter_and_window(voter, programme)
-    if not verified:  # the rule of ozgeris.permissions.can_vote, read in the same query
-        raise VotingError(_("Only a signed-in person with a verified email address can vote."))
     if finalist.pk not in facts["finalists"]:
         raise VotingError(_("This project is not a finalist of the vote."))
-    if not is_open:
-        raise VotingError(_("The public vote is not open."))
     scope = finalist.nomination_id if facts["per_nomination"] else 0
-    client_ip = _valid_address(client_ip)
+    code = new_receipt()
+    vote = Vote(programme=programme, finalist=finalist, receipt_hash=receipt_hash(code),
+                secret=secrets.token_hex(32), age_bracket=age_bracket or "", region=region)
+    link = VoterLink(programme=programme, voter=voter, scope=scope, receipt_code=code,
+                     client_ip=_valid_address(client_ip), visitor_id=visitor_id or "")
     # No look-up first: the unique link refuses a second vote, and only then is the first
     # receipt read (the common case, a first vote, costs nothing extra).
-    code = new_receipt()
     try:
-        with transaction.atomic():
-            vote = Vote.objects.create(
-                programme=programme, finalist=finalist, receipt_hash=receipt_hash(code),
-                secret=secrets.token_hex(32), age_bracket=age_bracket or "", region=region)
-            VoterLink.objects.create(vote=vote, programme=programme, voter=voter, scope=scope,
-                                     receipt_code=code, client_ip=client_ip,
-                                     visitor_id=visitor_id or "")
-            _email_receipt(voter, programme, code)
+        stored = _store(voter, vote, link)
     except IntegrityError:
         existing = existing_receipt(voter, programme, scope)
         if existing:
             return Ballot(existing, True)
         raise
+    if not stored:
+        raise VotingError(_refusal(voter, programme))
     transaction.on_commit(lambda: _request_seal(programme.pk))
     return Ballot(code, False)
+
+
+def _store(voter, vote, link):
+    """Store the vote and its link if the checks pass; True when stored."""
+    if connection.vendor == "postgresql":
+        return statement.record(allowed_to_vote, voter, vote, link)
+    if not allowed_to_vote(voter, vote.programme_id).exists():
+        return False
+    with transaction.atomic():
+        vote.save()
+        link.vote = vote
+        link.save()
+    return True
+
+
+def _refusal(voter, programme):
+    """Why a vote was refused (read only then: a vote that passes asks nothing more)."""
+    verified, is_open = _ballot_checks(voter, programme.pk).values_list(
+        "verified", "is_open").get()
+    if not verified:
+        return _("Only a signed-in person with a verified email address can vote.")
+    if not is_open:
+        return _("The public vote is not open.")
+    return _("The vote could not be recorded. Please try again.")  # the window's edge, passed
 
 
 def _valid_address(address):
@@ -151,18 +176,37 @@ def _valid_address(address):
         return None
 
 
-def _email_receipt(voter, programme, code):
-    """The receipt by email, through the outbox in the vote's own transaction (never the
-    choice: a receipt must not prove to anyone whom the vote was for). Rendered when it is
-    sent, so the vote itself only writes the row."""
-    with translation.override(voter.preferred_language):
-        title = str(programme.title)
-    outbox.queue_templated_email(
-        to=[voter.email], template="voting/email/receipt", language=voter.preferred_language,
-        purpose="voting:receipt", render_later=True,
-        context={"programme_title": title, "receipt": code,
-                 "check_url": f"{django_settings.PORTAL_URL}{reverse('voting:receipt')}?"
-                              f"{urlencode({'code': code})}"})
+def seal(programme_id):
+    """Seal the newly committed votes into the ledger and queue each voter's receipt email,
+    in one transaction: by the time the email comes, its link shows the vote's position.
+    Returns how many votes were sealed."""
+    with transaction.atomic():
+        entries = ledger.seal(programme_id)
+        _email_receipts(programme_id, entries)
+    return len(entries)
+
+
+def _email_receipts(programme_id, entries):
+    """The receipt by email (never the choice: a receipt must not prove to anyone whom the
+    vote was for), rendered when it is sent. A link whose account was deleted has no one to
+    write to."""
+    links = VoterLink.objects.filter(
+        vote__in=[entry.vote_id for entry in entries], voter__isnull=False).values_list(
+        "receipt_code", "voter__email", "voter__preferred_language")
+    programme = None
+    titles = {}
+    recipients = []
+    for code, email, language in links.iterator():
+        if language not in titles:
+            programme = programme or Programme.objects.get(pk=programme_id)
+            with translation.override(language):
+                titles[language] = str(programme.title)
+        recipients.append((email, language, {
+            "programme_title": titles[language], "receipt": code,
+            "check_url": f"{django_settings.PORTAL_URL}{reverse('voting:receipt')}?"
+                         f"{urlencode({'code': code})}"}))
+    outbox.queue_templated_emails(template="voting/email/receipt", purpose="voting:receipt",
+                                  recipients=recipients)
 
 
 def existing_receipt(voter, programme, scope=0):
@@ -174,11 +218,12 @@ def existing_receipt(voter, programme, scope=0):
 
 
 def _request_seal(programme_id):
-    """Ask the single writer to seal. With a broker, at most once a second per programme: a
-    seal takes every vote committed before it, and the periodic seal catches up the rest."""
+    """Ask the single writer to seal. With a broker, at most once a second per programme from
+    each process (no round trip to ask), and not while Redis is down: a seal takes every vote
+    committed before it, and the periodic seal catches up the rest."""
     from .tasks import seal_ledger
 
-    if not seal_ledger.app.conf.task_always_eager and not claim(
+    if not seal_ledger.app.conf.task_always_eager and not claim_in_process(
             f"voting:seal-requested:{programme_id}", 1):
         return
     try:

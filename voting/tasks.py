@@ -7,7 +7,7 @@ from django.db.models.functions import Now
 
 from ozgeris.models import Programme
 
-from . import ledger, results, review
+from . import results, review, services
 
 # The fraud checks keep running for a while after the close: late flags still matter until
 # the results are released.
@@ -16,10 +16,11 @@ FLAGGING_AFTER_CLOSE = timedelta(days=7)
 
 @shared_task(name="voting.tasks.seal_ledger", ignore_result=True)
 def seal_ledger(programme_id=None):
-    """Seal newly committed votes (after each vote, and every few seconds by beat)."""
+    """Seal newly committed votes and queue their receipt emails (after each vote, and every
+    few seconds by beat)."""
     ids = [programme_id] if programme_id else list(
         Programme.objects.values_list("pk", flat=True))
-    return sum(ledger.seal(pk) for pk in ids)
+    return sum(services.seal(pk) for pk in ids)
 
 
 @shared_task(name="voting.tasks.flag_suspicious_votes", ignore_result=True)

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models.functions import Now
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -131,14 +131,15 @@ class VoteForm(forms.Form):
 
 
 def _ballot_programme():
-    """The current programme for casting a vote, cached for a few seconds (votes come in
-    bursts; the window itself is checked by the database's clock in the service)."""
-    programme = cache.get(BALLOT_PROGRAMME_KEY)
+    """The current programme for casting a vote, kept for a few seconds in the process's
+    memory (votes come in bursts; the window itself is checked by the database's clock in
+    the service)."""
+    programme = caches["local"].get(BALLOT_PROGRAMME_KEY)
     if programme is None:
         programme = Programme.objects.current()
         if programme is None:
             raise Http404
-        cache.set(BALLOT_PROGRAMME_KEY, programme, services.BALLOT_CACHE_SECONDS)
+        caches["local"].set(BALLOT_PROGRAMME_KEY, programme, services.BALLOT_CACHE_SECONDS)
     return programme
 
 
