@@ -5,11 +5,14 @@ and runs this module in a process of its own, since the other benches hold Djang
 SQLite. That process recreates the database ``ozgeris_bench``, flushes its own Redis
 database (14; never the others), makes the data in bulk (bench/vote_data.py), and then:
 
-1. one gunicorn node: wrk casts votes for BENCH_VOTE_SECONDS (bench/wrk/vote.lua), each
-   request a fresh signed-in voter; then wrk GETs the anonymous finalists page;
-2. a baseline node (bench/settings.py: the same settings and middleware, bench/baseline.py's
-   view that inserts one row with a unique key), driven by the same script;
-3. two gunicorn nodes (one database, one Redis), two wrk processes in parallel on disjoint
+1. one gunicorn node for the vote and a baseline node (bench/settings.py: the same settings
+   and middleware, bench/baseline.py's view that inserts one row with a unique key), both
+   started and warmed up first; then BENCH_ROUNDS rounds, each BENCH_VOTE_SECONDS of wrk
+   casting votes (bench/wrk/vote.lua, each request a fresh signed-in voter) followed by as
+   long on the baseline with the same script. Alternating the two in short rounds gives both
+   the same machine: a shared machine's speed drifts over a minute by more than the
+   difference being measured. Then wrk GETs the anonymous finalists page;
+2. two gunicorn nodes (one database, one Redis), two wrk processes in parallel on disjoint
    voters.
 
 Celery: REDIS_URL makes the portal queue the ledger seal on Redis after each vote (as in
@@ -39,7 +42,8 @@ ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:
 DATABASE = "ozgeris_bench"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 VOTERS = 40_000
-SECONDS = int(os.environ.get("BENCH_VOTE_SECONDS", 10))
+SECONDS = int(os.environ.get("BENCH_VOTE_SECONDS", 4))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 4))
 VOTE_PATH = "/vote/finalists/%d/vote/"
 BASELINE_PATH = "/bench/insert/%d/"
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +141,23 @@ def settle(connection):
         cursor.execute("CHECKPOINT")
 
 
+def merged(runs):
+    """The wrk results of several rounds as one: counts and voters added up; of the
+    latencies, the median round's p50 and the worst round's p99."""
+    total = {"acked_voters": [], "error_voters": [], "unanswered_voters": [], "statuses": {},
+             "requests": 0, "duration_us": 0, "socket_errors": 0, "exhausted": 0}
+    for run in runs:
+        for name in ("acked_voters", "error_voters", "unanswered_voters"):
+            total[name] += run[name]
+        for name in ("requests", "duration_us", "socket_errors", "exhausted"):
+            total[name] += run[name]
+        for status, number in run["statuses"].items():
+            total["statuses"][status] = total["statuses"].get(status, 0) + number
+    total["p50_us"] = sorted(run["p50_us"] for run in runs)[len(runs) // 2]
+    total["p99_us"] = max(run["p99_us"] for run in runs)
+    return total
+
+
 class Phases:
     """The runs of one bench, their checks and their printed figures."""
 
@@ -164,20 +185,25 @@ class Phases:
         half, quarter = VOTERS // 2, VOTERS // 4
         self.nodes = []
         try:
-            node = self.node()
+            node, baseline = self.node(), self.node("bench.settings")
             get_rate(node.url + "/vote/", 1)  # warm the workers up (connections, templates)
-            one = run_vote_wrk(node.url, VOTE_PATH, (0, half), self.finalists, SECONDS)
-            page_rate, page_errors = get_rate(node.url + "/vote/", SECONDS)
+            get_rate(baseline.url + "/", 1)
+            votes, bases = [], []
+            share = half // ROUNDS  # each round's voters: a range of its own
+            for number in range(ROUNDS):
+                voters = (number * share, (number + 1) * share)
+                votes.append(run_vote_wrk(node.url, VOTE_PATH, voters, self.finalists,
+                                          SECONDS))
+                bases.append(run_vote_wrk(baseline.url, BASELINE_PATH, voters,
+                                          self.finalists, SECONDS))
+            page_rate, page_errors = get_rate(node.url + "/vote/", 2 * SECONDS)
             node.stop()
+            baseline.stop()
+            one, base = merged(votes), merged(bases)
             votes_per_s = self.rate(one)
             print(f"votes_per_s={votes_per_s:.0f}")
             print(f"p50_ms={one['p50_us'] / 1000:.1f}")
             print(f"p99_ms={one['p99_us'] / 1000:.1f}", flush=True)
-
-            node = self.node("bench.settings")
-            get_rate(node.url + "/", 1)
-            base = run_vote_wrk(node.url, BASELINE_PATH, (0, half), self.finalists, SECONDS)
-            node.stop()
             baseline_per_s = self.rate(base)
             duplicates, lost, _ = self.check([one])
             print(f"baseline_per_s={baseline_per_s:.0f}")
@@ -185,14 +211,17 @@ class Phases:
             print(f"duplicates={duplicates}")
             print(f"lost={lost}")
             print(f"finalists_page_per_s={page_rate:.0f}", flush=True)
+            print(f"# rounds of {SECONDS} s, votes/s against baseline/s: " + ", ".join(
+                f"{self.rate(v):.0f}/{self.rate(b):.0f}" for v, b in zip(votes, bases,
+                                                                         strict=True)))
 
             first, second = self.node(), self.node()
             for each in (first, second):
                 get_rate(each.url + "/vote/", 1)
             runs = [start_vote_wrk(first.url, VOTE_PATH, (half, half + quarter),
-                                   self.finalists, SECONDS),
+                                   self.finalists, 2 * SECONDS),
                     start_vote_wrk(second.url, VOTE_PATH, (half + quarter, VOTERS),
-                                   self.finalists, SECONDS)]
+                                   self.finalists, 2 * SECONDS)]
             two = [finish_vote_wrk(*each) for each in runs]
         finally:
             for each in self.nodes:

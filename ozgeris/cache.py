@@ -19,6 +19,17 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
+# Each key counts one more hit; a new counter gets its timeout (ARGV, in the keys' order).
+COUNT_HITS = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client builds a new ``redis.Redis`` object for every command
     (filling its table of response callbacks each time: about 0.15 ms, several times per
@@ -58,15 +69,17 @@ class FailOpenRedisCache(RedisCache):
             return fallback
 
     def count_hits(self, buckets):
-        """Add one to each ``(key, timeout)`` counter in a single pipeline; their new values.
-        When Redis is down every counter answers 0, so rate limits let requests through."""
+        """Add one to each ``(key, timeout)`` counter in one command (COUNT_HITS); their new
+        values. When Redis is down every counter answers 0, so rate limits let requests
+        through."""
         def run():
-            keys = [self.make_and_validate_key(key) for key, _timeout in buckets]
-            pipeline = self._cache.get_client(keys[0], write=True).pipeline(transaction=False)
-            for key, (_name, timeout) in zip(keys, buckets, strict=True):
-                pipeline.incr(key)
-                pipeline.expire(key, timeout)
-            return pipeline.execute()[0::2]
+            keys = [self.make_key(key) for key, _timeout in buckets]
+            client = self._cache.get_client(keys[0], write=True)
+            scripts = self.__dict__.setdefault("_count_hits_scripts", {})
+            script = scripts.get(id(client))
+            if script is None:  # redis-py's Script loads it again after a Redis restart
+                script = scripts[id(client)] = client.register_script(COUNT_HITS)
+            return script(keys=keys, args=[timeout for _key, timeout in buckets])
 
         return self._guard("count_hits", [0] * len(buckets), run)
 
@@ -120,11 +133,14 @@ def claim(key, seconds):
     return cache.add(key, 1, seconds) and not getattr(cache, "is_down", lambda: False)()
 
 
+
 def claim_in_process(key, seconds):
     """Like ``claim``, but each process claims for itself, in its own memory (no round trip):
     True at most once per period per process, False while Redis is down."""
-    from django.core.cache import cache, caches
+    from django.core.cache import cache
+
+    from . import memo
 
     if getattr(cache, "is_down", lambda: False)():
         return False
-    return caches["local"].add(key, True, seconds)
+    return memo.claim(key, seconds)

@@ -197,10 +197,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each process's own memory, for the few facts every vote reads and that may be a few seconds
-# old (the current programme, its finalists): a vote then makes no cache round trip for them.
-CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                   "LOCATION": "ozgeris-local"}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -60,13 +60,15 @@ def demo_programme(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language(settings):
-    """Each test starts with empty caches (rate limits, the ballot's facts in the process's
-    memory) and the default language."""
-    from django.core.cache import caches
+    """Each test starts with an empty cache (rate limits), nothing remembered in the process
+    (the ballot's facts, ozgeris.memo) and the default language."""
+    from django.core.cache import cache
     from django.utils import translation
 
-    for alias in caches:
-        caches[alias].clear()
+    from ozgeris import memo
+
+    cache.clear()
+    memo.forget()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)

@@ -88,11 +88,10 @@ def redis_server(drill_dir):
 def portal_on_drill_redis(redis_server):
     """The test process's cache (fail-open, as in production) and Celery producer on the
     drill's Redis, with tasks sent to the broker rather than run inline; restored after."""
-    from django.conf import settings
     from django.core.cache import caches
     from django.test import override_settings
 
-    caches_setting = {**settings.CACHES, "default": {
+    caches_setting = {"default": {
         "BACKEND": "ozgeris.cache.FailOpenRedisCache",
         "LOCATION": redis_server.url,
         "KEY_PREFIX": CACHE_PREFIX,

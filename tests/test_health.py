@@ -8,7 +8,6 @@ from ozgeris.celery import app as celery_app
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_CACHE = {
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "default": {
         "BACKEND": "ozgeris.cache.FailOpenRedisCache",
         "LOCATION": DEAD_REDIS,

@@ -234,3 +234,12 @@ def test_a_vote_costs_a_fixed_number_of_queries(client, voter, finalists,
     with django_assert_num_queries(5 if connection.vendor == "postgresql" else 7):
         response = client.post(url, {"age_bracket": ""})
     assert response.status_code == 302
+
+
+def test_a_receipt_is_four_groups_of_four_letters_that_read_aloud_safely():
+    import re
+
+    codes = {services.new_receipt() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", code) for code in codes)
+    assert set("".join(codes).replace("-", "")) == set(services.RECEIPT_ALPHABET)

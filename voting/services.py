@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings as django_settings
-from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 from django.db.models.functions import Now
@@ -23,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
-from ozgeris import outbox
+from ozgeris import memo, outbox
 from ozgeris.cache import claim_in_process
 from ozgeris.models import Programme
 
@@ -33,7 +32,8 @@ from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 logger = logging.getLogger(__name__)
 FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 BALLOT_CACHE_SECONDS = 5
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+# No 0/O, 1/I: read aloud safely. 32 letters, so a random byte modulo 32 picks each equally.
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class VotingError(Exception):
@@ -55,7 +55,8 @@ def normalise_receipt(code):
 
 
 def new_receipt():
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    """16 characters of the 32-letter alphabet (80 random bits), in groups of four."""
+    code = "".join(RECEIPT_ALPHABET[byte % 32] for byte in secrets.token_bytes(16))
     return "-".join(code[i:i + 4] for i in range(0, 16, 4))
 
 
@@ -74,21 +75,22 @@ def voting_closed(programme):
 
 def ballot_facts(programme_id):
     """What every vote of a programme checks and what rarely changes, kept for a few seconds
-    in the process's memory so that a vote does not read it again: the finalists ({id:
-    nomination id}) and whether one vote covers a nomination rather than the whole programme."""
-    key = f"voting:ballot:{programme_id}"
-    facts = caches["local"].get(key)
-    if facts is None:
-        facts = {
-            "finalists": dict(Application.objects.filter(
-                programme_id=programme_id, status__in=FINALIST_STATUSES).values_list(
-                "pk", "nomination_id")),
+    in the process's memory so that a vote does not read it again: its finalists ({id: the
+    finalist as a vote needs it, with only its id, programme and nomination}; shared, never
+    changed) and whether one vote covers a nomination rather than the whole programme."""
+    def read():
+        return {
+            "finalists": {pk: Application(pk=pk, programme_id=programme_id,
+                                          nomination_id=nomination_id)
+                          for pk, nomination_id in Application.objects.filter(
+                              programme_id=programme_id, status__in=FINALIST_STATUSES)
+                          .values_list("pk", "nomination_id")},
             "per_nomination": bool(VotingSettings.objects.filter(
                 programme_id=programme_id).values_list("one_vote_per_nomination",
                                                        flat=True).first()),
         }
-        caches["local"].set(key, facts, BALLOT_CACHE_SECONDS)
-    return facts
+
+    return memo.remember(f"voting:ballot:{programme_id}", BALLOT_CACHE_SECONDS, read)
 
 
 def _ballot_checks(voter, programme_id):
@@ -108,40 +110,42 @@ def allowed_to_vote(voter, programme_id):
             .order_by().values("pk"))
 
 
-def ballot_scope(programme, finalist):
+def ballot_scope(finalist):
     """What one vote covers: the whole programme (0), or the finalist's nomination when the
     programme allows one vote per nomination."""
-    return finalist.nomination_id if ballot_facts(programme.pk)["per_nomination"] else 0
+    return finalist.nomination_id if ballot_facts(finalist.programme_id)["per_nomination"] else 0
 
 
 def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, visitor_id=""):
-    """Record ``voter``'s vote for ``finalist``. Returns a Ballot with the receipt code; a
-    voter who already voted (in this scope) gets their first receipt back. Side effects: the
-    vote and its link, in one transaction; the ledger is sealed after the commit."""
-    programme = finalist.programme
+    """Record ``voter``'s vote for ``finalist`` (an application; its id, programme id and
+    nomination id are all a vote reads). Returns a Ballot with the receipt code; a voter who
+    already voted (in this scope) gets their first receipt back. Side effects: the vote and
+    its link, in one transaction; the ledger is sealed after the commit."""
+    programme_id = finalist.programme_id
     if not getattr(voter, "is_authenticated", False):
         raise VotingError(_("Only a signed-in person with a verified email address can vote."))
-    facts = ballot_facts(programme.pk)
+    facts = ballot_facts(programme_id)
     if finalist.pk not in facts["finalists"]:
         raise VotingError(_("This project is not a finalist of the vote."))
     scope = finalist.nomination_id if facts["per_nomination"] else 0
     code = new_receipt()
-    vote = Vote(programme=programme, finalist=finalist, receipt_hash=receipt_hash(code),
-                secret=secrets.token_hex(32), age_bracket=age_bracket or "", region=region)
-    link = VoterLink(programme=programme, voter=voter, scope=scope, receipt_code=code,
+    vote = Vote(programme_id=programme_id, finalist_id=finalist.pk,
+                receipt_hash=receipt_hash(code), secret=secrets.token_hex(32),
+                age_bracket=age_bracket or "", region=region)
+    link = VoterLink(programme_id=programme_id, voter=voter, scope=scope, receipt_code=code,
                      client_ip=_valid_address(client_ip), visitor_id=visitor_id or "")
     # No look-up first: the unique link refuses a second vote, and only then is the first
     # receipt read (the common case, a first vote, costs nothing extra).
     try:
         stored = _store(voter, vote, link)
     except IntegrityError:
-        existing = existing_receipt(voter, programme, scope)
+        existing = existing_receipt(voter, programme_id, scope)
         if existing:
             return Ballot(existing, True)
         raise
     if not stored:
-        raise VotingError(_refusal(voter, programme))
-    transaction.on_commit(lambda: _request_seal(programme.pk))
+        raise VotingError(_refusal(voter, programme_id))
+    transaction.on_commit(lambda: _request_seal(programme_id))
     return Ballot(code, False)
 
 
@@ -158,9 +162,9 @@ def _store(voter, vote, link):
     return True
 
 
-def _refusal(voter, programme):
+def _refusal(voter, programme_id):
     """Why a vote was refused (read only then: a vote that passes asks nothing more)."""
-    verified, is_open = _ballot_checks(voter, programme.pk).values_list(
+    verified, is_open = _ballot_checks(voter, programme_id).values_list(
         "verified", "is_open").get()
     if not verified:
         return _("Only a signed-in person with a verified email address can vote.")
@@ -210,7 +214,7 @@ def _email_receipts(programme_id, entries):
 
 
 def existing_receipt(voter, programme, scope=0):
-    """The receipt of ``voter``'s vote in this programme and scope, if any."""
+    """The receipt of ``voter``'s vote in this programme (or programme id) and scope, if any."""
     if not getattr(voter, "is_authenticated", False):
         return None
     return VoterLink.objects.filter(voter=voter, programme=programme, scope=scope).values_list(

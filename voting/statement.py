@@ -10,9 +10,11 @@ same work is one statement, atomic by itself:
 
 The checks are not written here: they are the ORM's query of ``services.allowed_to_vote``,
 compiled once per process with stand-in values that each vote replaces with its own, so the
-rule has one definition. The columns come from the models. A row back means the vote is
-stored; no row means a check refused it (the caller asks which); the link's unique
-constraint raises IntegrityError when the voter has already voted.
+rule has one definition. The columns come from the models. The statement is prepared once
+per database connection (PostgreSQL then neither parses nor plans it again), so the portal
+must not sit behind a pooler that shares server connections between transactions. A row
+back means the vote is stored; no row means a check refused it (the caller asks which); the
+link's unique constraint raises IntegrityError when the voter has already voted.
 """
 
 import contextlib
@@ -27,6 +29,7 @@ from .models import Vote, VoterLink
 STAND_IN_PROGRAMME = -918_273_645
 STAND_IN_VOTER = -918_273_646
 STAND_IN_EMAIL = "stand-in.918273647@voting.invalid"
+STATEMENT = "ozgeris_cast_vote"
 
 
 def _columns(model, skip):
@@ -39,7 +42,8 @@ def _columns(model, skip):
 
 @functools.cache
 def _compiled(allowed_to_vote):
-    """(SQL, check parameters with stand-in names, vote columns, link columns), once."""
+    """(PREPARE statement, check parameters with stand-in names, vote fields, link fields),
+    once per process."""
     stand_in_voter = get_user_model()(pk=STAND_IN_VOTER, email=STAND_IN_EMAIL)
     check_sql, check_params = allowed_to_vote(
         stand_in_voter, STAND_IN_PROGRAMME).query.sql_with_params()
@@ -48,13 +52,18 @@ def _compiled(allowed_to_vote):
              for param in check_params]
     if {value for kind, value in slots if kind == "name"} != set(names.values()):
         raise RuntimeError(f"The vote's checks did not compile as expected: {check_params}")
+    name_types = {"programme": Vote._meta.get_field("programme").db_type(connection),
+                  "voter": get_user_model()._meta.pk.db_type(connection), "email": "text"}
     vote_columns = _columns(Vote, skip=())
     link_columns = _columns(VoterLink, skip=("vote",))
+    types = [name_types[value] if kind == "name" else _constant_type(value)
+             for kind, value in slots]
+    types += [field.db_type(connection) for field, _ in vote_columns + link_columns]
     vote_table = connection.ops.quote_name(Vote._meta.db_table)
     link_table = connection.ops.quote_name(VoterLink._meta.db_table)
     vote_key = connection.ops.quote_name(Vote._meta.pk.column)
     # Only the ORM's SQL and quoted names from the models go into the text; values are
-    # parameters.
+    # parameters ($1, $2, ... in place of the %s placeholders, in order).
     sql = (
         f"WITH allowed AS ({check_sql}), "  # noqa: S608
         f"new_vote AS (INSERT INTO {vote_table} ({', '.join(c for _, c in vote_columns)}) "
@@ -64,14 +73,23 @@ def _compiled(allowed_to_vote):
         f"{', '.join(c for _, c in link_columns)}) "
         f"SELECT {vote_key}, {', '.join(['%s'] * len(link_columns))} FROM new_vote "
         f"RETURNING 1")
-    return sql, slots, [f for f, _ in vote_columns], [f for f, _ in link_columns]
+    sql %= tuple(f"${number}" for number in range(1, len(types) + 1))
+    prepare = f"PREPARE {STATEMENT} ({', '.join(types)}) AS {sql}"
+    return prepare, slots, [f for f, _ in vote_columns], [f for f, _ in link_columns]
+
+
+def _constant_type(value):
+    for kind, name in ((bool, "boolean"), (int, "bigint"), (str, "text")):
+        if isinstance(value, kind):
+            return name
+    raise RuntimeError(f"The vote's checks have a parameter of an unknown type: {value!r}")
 
 
 def record(allowed_to_vote, voter, vote, link):
     """Store the unsaved ``vote`` and ``link`` if ``allowed_to_vote(voter, programme id)``
     finds the programme; True when they were stored. Raises IntegrityError when the link's
     unique constraint refuses them."""
-    sql, slots, vote_fields, link_fields = _compiled(allowed_to_vote)
+    prepare, slots, vote_fields, link_fields = _compiled(allowed_to_vote)
     stand_ins = {"programme": vote.programme_id, "voter": voter.pk, "email": voter.email}
     params = [stand_ins[value] if kind == "name" else value for kind, value in slots]
     params += [field.get_db_prep_save(getattr(vote, field.attname), connection)
@@ -82,7 +100,16 @@ def record(allowed_to_vote, voter, vote, link):
     # refused statement from aborting it; a web request runs it on its own, in autocommit.
     with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            _prepare_once(cursor, prepare)
+            cursor.execute(f"EXECUTE {STATEMENT} ({', '.join(['%s'] * len(params))})", params)
             row = cursor.fetchone()
     return row is not None
 
+
+def _prepare_once(cursor, prepare):
+    """PREPARE the statement on this database connection unless it already was (a prepared
+    statement lives as long as the connection, whatever happens to transactions)."""
+    server_connection = connection.connection
+    if getattr(connection, "_vote_statement_prepared_on", None) is not server_connection:
+        cursor.execute(prepare)
+        connection._vote_statement_prepared_on = server_connection

@@ -11,9 +11,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db.models.functions import Now
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
+from ozgeris import memo
 from ozgeris.clients import client_ip, over_limit
 from ozgeris.models import Nomination, Programme, Region
 from ozgeris.permissions import can_vote
@@ -109,7 +110,7 @@ def finalist(request, pk):
     application = get_object_or_404(Application.objects.finalists(programme), pk=pk)
     window, seconds = _window(programme)
     receipt_code = services.existing_receipt(request.user, programme,
-                                             services.ballot_scope(programme, application))
+                                             services.ballot_scope(application))
     return render(request, "voting/finalist.html", {
         "programme": programme, "application": application, "window": window,
         "seconds": seconds, "form": VoteForm(), "receipt_code": receipt_code,
@@ -134,12 +135,10 @@ def _ballot_programme():
     """The current programme for casting a vote, kept for a few seconds in the process's
     memory (votes come in bursts; the window itself is checked by the database's clock in
     the service)."""
-    programme = caches["local"].get(BALLOT_PROGRAMME_KEY)
+    programme = memo.remember(BALLOT_PROGRAMME_KEY, services.BALLOT_CACHE_SECONDS,
+                              Programme.objects.current)
     if programme is None:
-        programme = Programme.objects.current()
-        if programme is None:
-            raise Http404
-        caches["local"].set(BALLOT_PROGRAMME_KEY, programme, services.BALLOT_CACHE_SECONDS)
+        raise Http404
     return programme
 
 
@@ -150,17 +149,16 @@ def vote(request, pk):
                   ("vote-ip", client_ip(request), settings.VOTE_RATE_PER_IP)):
         return render(request, "voting/too_many.html", status=429)
     programme = _ballot_programme()
-    nomination_id = services.ballot_facts(programme.pk)["finalists"].get(pk)
-    if nomination_id is None:
-        raise Http404
     # The finalist as the vote needs it (its id, programme and nomination), without reading it.
-    application = Application(pk=pk, programme=programme, nomination_id=nomination_id)
+    finalist = services.ballot_facts(programme.pk)["finalists"].get(pk)
+    if finalist is None:
+        raise Http404
     form = VoteForm(request.POST)
     if not form.is_valid() or form.cleaned_data["website"]:
         messages.error(request, _("The vote could not be recorded. Please try again."))
         return redirect("voting:finalist", pk=pk)
     try:
-        ballot = services.cast_vote(voter=request.user, finalist=application,
+        ballot = services.cast_vote(voter=request.user, finalist=finalist,
                                     age_bracket=form.cleaned_data["age_bracket"],
                                     region=form.cleaned_data["region"],
                                     client_ip=client_ip(request),
@@ -174,7 +172,8 @@ def vote(request, pk):
     else:
         messages.success(request, _("Thank you, your vote was received. Your receipt: "
                                     "%(receipt)s") % {"receipt": ballot.receipt})
-    return redirect(f"{reverse('voting:receipt')}?{urlencode({'code': ballot.receipt})}")
+    return HttpResponseRedirect(f"{reverse('voting:receipt')}?"
+                                f"{urlencode({'code': ballot.receipt})}")
 
 
 def receipt(request):
