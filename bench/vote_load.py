@@ -41,9 +41,14 @@ from pathlib import Path
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
 DATABASE = "ozgeris_bench"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-VOTERS = 40_000
 SECONDS = int(os.environ.get("BENCH_VOTE_SECONDS", 4))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 4))
+# Each wrk connection has its voters (every 8th), and gunicorn's workers do not share the
+# connections evenly: one alone on a worker may run at several hundred requests a second. So
+# a round has 500 voters per connection and second, and the two-node run (twice as long, 16
+# connections) as many.
+ROUND_VOTERS = 500 * SECONDS * 8
+VOTERS = (ROUNDS + 2) * ROUND_VOTERS
 VOTE_PATH = "/vote/finalists/%d/vote/"
 BASELINE_PATH = "/bench/insert/%d/"
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,16 +187,15 @@ class Phases:
         """Each figure is printed as soon as it is known."""
         from bench.servers import finish_vote_wrk, get_rate, run_vote_wrk, start_vote_wrk
 
-        half, quarter = VOTERS // 2, VOTERS // 4
+        two_nodes, two_nodes_half = ROUNDS * ROUND_VOTERS, (ROUNDS + 1) * ROUND_VOTERS
         self.nodes = []
         try:
             node, baseline = self.node(), self.node("bench.settings")
             get_rate(node.url + "/vote/", 1)  # warm the workers up (connections, templates)
             get_rate(baseline.url + "/", 1)
             votes, bases = [], []
-            share = half // ROUNDS  # each round's voters: a range of its own
             for number in range(ROUNDS):
-                voters = (number * share, (number + 1) * share)
+                voters = (number * ROUND_VOTERS, (number + 1) * ROUND_VOTERS)
                 votes.append(run_vote_wrk(node.url, VOTE_PATH, voters, self.finalists,
                                           SECONDS))
                 bases.append(run_vote_wrk(baseline.url, BASELINE_PATH, voters,
@@ -200,6 +204,10 @@ class Phases:
             node.stop()
             baseline.stop()
             one, base = merged(votes), merged(bases)
+            if one["exhausted"] or base["exhausted"]:
+                # A run that ran out of fresh voters stopped early: its rate means nothing.
+                raise SystemExit("vote_load=failed: a connection ran out of voters (raise "
+                                 "ROUND_VOTERS)")
             votes_per_s = self.rate(one)
             print(f"votes_per_s={votes_per_s:.0f}")
             print(f"p50_ms={one['p50_us'] / 1000:.1f}")
@@ -218,9 +226,9 @@ class Phases:
             first, second = self.node(), self.node()
             for each in (first, second):
                 get_rate(each.url + "/vote/", 1)
-            runs = [start_vote_wrk(first.url, VOTE_PATH, (half, half + quarter),
+            runs = [start_vote_wrk(first.url, VOTE_PATH, (two_nodes, two_nodes_half),
                                    self.finalists, 2 * SECONDS),
-                    start_vote_wrk(second.url, VOTE_PATH, (half + quarter, VOTERS),
+                    start_vote_wrk(second.url, VOTE_PATH, (two_nodes_half, VOTERS),
                                    self.finalists, 2 * SECONDS)]
             two = [finish_vote_wrk(*each) for each in runs]
         finally:

@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -148,7 +149,13 @@ def test_voting_through_the_page(client, voter, finalists, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"age_bracket": "25-34"})
     assert response.url.startswith(reverse("voting:receipt") + "?code=")
+    thanked = client.get(response.url).content.decode()
+    assert "message-success" in thanked and "Спасибо" in thanked
+    code = parse_qs(urlparse(response.url).query)["code"][0]
+    stranger = client.get(reverse("voting:receipt"), {"code": "NOPE-NOPE", "cast": "1"})
+    assert "message-success" not in stranger.content.decode()  # thanks only for a real vote
     again = client.post(reverse("voting:vote", args=[finalists[1].pk]), follow=True)
+    assert code in again.content.decode()  # "you have already voted", with the receipt
     assert again.status_code == 200
     assert Vote.objects.get(programme__year=2031).age_bracket == "25-34"
     assert Vote.objects.filter(programme__year=2031).count() == 1

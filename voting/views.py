@@ -169,17 +169,19 @@ def vote(request, pk):
     if ballot.already_voted:
         messages.info(request, _("You have already voted. Your receipt: %(receipt)s")
                       % {"receipt": ballot.receipt})
-    else:
-        messages.success(request, _("Thank you, your vote was received. Your receipt: "
-                                    "%(receipt)s") % {"receipt": ballot.receipt})
+        return HttpResponseRedirect(f"{reverse('voting:receipt')}?"
+                                    f"{urlencode({'code': ballot.receipt})}")
+    # The thanks come with the receipt's own page ("cast"): no message to sign into a cookie.
     return HttpResponseRedirect(f"{reverse('voting:receipt')}?"
-                                f"{urlencode({'code': ballot.receipt})}")
+                                f"{urlencode({'code': ballot.receipt, 'cast': 1})}")
 
 
 def receipt(request):
-    """Anyone may check a receipt: counted, its position and leaf — never the choice."""
+    """Anyone may check a receipt: counted, its position and leaf — never the choice. Right
+    after a vote ("cast") the page also thanks the voter."""
     code = request.GET.get("code", "")
     status = services.check_receipt(code) if code else None
     return render(request, "voting/receipt.html", {
         "code": code, "status": status,
+        "just_cast": bool(status and status.found and request.GET.get("cast") == "1"),
         "programme": Programme.objects.current()})
