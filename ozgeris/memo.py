@@ -7,6 +7,16 @@ import time
 _remembered = {}
 
 
+def recall(key):
+    """The value kept under ``key``, or None."""
+    found = _remembered.get(key)
+    return found[1] if found is not None and found[0] > time.monotonic() else None
+
+
+def keep(key, value, seconds):
+    _remembered[key] = (time.monotonic() + seconds, value)
+
+
 def remember(key, seconds, compute):
     """The value kept under ``key``, or ``compute()``'s, kept for ``seconds``."""
     now = time.monotonic()

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from applications import services
 from applications.models import Application
 from events.models import InfoMeeting
+from ozgeris import memo
 from ozgeris.models import Region
 
 from .factories import OrganisationFactory, valid_bin
@@ -85,8 +86,10 @@ def assert_safe(response, *typed):
 
 
 def fresh_example():
-    """What each example starts from: no rate-limit counters left by the previous one."""
+    """What each example starts from: no rate-limit counters or kept pages left by the
+    previous one."""
     cache.clear()
+    memo.forget()
 
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -275,7 +278,7 @@ def test_the_finalist_profile_survives_hostile_input(client, applicant, finalist
     Application.objects.filter(pk=finalist.pk).update(profile_approved_at=timezone.now())
     visitor = Client()
     for language in ("ru", "kk", "en"):
-        cache.clear()
+        memo.forget()
         for page in (reverse("voting:finalist", args=[finalist.pk]),
                      reverse("voting:finalists")):
             assert_safe(visitor.get(page, HTTP_ACCEPT_LANGUAGE=language), *texts.values(),
@@ -396,33 +399,19 @@ def test_a_signed_in_staff_member_is_needed_for_the_import(meeting):
     assert not meeting.roster.exists()
 
 
-class _RecordingCache:
-    """The cache, with the keys the view stores recorded."""
-
-    def __init__(self, real):
-        self.real, self.stored = real, []
-
-    def set(self, key, *args, **kwargs):
-        self.stored.append(key)
-        return self.real.set(key, *args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
 @pytest.mark.django_db
 @pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
 def test_unknown_filter_values_share_one_cached_page(client, finalists, monkeypatch):
-    from voting import views
+    kept = []
+    keep = memo.keep
+    monkeypatch.setattr(memo, "keep", lambda key, *args: kept.append(key) or keep(key, *args))
 
-    recording = _RecordingCache(views.cache)
-    monkeypatch.setattr(views, "cache", recording)
     client.get(reverse("voting:finalists"), **EN)
-    assert recording.stored  # the page is cached for visitors at all
-    recording.stored.clear()
+    assert kept  # the page is kept for visitors at all
+    kept.clear()
 
     for junk in ["<script>", "x" * 40, "\u202e", "1", "' OR 1=1", "education2", "zzz"]:
         assert client.get(reverse("voting:finalists"), {"nomination": junk},
                           **EN).status_code == 200
 
-    assert len(set(recording.stored)) <= 1, recording.stored
+    assert len(set(kept)) <= 1, kept

@@ -11,7 +11,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models.functions import Now
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,33 +56,33 @@ def _window(programme):
 
 def finalists(request):
     """The finalists' cards. For a visitor who is not signed in the whole page is the same for
-    everyone (per language and filter), so it is served from the cache for a few seconds."""
+    everyone (per language and filter), so each process keeps it in memory for a few
+    seconds: most of the vote's visitors are here, and the page then costs no round trip."""
     if request.user.is_authenticated:
         return _finalists_page(request)
     chosen = request.GET.get("nomination", "")
     # An unknown filter shows every finalist: it shares that page's entry, so random values
-    # cannot fill the cache.
+    # cannot fill the memory.
     key = (f"voting:finalists-page:{request.LANGUAGE_CODE}:"
            f"{chosen if chosen in _nomination_codes() else ''}")
-    html = cache.get(key)
+    html = memo.recall(key)
     if html is not None:
         return HttpResponse(html)
     response = _finalists_page(request)
-    # Never store a page that carries a CSRF token (it would be someone else's) or a message.
+    # Never keep a page that carries a CSRF token (it would be someone else's) or a message.
     if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.META.get(
             "CSRF_COOKIE_USED") and not messages.get_messages(request):
-        cache.set(key, response.content, ANONYMOUS_PAGE_SECONDS)
+        memo.keep(key, response.content, ANONYMOUS_PAGE_SECONDS)
     return response
 
 
 def _nomination_codes():
-    codes = cache.get("voting:nomination-codes")
-    if codes is None:
+    def read():
         programme = Programme.objects.current()
-        codes = set(programme.nominations.filter(kind=Nomination.Kind.NGO).values_list(
+        return set(programme.nominations.filter(kind=Nomination.Kind.NGO).values_list(
             "code", flat=True)) if programme else set()
-        cache.set("voting:nomination-codes", codes, ANONYMOUS_PAGE_SECONDS)
-    return codes
+
+    return memo.remember("voting:nomination-codes", ANONYMOUS_PAGE_SECONDS, read)
 
 
 def _finalists_page(request):
