@@ -5,8 +5,8 @@ database, BEGIN and COMMIT included, and under load most of a vote's time. On Po
 same work is one statement, atomic by itself:
 
     WITH allowed AS (<the checks>),
-         vote AS (INSERT INTO <votes> (...) SELECT ... FROM allowed RETURNING id)
-    INSERT INTO <links> (vote_id, ...) SELECT id, ... FROM vote RETURNING vote_id
+         new_vote AS (INSERT INTO <votes> (...) SELECT ... FROM allowed RETURNING id)
+    INSERT INTO <links> (vote_id, ...) SELECT id, ... FROM new_vote RETURNING 1
 
 The checks are not written here: they are the ORM's query of ``services.allowed_to_vote``,
 compiled once per process with stand-in values that each vote replaces with its own, so the
