@@ -463,7 +463,7 @@ def request_documents(*, application, kinds, message, by, now=None):
         request = DocumentRequest.objects.create(application=application, kinds=list(kinds),
                                                  message=message, requested_by=by,
                                                  requested_at=now or timezone.now())
-        _email_members(application, "applications/email/documents_requested",
+        email_members(application, "applications/email/documents_requested",
                        {"application": application, "request": request,
                         "kinds": [DocumentKind(kind).label for kind in kinds]},
                        "applications:documents_requested")
@@ -476,13 +476,15 @@ def reject_documents(*, application, reason, by, now=None):
     with transaction.atomic():
         change_status(application=application, to=Status.DOCUMENTS_REJECTED, by=by,
                       reason=reason, now=now)
-        _email_members(application, "applications/email/documents_rejected",
+        email_members(application, "applications/email/documents_rejected",
                        {"application": application, "reason": reason},
                        "applications:documents_rejected")
     return application
 
 
-def _email_members(application, template, context, purpose):
+def email_members(application, template, context, purpose):
+    """Queue ``template`` to each active member of the application's organisation, in the
+    member's language."""
     for member in application.organisation.members.filter(is_active=True):
         outbox.queue_templated_email(to=[member.email], template=template, context=context,
                                      language=member.preferred_language, purpose=purpose)
@@ -584,7 +586,7 @@ def send_draft_reminders(now=None):
         with transaction.atomic():
             if not Application.objects.filter(pending, pk=application.pk).update(**marks):
                 continue
-            _email_members(application, "applications/email/draft_reminder",
+            email_members(application, "applications/email/draft_reminder",
                            {"application": application, "deadline": deadline,
                             "missing": missing_items(application)},
                            "applications:reminder")

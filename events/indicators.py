@@ -190,7 +190,7 @@ def _document(queryset):
     if item is None:
         return {"exists": False, "evidence": ""}
     where = item.file.name if item.file else item.archive_reference
-    if item.appendix and item.appendix not in where:
+    if item.appendix and not where.startswith(item.appendix):
         where = f"{item.appendix}, {where}" if where else item.appendix
     return {"exists": True, "evidence": where}
 

@@ -5,11 +5,12 @@ details and the staff check. Each is one transaction with an audit entry."""
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
-from ozgeris import audit, outbox
+from applications.services import email_members
+from ozgeris import audit
 
 from .models import (
     DEFAULT_AMOUNT,
@@ -111,16 +112,12 @@ def create_contracts(*, programme, by, now=None, notify=True):
 
 
 def _ask_for_details(contract):
-    url = f"{settings.PORTAL_URL}{reverse('events:contract', args=[contract.pk])}"
-    organisation = contract.application.organisation
-    for member in organisation.members.all():
-        with translation.override(member.preferred_language):
-            title = str(contract.programme.title)
-        outbox.queue_templated_email(
-            to=[member.email], template="events/email/contract_ready",
-            language=member.preferred_language, purpose="events:contract_ready",
-            context={"organisation": organisation.name, "programme_title": title,
-                     "number": contract.number, "url": url})
+    """Each active member of the winning organisation is asked for the contract's details."""
+    email_members(contract.application, "events/email/contract_ready", {
+        "organisation": contract.application.organisation.name,
+        "programme": contract.programme, "number": contract.number,
+        "url": f"{settings.PORTAL_URL}{reverse('events:contract', args=[contract.pk])}",
+    }, "events:contract_ready")
 
 
 def issue_certificates(*, programme, by, issued_on=None, now=None):

@@ -53,7 +53,8 @@ class Grant(models.Model):
         verbose_name_plural = _("grants")
         constraints = [models.CheckConstraint(
             condition=models.Q(period_start__lte=models.F("period_end")),
-            name="grant_period_in_order")]
+            name="grant_period_in_order",
+            violation_error_message=_("The grant's period must not end before it starts."))]
 
     def __str__(self):
         return f"{self.donor}: {self.topic}"
@@ -164,7 +165,8 @@ class Indicator(Titled):
         verbose_name_plural = _("indicators")
         constraints = [models.CheckConstraint(
             condition=models.Q(manual_value__isnull=True) | ~models.Q(manual_reason=""),
-            name="a_manual_value_has_its_reason")]
+            name="a_manual_value_has_its_reason",
+            violation_error_message=_("Give the reason for a manual value."))]
 
     def __str__(self):
         return self.title

@@ -103,7 +103,10 @@ def download(request, pk):
 @staff_required
 @require_POST
 def issue(request):
-    programme = get_object_or_404(Programme, year=request.POST.get("programme"))
+    year = request.POST.get("programme", "")
+    if not year.isdigit():  # the page offers a list of years; anything else is not one
+        raise Http404
+    programme = get_object_or_404(Programme, year=int(year))
     version = services.issue(programme=programme, by=request.user,
                              note=request.POST.get("note", "")[:300])
     messages.success(request, _("Version %(number)s of the %(year)s report is issued: its "

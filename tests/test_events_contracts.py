@@ -228,11 +228,36 @@ def test_staff_record_a_payment_with_its_date_and_it_is_logged(rf, staff, contra
     assert AuditEvent.objects.filter(action="events.contract_payment", actor=staff).exists()
 
 
-def test_the_winners_members_are_asked_for_their_details_by_email(member, contract):
+def test_a_payment_without_its_date_is_refused_in_the_admin_with_a_message(rf, staff,
+                                                                            contract):
+    from django.contrib import admin
+    from django.utils import translation
+
+    request = rf.get("/")
+    request.user = staff
+    form_class = admin.site._registry[Contract].get_form(request, contract)
+    data = {**form_class(instance=contract).initial, "payment": Contract.Payment.PAID,
+            "paid_on": ""}
+    with translation.override("ru"):
+        form = form_class(data, instance=contract)
+        assert not form.is_valid()
+        assert "Укажите дату оплаты." in str(form.errors)
+    contract.refresh_from_db()
+    assert contract.payment == Contract.Payment.NOT_PAID
+
+
+def test_the_winners_members_are_asked_for_their_details_by_email(programme, member, staff,
+                                                                   make_user):
     from ozgeris.models import OutboxMessage
 
+    gone = make_user(email="left@winner.kz", is_active=False)
+    application = ApplicationFactory(programme=programme, status=Status.FINALIST,
+                                     organisation=OrganisationFactory(members=[member, gone]))
+    application_services.change_status(application=application, to=Status.WINNER, by=staff)
+    [contract] = services.create_contracts(programme=programme, by=staff)
+
     mails = OutboxMessage.objects.filter(purpose="events:contract_ready")
-    assert list(mails.values_list("to", flat=True)) == [[member.email]]
+    assert list(mails.values_list("to", flat=True)) == [[member.email]]  # not the inactive one
     body = mails.get().body
     assert contract.number in body
     assert reverse("events:contract", args=[contract.pk]) in body

@@ -104,10 +104,10 @@ def test_a_broker_outage_when_requesting_the_drain_loses_nothing(
 ):
     from ozgeris import tasks
 
-    def broker_down():
+    def broker_down(**options):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.drain_outbox, "delay", broker_down)
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         message = queue()
 

@@ -225,6 +225,12 @@ def test_the_receipt_email_is_queued_by_the_seal_not_by_the_vote(voter, make_use
     assert list(receipts.values_list("to", "context__receipt")) == [
         ([voter.email], ballot.receipt)]
 
+    later = make_user(email="later@example.kz")
+    later_ballot = services.cast_vote(voter=later, finalist=finalists[2])
+    assert services.seal(finalists[0].programme_id) == 1  # only the new vote's receipt
+    assert sorted(receipts.values_list("context__receipt", flat=True)) == sorted(
+        [ballot.receipt, later_ballot.receipt])
+
 
 @pytest.mark.django_db
 def test_a_vote_costs_a_fixed_number_of_queries(client, voter, finalists,

@@ -154,3 +154,20 @@ def test_postgresql_keeps_the_review_history_insert_only(make_user, finalists, s
         VoteStatusChange.objects.filter(vote=vote).update(reason="rewritten")
     with pytest.raises(DatabaseError), transaction.atomic():
         VoteStatusChange.objects.filter(vote=vote).delete()
+
+
+@pytest.mark.django_db
+def test_a_reviewers_account_cannot_be_deleted_from_under_the_history(make_user, finalists,
+                                                                       staff):
+    """The history keeps who decided; deleting the account (the admin's delete) is refused
+    with Django's "protected" answer rather than an UPDATE the insert-only history refuses.
+    Closing an account anonymises it instead (ozgeris.services.delete_account)."""
+    from django.db.models import ProtectedError
+
+    _vote(make_user, finalists[0], "who@example.kz", joined_ago=timedelta(days=90))
+    vote = finalists[0].programme.votes.get()
+    review.set_review_status(vote=vote, status=ReviewStatus.INVALIDATED, by=staff, reason="x")
+
+    with pytest.raises(ProtectedError):
+        staff.delete()
+    assert VoteStatusChange.objects.get(vote=vote).by == staff

@@ -162,7 +162,9 @@ class VoteStatusChange(models.Model):
     status = models.CharField(max_length=12, choices=ReviewStatus.choices)
     previous = models.CharField(max_length=12, choices=ReviewStatus.choices)
     reason = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    # PROTECT, not SET_NULL: the history is insert-only (a trigger refuses the UPDATE that
+    # SET_NULL would make), and it keeps who decided. Deleting an account anonymises it.
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                            blank=True, related_name="+")
     at = models.DateTimeField(db_default=Now())
 

@@ -194,9 +194,14 @@ def _email_receipts(programme_id, entries):
     """The receipt by email (never the choice: a receipt must not prove to anyone whom the
     vote was for), rendered when it is sent. A link whose account was deleted has no one to
     write to."""
+    if not entries:
+        return
+    # The batch's positions rather than a list of its votes: a seal after an outage may take
+    # thousands, more than a query's parameters allow on SQLite.
     links = VoterLink.objects.filter(
-        vote__in=[entry.vote_id for entry in entries], voter__isnull=False).values_list(
-        "receipt_code", "voter__email", "voter__preferred_language")
+        programme_id=programme_id, voter__isnull=False,
+        vote__ledger_entry__sequence__range=(entries[0].sequence, entries[-1].sequence),
+    ).values_list("receipt_code", "voter__email", "voter__preferred_language")
     programme = None
     titles = {}
     recipients = []

@@ -69,9 +69,10 @@ def finalists(request):
     if html is not None:
         return HttpResponse(html)
     response = _finalists_page(request)
-    # Never keep a page that carries a CSRF token (it would be someone else's) or a message.
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.META.get(
-            "CSRF_COOKIE_USED") and not messages.get_messages(request):
+    # Never keep a page that carries a CSRF token (it would be someone else's), a message,
+    # or links back to a query of its own (the language links carry the page's address).
+    if (not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not messages.get_messages(request)
+            and set(request.GET) <= {"nomination"} and chosen in ("", *_nomination_codes())):
         memo.keep(key, response.content, ANONYMOUS_PAGE_SECONDS)
     return response
 

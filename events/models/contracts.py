@@ -101,7 +101,8 @@ class Contract(OutreachRecord):
                                     name="contract_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="contract_amount_positive"),
             models.CheckConstraint(condition=Q(payment="not_paid") | Q(paid_on__isnull=False),
-                                   name="paid_contract_has_date"),
+                                   name="paid_contract_has_date",
+                                   violation_error_message=_("Give the date of the payment.")),
         ]
 
     def __str__(self):
