@@ -167,7 +167,7 @@ class JuryPanelSite(admin.AdminSite):
         criteria = list(Criterion.objects.filter(programme=programme))
         sheet = (ScoreSheet.objects.filter(juror=member, application=application)
                  .prefetch_related("scores").first())
-        locked = (application.in_conflict or application.status != Status.ELIGIBLE
+        locked = (application.status != Status.ELIGIBLE
                   or (sheet and sheet.state == ScoreSheet.State.SUBMITTED)
                   or not services.scoring_open(programme))
         form = ScoreForm(request.POST or None, criteria=criteria, sheet=sheet, disabled=locked)

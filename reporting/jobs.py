@@ -70,12 +70,12 @@ def run(job_id):
         with translation.override(job.language):
             filename, content_type, content = exporters.get(job.exporter).render(
                 job.programme, {**job.options, "language": job.language}, progress)
-    except Exception as error:
+        job.file.save(f"{job.pk}-{filename}", ContentFile(content), save=False)
+    except Exception as error:  # noqa: BLE001 - the job says it failed instead of running on
         logger.exception("Export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
             state=ExportJob.State.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         return
-    job.file.save(f"{job.pk}-{filename}", ContentFile(content), save=False)
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, file=job.file.name, filename=filename,
         content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="")

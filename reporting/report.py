@@ -65,6 +65,16 @@ def _chart(rows, label, value, title):
     return bar_chart(items, title=title, show_title=True, width=480, font_size=9, bar_height=9)
 
 
+def _checked_figure(source, programme, figures, cache):
+    """What the data says against a contradiction: frozen in an issued version (a version
+    issued before contradictions were frozen reads the data as it is now)."""
+    if not source:
+        return None
+    if figures is not None and source in figures:
+        return figures[source]
+    return source_value(source, programme, cache)
+
+
 def context(programme, *, version=None, progress=no_progress):
     """Everything the report prints, as of ``version`` if given (its frozen values)."""
     if isinstance(version, int):
@@ -98,8 +108,7 @@ def context(programme, *, version=None, progress=no_progress):
     progress(4, steps, _("Appendices"))
     appendices = list(Appendix.objects.filter(programme=programme).prefetch_related(
         "indicators"))
-    contradictions = [(item, source_value(item.source, programme, cache) if item.source
-                       else None)
+    contradictions = [(item, _checked_figure(item.source, programme, figures, cache))
                       for item in Contradiction.objects.filter(programme=programme)]
     progress(5, steps, _("Layout"))
     return {

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from ozgeris import audit
 from ozgeris.registry import indicator_sources
 
-from .models import Indicator, ReportVersion
+from .models import Contradiction, Indicator, ReportVersion
 
 
 class ReportError(Exception):
@@ -130,14 +130,17 @@ def set_manual_value(*, indicator, value, reason, by):
 
 
 def issue(*, programme, by, note=""):
-    """Freeze what every indicator's source says now (and the figures the narratives use)
-    into a new report version. Side effects: the version, an audit entry ``report.issued``."""
+    """Freeze what every indicator's source says now (and the figures the narratives and the
+    checked contradictions use) into a new report version. Side effects: the version, an
+    audit entry ``report.issued``."""
     from .narrative import figures_used
 
     cache = {}
     rows = evaluate(programme, cache=cache)
-    figures = {name: _jsonable(source_value(name, programme, cache))
-               for name in figures_used(programme)}
+    names = set(figures_used(programme)) | set(
+        Contradiction.objects.filter(programme=programme).exclude(source="")
+        .values_list("source", flat=True))
+    figures = {name: _jsonable(source_value(name, programme, cache)) for name in names}
     with transaction.atomic():
         # The programme's row lock numbers versions one at a time (the unique constraint
         # would refuse a duplicate anyway).

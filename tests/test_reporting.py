@@ -120,13 +120,22 @@ def test_a_manual_value_needs_a_reason_and_is_logged(framework, staff):
 
 @pytest.mark.django_db
 def test_an_issued_version_keeps_its_figures_when_the_data_changes(framework, staff):
+    from reporting import report
+    from reporting.models import Contradiction
+
     programme, participants, *_ = framework
+    mine = Contradiction.objects.create(programme=programme, what="140 or 155 participants?",
+                                        source="test.participants")
     version = services.issue(programme=programme, by=staff)
     FIGURES["test.participants"] = 99
 
     frozen = {row.indicator: row for row in services.evaluate(programme, version=version)}
     now = {row.indicator: row for row in services.evaluate(programme)}
     assert frozen[participants].actual == 155 and now[participants].actual == 99
+    def checked(**version):
+        return dict(report.context(programme, **version)["contradictions"])[mine]
+
+    assert checked(version=version) == 155 and checked() == 99  # the version's, and today's
     assert version.figures == {"test.participants": 155,
                                "test.programme_exists": {"exists": True,
                                                          "evidence": "Appendix 1"}}
@@ -257,3 +266,22 @@ def test_a_failing_export_is_marked_failed(framework, staff,
         exporters.unregister("test-broken")
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED and "disk full" in job.error
+
+
+@pytest.mark.django_db
+def test_an_export_whose_file_cannot_be_stored_is_marked_failed(framework, staff, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    """Not left "running" for the progress page to poll until it expires."""
+    from django.db.models.fields.files import FieldFile
+
+    programme, *_ = framework
+
+    def storage_full(self, name, content, save=True):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(FieldFile, "save", storage_full)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_export(programme=programme, exporter="report-xlsx", language="ru",
+                                by=staff)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and "No space left" in job.error
