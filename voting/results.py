@@ -20,7 +20,7 @@ from ozgeris import audit
 
 from . import ledger
 from .models import ReviewStatus, Vote, VoteReview, VotingSettings
-from .services import VotingError, seal, settings_for, voting_closed
+from .services import VotingError, seal_and_email_receipts, settings_for, voting_closed
 
 TALLY_SECONDS = 5
 
@@ -104,7 +104,7 @@ def publish_head(programme, *, at=None):
     audit entry ``vote.head_published``."""
     if not voting_closed(programme):
         raise VotingError(_("The head digest is published when the public vote has closed."))
-    seal(programme.pk)
+    seal_and_email_receipts(programme.pk)
     settings_for(programme)  # the row exists before it is locked
     with transaction.atomic():
         current = VotingSettings.objects.select_for_update().get(

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Status
+from applications.models import Application
 from ozgeris import memo, outbox
 from ozgeris.cache import claim_in_process
 from ozgeris.models import Programme
@@ -30,7 +30,6 @@ from . import ledger, statement
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
-FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 BALLOT_CACHE_SECONDS = 5
 # No 0/O, 1/I: read aloud safely. 32 letters, so a random byte modulo 32 picks each equally.
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -82,9 +81,8 @@ def ballot_facts(programme_id):
         return {
             "finalists": {pk: Application(pk=pk, programme_id=programme_id,
                                           nomination_id=nomination_id)
-                          for pk, nomination_id in Application.objects.filter(
-                              programme_id=programme_id, status__in=FINALIST_STATUSES)
-                          .values_list("pk", "nomination_id")},
+                          for pk, nomination_id in Application.objects.finalists(
+                              programme_id).values_list("pk", "nomination_id")},
             "per_nomination": bool(VotingSettings.objects.filter(
                 programme_id=programme_id).values_list("one_vote_per_nomination",
                                                        flat=True).first()),
@@ -180,7 +178,7 @@ def _valid_address(address):
         return None
 
 
-def seal(programme_id):
+def seal_and_email_receipts(programme_id):
     """Seal the newly committed votes into the ledger and queue each voter's receipt email,
     in one transaction: by the time the email comes, its link shows the vote's position.
     Returns how many votes were sealed."""

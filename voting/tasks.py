@@ -20,7 +20,7 @@ def seal_ledger(programme_id=None):
     few seconds by beat)."""
     ids = [programme_id] if programme_id else list(
         Programme.objects.values_list("pk", flat=True))
-    return sum(services.seal(pk) for pk in ids)
+    return sum(services.seal_and_email_receipts(pk) for pk in ids)
 
 
 @shared_task(name="voting.tasks.flag_suspicious_votes", ignore_result=True)
