@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from ozgeris.models import Region
 from ozgeris.services import delete_account
 from voting import ledger, services
 from voting.models import LedgerEntry, Vote, VoterLink
@@ -166,6 +167,21 @@ def test_the_honeypot_refuses_a_bot(client, voter, finalists):
     client.force_login(voter)
     client.post(reverse("voting:vote", args=[finalists[0].pk]), {"website": "http://spam"})
     assert not Vote.objects.filter(programme__year=2031).exists()
+
+
+@pytest.mark.django_db
+def test_an_answer_not_on_the_lists_is_explained_and_nothing_is_stored(client, voter,
+                                                                        finalists):
+    client.force_login(voter)
+    url = reverse("voting:vote", args=[finalists[0].pk])
+    for answers in ({"age_bracket": "17-"}, {"region": "999999"}, {"region": "almaty"}):
+        page = client.post(url, answers, follow=True).content.decode()
+        assert "Выберите возраст и регион из списков" in page
+    assert not Vote.objects.filter(programme__year=2031).exists()
+    region = Region.objects.first()
+    client.post(url, {"age_bracket": "55+", "region": str(region.pk)})
+    vote = Vote.objects.get(programme__year=2031)
+    assert (vote.age_bracket, vote.region) == ("55+", region)
 
 
 @pytest.mark.django_db

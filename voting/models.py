@@ -52,13 +52,15 @@ class VotingSettings(models.Model):
 
 class Vote(models.Model):
     # Every index is written by every vote, so a vote table has only those a query needs:
-    # (programme, finalist) serves the programme too, and nothing looks votes up by region.
+    # (programme, finalist) serves the programme and the finalist; nothing looks votes up by
+    # region or by time alone (the fraud checks and the statistics read a programme's votes).
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes",
                                   db_index=False)
-    finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes")
+    finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes",
+                                 db_index=False)
     receipt_hash = models.CharField(max_length=64)
     secret = models.CharField(max_length=64)
-    cast_at = models.DateTimeField(db_default=Now(), db_index=True)
+    cast_at = models.DateTimeField(db_default=Now())
     age_bracket = models.CharField(_("age"), max_length=5, choices=AgeBracket.choices,
                                    blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
@@ -83,8 +85,10 @@ class VoterLink(models.Model):
     programme, or the nomination's id when the programme allows one vote per nomination."""
 
     vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="link")
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
-    # No index of its own: the unique constraint below starts with the voter.
+    # No index of their own (each would be written by every vote): links are found by their
+    # voter (the unique constraint below starts with it) or through their vote.
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               related_name="vote_links", db_index=False)
     scope = models.PositiveBigIntegerField(default=0)
