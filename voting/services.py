@@ -127,11 +127,14 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
         raise VotingError(_("This project is not a finalist of the vote."))
     scope = finalist.nomination_id if facts["per_nomination"] else 0
     code = new_receipt()
-    vote = Vote(programme_id=programme_id, finalist_id=finalist.pk,
-                receipt_hash=receipt_hash(code), secret=secrets.token_hex(32),
-                age_bracket=age_bracket or "", region=region)
-    link = VoterLink(programme_id=programme_id, voter=voter, scope=scope, receipt_code=code,
-                     client_ip=_valid_address(client_ip), visitor_id=visitor_id or "")
+    # Column values rather than model instances: on PostgreSQL they go straight into the
+    # statement, and building two instances was a fair part of a vote's own time.
+    vote = {"programme_id": programme_id, "finalist_id": finalist.pk,
+            "receipt_hash": receipt_hash(code), "secret": secrets.token_hex(32),
+            "age_bracket": age_bracket or "", "region_id": region.pk if region else None}
+    link = {"programme_id": programme_id, "voter_id": voter.pk, "scope": scope,
+            "receipt_code": code, "client_ip": _valid_address(client_ip),
+            "visitor_id": visitor_id or ""}
     # No look-up first: the unique link refuses a second vote, and only then is the first
     # receipt read (the common case, a first vote, costs nothing extra).
     try:
@@ -148,15 +151,14 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
 
 
 def _store(voter, vote, link):
-    """Store the vote and its link if the checks pass; True when stored."""
+    """Store the vote and its link (their column values) if the checks pass; True when
+    stored."""
     if connection.vendor == "postgresql":
         return statement.record(allowed_to_vote, voter, vote, link)
-    if not allowed_to_vote(voter, vote.programme_id).exists():
+    if not allowed_to_vote(voter, vote["programme_id"]).exists():
         return False
     with transaction.atomic():
-        vote.save()
-        link.vote = vote
-        link.save()
+        VoterLink.objects.create(vote=Vote.objects.create(**vote), **link)
     return True
 
 

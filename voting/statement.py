@@ -21,7 +21,7 @@ import contextlib
 import functools
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from .models import Vote, VoterLink
 
@@ -86,30 +86,38 @@ def _constant_type(value):
 
 
 def record(allowed_to_vote, voter, vote, link):
-    """Store the unsaved ``vote`` and ``link`` if ``allowed_to_vote(voter, programme id)``
-    finds the programme; True when they were stored. Raises IntegrityError when the link's
-    unique constraint refuses them."""
+    """Store a vote and its link, given as their column values (attname: value; a column left
+    out takes its field's default), if ``allowed_to_vote(voter, programme id)`` finds the
+    programme; True when they were stored. Raises IntegrityError when the link's unique
+    constraint refuses them."""
     prepare, slots, vote_fields, link_fields = _compiled(allowed_to_vote)
-    stand_ins = {"programme": vote.programme_id, "voter": voter.pk, "email": voter.email}
+    # Looked up once: the ``connection`` proxy looks it up again for every attribute.
+    database = connections[DEFAULT_DB_ALIAS]
+    stand_ins = {"programme": vote["programme_id"], "voter": voter.pk, "email": voter.email}
     params = [stand_ins[value] if kind == "name" else value for kind, value in slots]
-    params += [field.get_db_prep_save(getattr(vote, field.attname), connection)
-               for field in vote_fields]
-    params += [field.get_db_prep_save(getattr(link, field.attname), connection)
-               for field in link_fields]
+    for fields, values in ((vote_fields, vote), (link_fields, link)):
+        params += [field.get_db_prep_save(values[field.attname] if field.attname in values
+                                          else field.get_default(), database)
+                   for field in fields]
     # Inside a caller's transaction (a test, a management command) a savepoint keeps a
     # refused statement from aborting it; a web request runs it on its own, in autocommit.
-    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-        with connection.cursor() as cursor:
-            _prepare_once(cursor, prepare)
-            cursor.execute(f"EXECUTE {STATEMENT} ({', '.join(['%s'] * len(params))})", params)
+    with transaction.atomic() if database.in_atomic_block else contextlib.nullcontext():
+        with database.cursor() as cursor:
+            _prepare_once(database, cursor, prepare)
+            cursor.execute(_execute_text(len(params)), params)
             row = cursor.fetchone()
     return row is not None
 
 
-def _prepare_once(cursor, prepare):
+@functools.cache
+def _execute_text(count):
+    return f"EXECUTE {STATEMENT} ({', '.join(['%s'] * count)})"
+
+
+def _prepare_once(database, cursor, prepare):
     """PREPARE the statement on this database connection unless it already was (a prepared
     statement lives as long as the connection, whatever happens to transactions)."""
-    server_connection = connection.connection
-    if getattr(connection, "_vote_statement_prepared_on", None) is not server_connection:
+    server_connection = database.connection
+    if getattr(database, "_vote_statement_prepared_on", None) is not server_connection:
         cursor.execute(prepare)
-        connection._vote_statement_prepared_on = server_connection
+        database._vote_statement_prepared_on = server_connection
