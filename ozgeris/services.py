@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,7 +73,7 @@ def copy_programme(*, source_year, target_year, by=None):
         "ceremony_at",
     ):
         setattr(target, field, _shift_years(getattr(source, field), shift))
-    for language in ("ru", "kk", "en"):
+    for language, _name in settings.LANGUAGES:
         title = getattr(source, f"title_{language}")
         setattr(target, f"title_{language}", title.replace(str(source_year), str(target_year)))
     target.save()

@@ -76,6 +76,9 @@ VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
 CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 # Exported files (the staff's exports page) are kept this long, then removed.
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+# An export that has not reported progress for this long is taken as stopped (its worker died)
+# and marked failed, so that staff start it again instead of watching a bar that never moves.
+EXPORT_STALLED_MINUTES = int(os.environ.get("EXPORT_STALLED_MINUTES", "15"))
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
 VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
@@ -225,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
     "publish-vote-heads": {"task": "voting.tasks.publish_closed_heads", "schedule": 60.0},
     "remove-expired-exports": {"task": "reporting.tasks.remove_expired_exports",
                                "schedule": 3600.0},
+    "fail-stalled-exports": {"task": "reporting.tasks.fail_stalled_exports", "schedule": 300.0},
 }
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.permissions import is_programme_staff
 from ozgeris.registry import exporters, indicator_sources
 
-from . import services
+from . import narrative, services
 from .models import Activity, Appendix, Contradiction, Grant, Indicator, ReportVersion, Task
 
 
@@ -71,8 +71,27 @@ class IndicatorInline(StaffOnly, admin.TabularInline):
     fields = ["order", "title_ru", "unit_ru", "kind", "target", "direction", "source", "appendix"]
 
 
+class ActivityForm(forms.ModelForm):
+    """Refuses a narrative whose placeholders would not print (a mistyped source would
+    otherwise show up as braces in the donor's report)."""
+
+    class Meta:
+        model = Activity
+        fields = ["task", "number", "title_ru", "title_kk", "title_en", "narrative_ru",
+                  "narrative_kk", "narrative_en"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("narrative_ru", "narrative_kk", "narrative_en"):
+            found = narrative.mistakes(cleaned.get(name))
+            if found:
+                self.add_error(name, found)
+        return cleaned
+
+
 @admin.register(Activity)
 class ActivityAdmin(StaffOnly, admin.ModelAdmin):
+    form = ActivityForm
     list_display = ["__str__", "task"]
     list_filter = ["task__programme"]
     fields = ["task", "number", "title_ru", "title_kk", "title_en", "narrative_ru",

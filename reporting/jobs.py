@@ -20,7 +20,7 @@ from .models import ExportJob
 from .services import ReportError
 
 logger = logging.getLogger(__name__)
-LANGUAGES = ("ru", "kk", "en")
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
@@ -55,7 +55,8 @@ def run(job_id):
     job = ExportJob.objects.select_related("programme").get(pk=job_id)
     if job.state != ExportJob.State.QUEUED:
         return
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, message="")
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, message="",
+                                                progress_at=timezone.now())
     last = [0.0]
 
     def progress(done, total, message=""):
@@ -64,7 +65,8 @@ def run(job_id):
             return
         last[0] = now
         ExportJob.objects.filter(pk=job.pk).update(done=done, total=total,
-                                                    message=str(message)[:200])
+                                                    message=str(message)[:200],
+                                                    progress_at=timezone.now())
 
     try:
         with translation.override(job.language):
@@ -79,6 +81,18 @@ def run(job_id):
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, file=job.file.name, filename=filename,
         content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="")
+
+
+def fail_stalled(now=None, jobs=None):
+    """Mark failed the running exports (of ``jobs``, a queryset; all by default) that have not
+    reported progress for ``EXPORT_STALLED_MINUTES``: their worker stopped (a restart, a
+    crash, memory) and nothing else would ever finish them. Returns how many."""
+    limit = (now or timezone.now()) - timedelta(minutes=settings.EXPORT_STALLED_MINUTES)
+    stalled = (ExportJob.objects.all() if jobs is None else jobs).filter(
+        state=ExportJob.State.RUNNING, progress_at__lt=limit)
+    return stalled.update(state=ExportJob.State.FAILED, finished_at=now or timezone.now(),
+                          error="Stalled: no progress for "
+                                f"{settings.EXPORT_STALLED_MINUTES} minutes (its worker stopped).")
 
 
 def remove_expired(now=None):

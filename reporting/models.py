@@ -248,6 +248,8 @@ class ExportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                    related_name="+")
     created_at = models.DateTimeField(db_default=Now())
+    # When it last started or reported progress: a running job silent for long has stopped.
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,21 +10,25 @@ In an activity's narrative, staff write placeholders instead of typing figures:
 Everything else is text, escaped when rendered. Paragraphs are separated by blank lines.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from ozgeris.charts import format_figure
-from ozgeris.registry import table_sources
+from ozgeris.registry import indicator_sources, table_sources
 
 from .models import Activity
 from .services import source_value
 
 PLACEHOLDER = re.compile(r"\{(?:(?P<typed>[\d\s.,]+)\|)?(?P<name>[a-z_]+\.[a-z0-9_]+)\}")
 TABLE = re.compile(r"^\s*\{table:(?P<name>[a-z_]+\.[a-z0-9_]+)\}\s*$")
+BRACED = re.compile(r"\{[^{}\n]{0,120}\}")
 
 
 @dataclass
@@ -62,8 +66,6 @@ def render(activity, programme, *, figures=None, cache=None):
 
     def substitute(match):
         name = match.group("name")
-        from ozgeris.registry import indicator_sources
-
         if name not in indicator_sources:
             narrative.unknown.append(name)
             return conditional_escape(match.group(0))
@@ -106,7 +108,40 @@ def figures_used(programme):
     """The source names every narrative of the programme mentions (to freeze them)."""
     names = set()
     for activity in Activity.objects.filter(task__programme=programme):
-        for language in ("ru", "kk", "en"):
+        for language, _name in settings.LANGUAGES:
             text = getattr(activity, f"narrative_{language}") or ""
             names.update(match.group("name") for match in PLACEHOLDER.finditer(text))
     return sorted(names)
+
+
+def mistakes(text):
+    """What in ``text`` looks like a placeholder but would not print a figure or a table, each
+    as a sentence for the person editing it: a source that does not exist (with the nearest
+    name that does), a table inside a paragraph, a mistyped form."""
+    found = []
+    for paragraph in re.split(r"\n\s*\n", text or ""):
+        table = TABLE.match(paragraph)
+        for token in BRACED.findall(paragraph):
+            placeholder = PLACEHOLDER.fullmatch(token)
+            if table and token == f"{{table:{table.group('name')}}}":
+                name, known = table.group("name"), table_sources.names()
+            elif placeholder:
+                name, known = placeholder.group("name"), indicator_sources.names()
+            elif token.startswith("{table:"):
+                found.append(_("%(token)s: a table goes on a line of its own, with blank lines "
+                               "around it.") % {"token": token})
+                continue
+            else:
+                found.append(_("%(token)s is not a placeholder: write {source}, "
+                               "{140|source} or {table:source}.") % {"token": token})
+                continue
+            if name in known:
+                continue
+            near = difflib.get_close_matches(name, list(known), n=1)
+            if near:
+                found.append(_("%(token)s: there is no source “%(name)s”; did you mean "
+                               "“%(near)s”?") % {"token": token, "name": name, "near": near[0]})
+            else:
+                found.append(_("%(token)s: there is no source “%(name)s”.")
+                             % {"token": token, "name": name})
+    return found

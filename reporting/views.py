@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ozgeris.models import Programme
@@ -18,7 +18,6 @@ from ozgeris.registry import exporters
 from . import jobs, services
 from .models import ExportJob, ReportVersion
 
-LANGUAGE_CHOICES = [("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")]
 JOBS_PER_PAGE = 20
 
 
@@ -27,7 +26,8 @@ class ExportForm(forms.Form):
                                        queryset=Programme.objects.order_by("-year"),
                                        empty_label=None, to_field_name="year")
     exporter = forms.ChoiceField(label=gettext_lazy("Export"))
-    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=[
+        (code, get_language_info(code)["name_local"]) for code in jobs.LANGUAGES])
     version = forms.IntegerField(label=gettext_lazy("Issued version (report only)"),
                                  required=False, min_value=1,
                                  help_text=gettext_lazy("Empty: the figures as the data gives "
@@ -63,6 +63,7 @@ def index(request):
         job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
                                 language=data["language"], by=request.user, options=options)
         return redirect("reporting:job", pk=job.pk)
+    jobs.fail_stalled()
     page = Paginator(ExportJob.objects.select_related("programme", "created_by"),
                      JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/index.html", {
@@ -72,6 +73,9 @@ def index(request):
 
 
 def _job(request, pk):
+    # A job whose worker stopped would otherwise show "running" for ever (the periodic task
+    # does the same for all jobs; without a worker there is none).
+    jobs.fail_stalled(jobs=ExportJob.objects.filter(pk=pk))
     return get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
 
 

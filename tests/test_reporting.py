@@ -7,11 +7,12 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from ozgeris.models import AuditEvent
@@ -285,3 +286,83 @@ def test_an_export_whose_file_cannot_be_stored_is_marked_failed(framework, staff
                                 by=staff)
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED and "No space left" in job.error
+
+
+def test_a_placeholder_that_would_not_print_is_named_with_what_to_write():
+    with translation.override("en"):
+        assert narrative.mistakes("Participants: {140|events.participants}.\n\n"
+                                  "{table:events.participants_by_city}\n\nDone.") == []
+        found = narrative.mistakes("We met {events.participant} people in {Almaty}.\n\n"
+                                   "See {table:events.participants_by_city} below.")
+    assert found == [
+        "{events.participant}: there is no source “events.participant”; did you mean "
+        "“events.participants”?",
+        "{Almaty} is not a placeholder: write {source}, {140|source} or {table:source}.",
+        "{table:events.participants_by_city}: a table goes on a line of its own, with blank "
+        "lines around it.",
+    ]
+
+
+@pytest.mark.django_db
+def test_staff_cannot_save_a_narrative_with_a_mistyped_placeholder(client, framework, staff):
+    activity = Activity.objects.filter(task__programme=framework[0]).first()
+    client.force_login(staff)
+    url = reverse("admin:reporting_activity_change", args=[activity.pk])
+    form = {"task": activity.task_id, "number": activity.number, "title_ru": "Встречи",
+            "title_kk": "", "title_en": "", "narrative_ru": "Участников: {events.participnts}.",
+            "narrative_kk": "", "narrative_en": "",
+            "indicators-TOTAL_FORMS": 0, "indicators-INITIAL_FORMS": 0}
+
+    page = client.post(url, form).content.decode()
+
+    assert "нет источника" in page and "events.participants" in page
+    activity.refresh_from_db()
+    assert "participnts" not in activity.narrative_ru
+    form["narrative_ru"] = "Участников: {events.participants}."
+    assert client.post(url, form).status_code == 302
+    activity.refresh_from_db()
+    assert activity.narrative_ru == "Участников: {events.participants}."
+
+
+@pytest.mark.django_db
+def test_an_export_whose_worker_stopped_is_marked_failed_not_running_for_ever(
+        client, framework, staff, settings):
+    programme, *_ = framework
+    settings.EXPORT_STALLED_MINUTES = 15
+    now = timezone.now()
+    stalled, busy = (ExportJob.objects.create(
+        programme=programme, exporter="report", created_by=staff,
+        state=ExportJob.State.RUNNING, progress_at=now - timedelta(minutes=minutes))
+        for minutes in (16, 14))
+    client.force_login(staff)
+
+    status = client.get(reverse("reporting:job_status", args=[stalled.pk])).json()
+
+    assert status["state"] == "failed" and status["error"]
+    busy.refresh_from_db()
+    assert busy.state == ExportJob.State.RUNNING  # still reporting progress: left alone
+    assert jobs.fail_stalled(now=now + timedelta(minutes=2)) == 1
+    busy.refresh_from_db()
+    assert busy.state == ExportJob.State.FAILED and "15 minutes" in busy.error
+
+
+@pytest.mark.django_db
+def test_a_running_export_reports_when_it_last_made_progress(framework, staff):
+    programme, *_ = framework
+    seen = []
+
+    def slow(programme, options, progress):
+        seen.append(ExportJob.objects.get().progress_at)
+        progress(1, 1)
+        return "slow.xlsx", "application/octet-stream", b"PK"
+
+    register_exporter("test-slow", title="Slow", formats=["xlsx"], render=slow)
+    try:
+        job = ExportJob.objects.create(programme=programme, exporter="test-slow",
+                                       created_by=staff)
+        jobs.run(job.pk)
+    finally:
+        exporters.unregister("test-slow")
+    job.refresh_from_db()
+    assert seen[0] is not None and job.progress_at >= seen[0]
+    assert job.state == ExportJob.State.DONE
