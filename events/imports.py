@@ -78,12 +78,14 @@ def _tables_from_csv(data):
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # newline="": line ends inside quoted cells stay in the cell (the csv module's rule).
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        # newline="": line ends inside quoted cells stay in the cell (the csv module's rule).
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error as exc:
-        raise UnreadableFile(_("The CSV file is malformed and cannot be read: %(error)s")
-                             % {"error": exc}) from exc
+        return list(reader)
+    except csv.Error as exc:  # its message is in English: the line number says where
+        raise UnreadableFile(_("The CSV file cannot be read at line %(line)d (a cell too long "
+                               "or a quotation mark left open); save it again from the "
+                               "spreadsheet.") % {"line": reader.line_num}) from exc
 
 
 def _tables_from_xlsx(file):

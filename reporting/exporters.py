@@ -27,8 +27,8 @@ def _version(options):
     return options.get("version") or None
 
 
-def _indicator_rows(programme, version):
-    for row in evaluate(programme, version=version):
+def _indicator_rows(programme, version, cache):
+    for row in evaluate(programme, version=version, cache=cache):
         indicator = row.indicator
         yield [indicator.activity.task.number, indicator.activity.task.title,
                f"{indicator.activity.task.number}.{indicator.activity.number}",
@@ -60,7 +60,8 @@ def _appendix_sheets(programme, progress, step, steps):
         progress(step, steps, _("Appendices"))
 
 
-def render_xlsx(programme, options, progress):
+def render_xlsx(programme, options, progress, *, cache=None):
+    """``cache``: the sources' values already read in this export (the PDF shares its own)."""
     version = _version(options)
     steps = 1 + Appendix.objects.filter(programme=programme).count()
     progress(0, steps, _("Indicators"))
@@ -68,7 +69,7 @@ def render_xlsx(programme, options, progress):
               _("Unit"), _("Target"), _("About the target"), _("Actual"), _("Status"),
               _("Appendix"), _("Evidence")]
     sheets = [(_("Indicators"), header, list(_indicator_rows(programme, report_version(
-        programme, version))))]
+        programme, version), cache)))]
     progress(1, steps, _("Indicators"))
     content = workbook_bytes([*sheets, *_appendix_sheets(programme, progress, 1, steps)])
     return f"report-{programme.year}.xlsx", CONTENT_TYPES[XLSX], content
@@ -91,9 +92,10 @@ def render(programme, options, progress):
     def second_half(done, total, message=""):
         progress(total + done, total * 2, message)
 
-    _name, _type, xlsx = render_xlsx(programme, options, first_half)
+    cache = {}  # each source is read once for both documents
+    _name, _type, xlsx = render_xlsx(programme, options, first_half, cache=cache)
     context = report.context(programme, version=report_version(programme, version),
-                             progress=second_half)
+                             progress=second_half, cache=cache)
     content = render_pdf("reporting/pdf/report.html", context, archival=True,
                          attachments=[(f"report-{programme.year}.xlsx", xlsx,
                                        _("Indicators and appendices (XLSX)"))])

@@ -75,13 +75,14 @@ def _checked_figure(source, programme, figures, cache):
     return source_value(source, programme, cache)
 
 
-def context(programme, *, version=None, progress=no_progress):
-    """Everything the report prints, as of ``version`` if given (its frozen values)."""
+def context(programme, *, version=None, progress=no_progress, cache=None):
+    """Everything the report prints, as of ``version`` if given (its frozen values).
+    ``cache``: the sources' values already read in this export, if any."""
     if isinstance(version, int):
         version = ReportVersion.objects.get(programme=programme, number=version)
     steps = 6
     progress(0, steps, _("Indicators"))
-    cache = {}
+    cache = {} if cache is None else cache
     rows = evaluate(programme, version=version, cache=cache)
     by_activity = {}
     for row in rows:

@@ -57,3 +57,16 @@ def test_an_unknown_language_is_ignored(client):
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
 
     assert '<html lang="ru">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_visitors_language_link_returns_to_the_page_but_never_to_another_site(client):
+    back = client.get(reverse("set_language"), {"language": "kk", "next": "/vote/?nomination=a"})
+
+    assert back.status_code == 302 and back.url == "/vote/?nomination=a"
+    assert back.cookies[settings.LANGUAGE_COOKIE_NAME].value == "kk"
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        away = client.get(reverse("set_language"), {"language": "en", "next": target})
+        assert away.url == "/", target
+    unknown = client.get(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert settings.LANGUAGE_COOKIE_NAME not in unknown.cookies

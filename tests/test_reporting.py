@@ -366,3 +366,16 @@ def test_a_running_export_reports_when_it_last_made_progress(framework, staff):
     job.refresh_from_db()
     assert seen[0] is not None and job.progress_at >= seen[0]
     assert job.state == ExportJob.State.DONE
+
+
+@pytest.mark.django_db
+def test_the_pdf_export_reads_each_source_once_for_both_its_documents(framework, monkeypatch):
+    programme, *_ = framework
+    reads = []
+    counting = indicator_sources.get("test.participants")
+    monkeypatch.setitem(indicator_sources.items, "test.participants",
+                        lambda programme: reads.append(programme) or counting(programme))
+
+    exporters.get("report").render(programme, {"language": "en"}, lambda *a: None)
+
+    assert len(reads) == 1  # the XLSX inside and the PDF share what they read
