@@ -326,25 +326,28 @@ def test_the_50_mb_file_is_refused_by_its_size_without_being_read(tmp_path):
     assert reads == []
 
 
-def test_the_zip_bomb_is_judged_without_being_expanded(tmp_path, monkeypatch):
+@pytest.fixture
+def inflated(monkeypatch):
+    """The sizes of what zipfile inflates from now on (counted in bytes, not in seconds)."""
+    sizes = []
+
+    def counting(original):
+        def read(self, n=-1):
+            data = original(self, n)
+            sizes.append(len(data))
+            return data
+
+        return read
+
+    for name in ("read", "read1"):
+        monkeypatch.setattr(zipfile.ZipExtFile, name,
+                            counting(getattr(zipfile.ZipExtFile, name)))
+    return sizes
+
+
+def test_the_zip_bomb_is_judged_without_being_expanded(tmp_path, inflated):
     """The refusal comes from the archive's directory: at most a little is inflated, never
-    the 300 MB (counted in bytes inflated, not in seconds)."""
-    inflated = []
-    original_read = zipfile.ZipExtFile.read
-    original_read1 = zipfile.ZipExtFile.read1
-
-    def counting_read(self, n=-1):
-        data = original_read(self, n)
-        inflated.append(len(data))
-        return data
-
-    def counting_read1(self, n=-1):
-        data = original_read1(self, n)
-        inflated.append(len(data))
-        return data
-
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
-    monkeypatch.setattr(zipfile.ZipExtFile, "read1", counting_read1)
+    the 300 MB."""
     path = zip_bomb(tmp_path)
     inflated.clear()
     assert path.stat().st_size < 2 * MB
@@ -359,17 +362,23 @@ def test_the_zip_bomb_is_judged_without_being_expanded(tmp_path, monkeypatch):
     assert sum(inflated) < MB
 
 
-def test_a_bomb_that_lies_about_its_size_is_refused(tmp_path):
+def test_a_bomb_that_lies_about_its_size_is_refused(tmp_path, inflated):
+    """Its directory looks ordinary; the check reads the sheet and finds it is not what the
+    directory says (a damaged workbook), having inflated little of the 300 MB."""
     upload = uploaded(lying_zip_bomb(tmp_path))
-    with pytest.raises(ValidationError):
+    inflated.clear()
+    with pytest.raises(ValidationError, match="damaged"):
         validate_upload(upload)
+    assert 0 < sum(inflated) < MB  # it did read the sheet, a little of it
 
 
 def test_a_lying_bomb_is_refused_by_the_upload_page(client, draft, media, tmp_path):
     path = lying_zip_bomb(tmp_path)
     with path.open("rb") as handle:
-        client.post(reverse("applications:edit", args=[draft.pk]),
-                    {"doc_balance_sheet": handle, "save": "1"}, **EN)
+        response = client.post(reverse("applications:edit", args=[draft.pk]),
+                               {"doc_balance_sheet": handle, "save": "1"}, **EN)
+    assert response.status_code == 200
+    assert "The Excel workbook is damaged and cannot be read." in response.content.decode()
     assert not ApplicationDocument.objects.filter(application=draft).exists()
     assert files_under(media) == []
 
