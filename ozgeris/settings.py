@@ -133,15 +133,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # First-party visitor statistics of the vote (a random id in a cookie; no tracker).
+    "voting.visitors.VisitorMiddleware",
+    # The anonymous finalists page from memory; everything above still wraps it.
+    "voting.middleware.AnonymousFinalistsPage",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ozgeris.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # First-party visitor statistics of the vote (a random id in a cookie; no tracker).
-    "voting.visitors.VisitorMiddleware",
 ]
 
 ROOT_URLCONF = "ozgeris.urls"

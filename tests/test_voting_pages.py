@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.models import Application, Status
 from ozgeris import memo
+from voting import views, visitors
 
 from .factories import ApplicationFactory
 
@@ -116,3 +117,31 @@ def test_a_visitors_finalists_page_comes_from_memory_without_a_csrf_token(
     assert again.content == first.content
     assert b"csrfmiddlewaretoken" not in again.content
     assert "csrftoken" not in first.cookies
+
+
+@pytest.mark.django_db
+def test_the_kept_finalists_page_is_answered_before_sessions_with_the_same_headers(
+        client, open_programme, voter, monkeypatch):
+    ApplicationFactory(programme=open_programme, status="finalist")
+    url = reverse("voting:finalists")
+    rendered = client.get(url, HTTP_ACCEPT_LANGUAGE="kk")
+    client.cookies.clear()
+    calls = []
+    original = views._finalists_page_key
+    monkeypatch.setattr(views, "_finalists_page_key",
+                        lambda request: calls.append(request) or original(request))
+
+    kept = client.get(url, HTTP_ACCEPT_LANGUAGE="kk")
+
+    assert kept.content == rendered.content
+    assert not hasattr(calls[0], "user")  # answered before the authentication middleware
+    assert kept.headers["Content-Language"] == "kk"
+    for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                 "Cross-Origin-Opener-Policy"):
+        assert kept.headers[name] == rendered.headers[name], name
+    assert set(kept.headers["Vary"].split(", ")) == set(rendered.headers["Vary"].split(", ")) \
+        == {"Accept-Language", "Cookie"}
+    assert visitors.COOKIE in kept.cookies  # the visitor statistics still wrap it
+
+    client.force_login(voter)  # a session: the page of a signed-in person, not the kept one
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="kk").content != rendered.content

@@ -58,24 +58,35 @@ def _window(programme):
 def finalists(request):
     """The finalists' cards. For a visitor who is not signed in the whole page is the same for
     everyone (per language and filter), so each process keeps it in memory for a few
-    seconds: most of the vote's visitors are here, and the page then costs no round trip."""
+    seconds: most of the vote's visitors are here, and the page then costs no round trip
+    (voting.middleware.AnonymousFinalistsPage answers from that memory before the view)."""
     if request.user.is_authenticated:
         return _finalists_page(request)
-    chosen = request.GET.get("nomination", "")
-    # An unknown filter shows every finalist: it shares that page's entry, so random values
-    # cannot fill the memory.
-    key = (f"voting:finalists-page:{request.LANGUAGE_CODE}:"
-           f"{chosen if chosen in _nomination_codes() else ''}")
-    html = memo.recall(key)
+    html = kept_finalists_page(request)
     if html is not None:
         return HttpResponse(html)
     response = _finalists_page(request)
+    chosen = request.GET.get("nomination", "")
     # Never keep a page that carries a CSRF token (it would be someone else's), a message,
     # or links back to a query of its own (the language links carry the page's address).
     if (not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not messages.get_messages(request)
             and set(request.GET) <= {"nomination"} and chosen in ("", *_nomination_codes())):
-        memo.keep(key, response.content, ANONYMOUS_PAGE_SECONDS)
+        memo.keep(_finalists_page_key(request), response.content, ANONYMOUS_PAGE_SECONDS)
     return response
+
+
+def kept_finalists_page(request):
+    """The finalists page this process keeps for visitors who are not signed in, in the
+    request's language and filter, or None."""
+    return memo.recall(_finalists_page_key(request))
+
+
+def _finalists_page_key(request):
+    # An unknown filter shows every finalist: it shares that page's entry, so random values
+    # cannot fill the memory.
+    chosen = request.GET.get("nomination", "")
+    return (f"voting:finalists-page:{request.LANGUAGE_CODE}:"
+            f"{chosen if chosen in _nomination_codes() else ''}")
 
 
 def _nomination_codes():
