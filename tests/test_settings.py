@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,3 +42,19 @@ def test_production_settings_pass_the_deployment_checks():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_kept_finalists_page_is_answered_inside_the_headers_and_statistics():
+    """voting.middleware.AnonymousFinalistsPage answers without the middleware after it: the
+    language, the security headers and the visitor statistics must come before it, and
+    everything that needs a session after it."""
+    order = {name.rsplit(".", 1)[1]: position
+             for position, name in enumerate(settings.MIDDLEWARE)}
+    early = order["AnonymousFinalistsPage"]
+
+    for before in ("SecurityMiddleware", "SessionMiddleware", "LocaleMiddleware",
+                   "XFrameOptionsMiddleware", "VisitorMiddleware"):
+        assert order[before] < early, before
+    for after in ("CsrfViewMiddleware", "AuthenticationMiddleware", "UserLanguageMiddleware",
+                  "MessageMiddleware", "AccountMiddleware"):
+        assert order[after] > early, after
