@@ -39,7 +39,8 @@ class Titled(models.Model):
 
 
 class Grant(models.Model):
-    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="grant")
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="grant",
+                                     verbose_name=_("programme"))
     grantee = models.CharField(_("grantee"), max_length=300)
     donor = models.CharField(_("donor"), max_length=300)
     topic = models.CharField(_("grant topic"), max_length=500)
@@ -61,7 +62,8 @@ class Grant(models.Model):
 
 
 class Task(Titled):
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="report_tasks")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="report_tasks",
+                                  verbose_name=_("programme"))
     number = models.PositiveSmallIntegerField(_("number"))
 
     class Meta:
@@ -80,7 +82,8 @@ class Activity(Titled):
     ``{source}`` prints an indicator source's value, ``{140|source}`` prints what the source
     says and notes where the typed 140 disagrees with it, ``{table:name}`` inserts a table."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities",
+                             verbose_name=_("task"))
     number = models.PositiveSmallIntegerField(_("number"))
     narrative_ru = models.TextField(_("narrative (Russian)"), blank=True)
     narrative_kk = models.TextField(_("narrative (Kazakh)"), blank=True)
@@ -105,7 +108,8 @@ class Appendix(Titled):
     """An appendix (приложение) of the report: what it holds and, where it is data, the
     exporter that writes it (the XLSX report gets a sheet from it)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="appendices")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="appendices",
+                                  verbose_name=_("programme"))
     number = models.PositiveSmallIntegerField(_("number"))
     exporters = models.JSONField(_("exporters"), default=list, blank=True,
                                  help_text=_("Names of registered exporters whose data it holds."))
@@ -134,7 +138,8 @@ class Indicator(Titled):
         AT_LEAST = "at_least", _("at least")
         AT_MOST = "at_most", _("at most")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators",
+                                 verbose_name=_("activity"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     unit_ru = models.CharField(_("unit (Russian)"), max_length=100, blank=True)
     unit_kk = models.CharField(_("unit (Kazakh)"), max_length=100, blank=True)
