@@ -27,4 +27,7 @@ RUN useradd --create-home --uid 1000 ozgeris && mkdir -p /data && chown ozgeris 
 USER ozgeris
 VOLUME ["/data"]
 EXPOSE 8000
-CMD ["gunicorn", "ozgeris.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log leaves out query strings and referrers: a receipt page's address carries the
+# receipt's code, which the log would otherwise tie to the voter's address.
+CMD ["gunicorn", "ozgeris.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s %(m)s %(U)s %(s)s %(B)s %(L)s"]

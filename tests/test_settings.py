@@ -58,3 +58,30 @@ def test_the_kept_finalists_page_is_answered_inside_the_headers_and_statistics()
     for after in ("CsrfViewMiddleware", "AuthenticationMiddleware", "UserLanguageMiddleware",
                   "MessageMiddleware", "AccountMiddleware"):
         assert order[after] > early, after
+
+
+def test_the_access_log_never_records_a_receipts_code():
+    """The receipt page's address carries the code (?code=…), and the next page's Referer
+    too: the deployed access log format leaves out query strings and referrers."""
+    import datetime
+    import re
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    formats = {name: re.search(r'"--access-logformat",\s*"([^"]+)"', (ROOT / name).read_text())
+               for name in ("Dockerfile", "docker-compose.yml")}
+    assert all(formats.values()), formats
+    (deployed,) = {found.group(1) for found in formats.values()}
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/vote/receipt/?code=SECRET-CODE&cast=1",
+               "PATH_INFO": "/vote/receipt/", "QUERY_STRING": "code=SECRET-CODE&cast=1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7",
+               "HTTP_REFERER": "https://ozgeris.kz/vote/receipt/?code=SECRET-CODE"}
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    atoms = Logger(Config()).atoms(response, SimpleNamespace(headers=[]), environ,
+                                   datetime.timedelta(milliseconds=12))
+
+    line = deployed % atoms
+    assert "/vote/receipt/" in line and "203.0.113.7" in line
+    assert "SECRET" not in line
