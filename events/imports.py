@@ -83,9 +83,10 @@ def _tables_from_csv(data):
     try:
         return list(reader)
     except csv.Error as exc:  # its message is in English: the line number says where
-        raise UnreadableFile(_("The CSV file cannot be read at line %(line)d (a cell too long "
-                               "or a quotation mark left open); save it again from the "
-                               "spreadsheet.") % {"line": reader.line_num}) from exc
+        raise UnreadableFile(_("The CSV file cannot be read: reading stopped at line "
+                               "%(line)d (a cell too long, or a quotation mark left open above "
+                               "it); save it again from the spreadsheet.")
+                             % {"line": reader.line_num}) from exc
 
 
 def _tables_from_xlsx(file):

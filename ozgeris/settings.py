@@ -78,6 +78,7 @@ CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 # An export that has not reported progress for this long is taken as stopped (its worker died)
 # and marked failed, so that staff start it again instead of watching a bar that never moves.
+# Every step of an exporter must report within it (the PDF's layout, the longest, takes seconds).
 EXPORT_STALLED_MINUTES = int(os.environ.get("EXPORT_STALLED_MINUTES", "15"))
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
 VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
@@ -133,12 +134,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Checks the host against ALLOWED_HOSTS and sets Content-Length, for every page.
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # First-party visitor statistics of the vote (a random id in a cookie; no tracker).
     "voting.visitors.VisitorMiddleware",
     # The anonymous finalists page from memory; everything above still wraps it.
     "voting.middleware.AnonymousFinalistsPage",
-    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ozgeris.middleware.UserLanguageMiddleware",

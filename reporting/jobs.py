@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -78,9 +79,12 @@ def run(job_id):
         ExportJob.objects.filter(pk=job.pk).update(
             state=ExportJob.State.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         return
+    # Done even if it was taken for stalled meanwhile (a step longer than the limit): the
+    # file is there after all.
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, file=job.file.name, filename=filename,
-        content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="")
+        content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="",
+        error="")
 
 
 def fail_stalled(now=None, jobs=None):
@@ -89,7 +93,8 @@ def fail_stalled(now=None, jobs=None):
     crash, memory) and nothing else would ever finish them. Returns how many."""
     limit = (now or timezone.now()) - timedelta(minutes=settings.EXPORT_STALLED_MINUTES)
     stalled = (ExportJob.objects.all() if jobs is None else jobs).filter(
-        state=ExportJob.State.RUNNING, progress_at__lt=limit)
+        Q(progress_at__lt=limit) | Q(progress_at__isnull=True, created_at__lt=limit),
+        state=ExportJob.State.RUNNING)
     return stalled.update(state=ExportJob.State.FAILED, finished_at=now or timezone.now(),
                           error="Stalled: no progress for "
                                 f"{settings.EXPORT_STALLED_MINUTES} minutes (its worker stopped).")

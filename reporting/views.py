@@ -73,10 +73,13 @@ def index(request):
 
 
 def _job(request, pk):
+    item = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
     # A job whose worker stopped would otherwise show "running" for ever (the periodic task
     # does the same for all jobs; without a worker there is none).
-    jobs.fail_stalled(jobs=ExportJob.objects.filter(pk=pk))
-    return get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
+    if item.state == ExportJob.State.RUNNING and jobs.fail_stalled(
+            jobs=ExportJob.objects.filter(pk=pk)):
+        item.refresh_from_db()
+    return item
 
 
 @staff_required

@@ -107,7 +107,7 @@ def test_people_already_on_the_roster_are_flagged():
     (SimpleUploadedFile("roster.csv", b"\x00\x01\x02binary"), "not a CSV"),
     (SimpleUploadedFile("roster.csv", "Организация\nEllefun\n".encode()), "name"),
     (SimpleUploadedFile("roster.csv", ("ФИО\nАйжан\n" + "x" * 200_000).encode()),
-     "cannot be read at line 3"),
+     "reading stopped at line 3"),
 ])
 def test_an_unreadable_file_answers_with_a_message(upload, message):
     with pytest.raises(UnreadableFile) as error:

@@ -46,14 +46,14 @@ def test_production_settings_pass_the_deployment_checks():
 
 def test_the_kept_finalists_page_is_answered_inside_the_headers_and_statistics():
     """voting.middleware.AnonymousFinalistsPage answers without the middleware after it: the
-    language, the security headers and the visitor statistics must come before it, and
+    language, the host check, the headers and the visitor statistics must come before it, and
     everything that needs a session after it."""
     order = {name.rsplit(".", 1)[1]: position
              for position, name in enumerate(settings.MIDDLEWARE)}
     early = order["AnonymousFinalistsPage"]
 
     for before in ("SecurityMiddleware", "SessionMiddleware", "LocaleMiddleware",
-                   "XFrameOptionsMiddleware", "VisitorMiddleware"):
+                   "CommonMiddleware", "XFrameOptionsMiddleware", "VisitorMiddleware"):
         assert order[before] < early, before
     for after in ("CsrfViewMiddleware", "AuthenticationMiddleware", "UserLanguageMiddleware",
                   "MessageMiddleware", "AccountMiddleware"):

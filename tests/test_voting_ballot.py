@@ -273,3 +273,26 @@ def test_a_receipt_is_four_groups_of_four_letters_that_read_aloud_safely():
     assert len(codes) == 200
     assert all(re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", code) for code in codes)
     assert set("".join(codes).replace("-", "")) == set(services.RECEIPT_ALPHABET)
+
+
+@pytest.mark.django_db
+def test_a_value_for_no_column_is_refused_on_both_databases(voter, finalists):
+    """The statement on PostgreSQL writes the columns it compiled: a value for anything else
+    (a column the database fills itself, a misspelt name) fails rather than vanishing; on
+    SQLite create() refuses the misspelt name too."""
+    from voting.services import _store
+
+    programme_id = finalists[0].programme_id
+    vote = {"programme_id": programme_id, "finalist_id": finalists[0].pk,
+            "receipt_hash": "a" * 64, "secret": "b" * 64, "age_bracket": "",
+            "region_id": None, "cast_at": timezone.now()}
+    link = {"programme_id": programme_id, "voter_id": voter.pk, "scope": 0,
+            "receipt_code": "ABCD-EFGH-JKLM-NPQR", "client_ip": None, "visitor_id": ""}
+    if connection.vendor == "postgresql":
+        with pytest.raises(TypeError, match="cast_at"):
+            _store(voter, vote, link)
+    del vote["cast_at"]
+    link["visitor"] = "x"  # no such field
+    with pytest.raises(TypeError):
+        _store(voter, vote, link)
+    assert not Vote.objects.filter(programme_id=programme_id).exists()

@@ -137,7 +137,7 @@ def test_the_kept_finalists_page_is_answered_before_sessions_with_the_same_heade
     assert not hasattr(calls[0], "user")  # answered before the authentication middleware
     assert kept.headers["Content-Language"] == "kk"
     for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
-                 "Cross-Origin-Opener-Policy"):
+                 "Cross-Origin-Opener-Policy", "Content-Length"):
         assert kept.headers[name] == rendered.headers[name], name
     assert set(kept.headers["Vary"].split(", ")) == set(rendered.headers["Vary"].split(", ")) \
         == {"Accept-Language", "Cookie"}
@@ -145,3 +145,23 @@ def test_the_kept_finalists_page_is_answered_before_sessions_with_the_same_heade
 
     client.force_login(voter)  # a session: the page of a signed-in person, not the kept one
     assert client.get(url, HTTP_ACCEPT_LANGUAGE="kk").content != rendered.content
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_a_message_waiting_gets_it_not_the_kept_page(client, open_programme):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    ApplicationFactory(programme=open_programme, status="finalist")
+    url = reverse("voting:finalists")
+    kept = client.get(url).content
+    client.cookies.clear()
+    client.cookies[CookieStorage.cookie_name] = CookieStorage(RequestFactory().get(url))._encode(
+        [Message(constants.INFO, "Вы вышли из аккаунта.")])
+
+    page = client.get(url).content
+
+    assert page != kept and "Вы вышли из аккаунта." in page.decode()
+    assert "Вы вышли из аккаунта." not in client.get(url).content.decode()  # shown once

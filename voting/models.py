@@ -52,8 +52,9 @@ class VotingSettings(models.Model):
 
 class Vote(models.Model):
     # Every index is written by every vote, so a vote table has only those a query needs:
-    # (programme, finalist) serves the programme and the finalist; nothing looks votes up by
-    # region or by time alone (the fraud checks and the statistics read a programme's votes).
+    # (programme, finalist) serves a programme's votes and its tally per finalist; nothing
+    # looks votes up by region, by time, or by finalist across programmes (the fraud checks
+    # and the statistics read a programme's votes).
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes",
                                   db_index=False)
     finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes",
@@ -86,7 +87,8 @@ class VoterLink(models.Model):
 
     vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="link")
     # No index of their own (each would be written by every vote): links are found by their
-    # voter (the unique constraint below starts with it) or through their vote.
+    # voter (the unique constraint below starts with it), through their vote, or all of a
+    # programme's at once (the statistics), which a scan serves.
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+",
                                   db_index=False)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,

@@ -75,7 +75,7 @@ def _compiled(allowed_to_vote):
         f"RETURNING 1")
     sql %= tuple(f"${number}" for number in range(1, len(types) + 1))
     prepare = f"PREPARE {STATEMENT} ({', '.join(types)}) AS {sql}"
-    return prepare, slots, [f for f, _ in vote_columns], [f for f, _ in link_columns]
+    return prepare, slots, tuple(f for f, _ in vote_columns), tuple(f for f, _ in link_columns)
 
 
 def _constant_type(value):
@@ -91,6 +91,10 @@ def record(allowed_to_vote, voter, vote, link):
     programme; True when they were stored. Raises IntegrityError when the link's unique
     constraint refuses them."""
     prepare, slots, vote_fields, link_fields = _compiled(allowed_to_vote)
+    for fields, values in ((vote_fields, vote), (link_fields, link)):
+        unknown = values.keys() - _attnames(fields)
+        if unknown:  # what create() refuses on SQLite, or a column the database fills itself
+            raise TypeError(f"Not a column the vote's statement writes: {sorted(unknown)}")
     # Looked up once: the ``connection`` proxy looks it up again for every attribute.
     database = connections[DEFAULT_DB_ALIAS]
     stand_ins = {"programme": vote["programme_id"], "voter": voter.pk, "email": voter.email}
@@ -107,6 +111,11 @@ def record(allowed_to_vote, voter, vote, link):
             cursor.execute(_execute_text(len(params)), params)
             row = cursor.fetchone()
     return row is not None
+
+
+@functools.cache
+def _attnames(fields):
+    return frozenset(field.attname for field in fields)
 
 
 @functools.cache

@@ -63,7 +63,7 @@ def finalists(request):
     if request.user.is_authenticated:
         return _finalists_page(request)
     html = kept_finalists_page(request)
-    if html is not None:
+    if html is not None and not messages.get_messages(request):  # a message is shown here
         return HttpResponse(html)
     response = _finalists_page(request)
     chosen = request.GET.get("nomination", "")
@@ -177,7 +177,7 @@ def vote(request, pk):
     finalist = services.ballot_facts(programme.pk)["finalists"].get(pk)
     if finalist is None:
         raise Http404
-    if request.POST.get("website"):  # the honeypot: no hint of why
+    if request.POST.get("website", "").strip():  # the honeypot: no hint of why
         messages.error(request, _("The vote could not be recorded. Please try again."))
         return redirect("voting:finalist", pk=pk)
     answers = VoteForm.answers(request.POST)
