@@ -165,3 +165,16 @@ def test_a_visitor_with_a_message_waiting_gets_it_not_the_kept_page(client, open
 
     assert page != kept and "Вы вышли из аккаунта." in page.decode()
     assert "Вы вышли из аккаунта." not in client.get(url).content.decode()  # shown once
+
+
+def test_a_path_reversed_once_still_follows_the_sites_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    try:
+        assert views.fixed_path("voting:receipt") == reverse("voting:receipt")
+        set_script_prefix("/portal/")  # the portal served under a sub-path
+        assert views.fixed_path("voting:receipt") == "/portal/vote/receipt/"
+    finally:
+        set_script_prefix(before)
+    assert views.fixed_path("voting:receipt") == "/vote/receipt/"

@@ -8,15 +8,12 @@ statistics' middleware, which still wrap it. Anyone with a session or a message 
 the usual way, as does a page not kept yet.
 """
 
-import functools
-
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
-from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_vary_headers
 
-from .views import kept_finalists_page
+from .views import fixed_path, kept_finalists_page
 
 
 class AnonymousFinalistsPage:
@@ -25,7 +22,7 @@ class AnonymousFinalistsPage:
         self.personal_cookies = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
 
     def __call__(self, request):
-        if (request.method == "GET" and request.path == _finalists_path(get_script_prefix())
+        if (request.method == "GET" and request.path == fixed_path("voting:finalists")
                 and not self.personal_cookies & request.COOKIES.keys()):
             html = kept_finalists_page(request)
             if html is not None:
@@ -35,8 +32,3 @@ class AnonymousFinalistsPage:
                 return response
         return self.get_response(request)
 
-
-@functools.lru_cache(maxsize=4)
-def _finalists_path(script_prefix):
-    """The page's path for the site's script prefix (``reverse`` reads the same prefix)."""
-    return reverse("voting:finalists")
