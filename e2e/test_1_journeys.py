@@ -236,14 +236,16 @@ def test_voter_votes_checks_the_receipt_and_cannot_vote_twice(new_page):
     expect(checker.locator(".receipt-result code.leaf")).to_be_visible()
     shots(checker, "receipt-checked-anonymously")
 
-    # The second vote, from the tab left open: told kindly, with the same receipt.
+    # The second vote, from the tab left open: told kindly. The first vote is sealed and its
+    # receipt mailed, so the portal keeps only the receipt's hash and cannot show it again.
     other.select_option("select[name=region]", index=2)
     other.locator(".vote-box form button[type=submit]").click()
-    other.wait_for_url(re.compile(r"/vote/receipt/"))
-    expect(other.locator(".message-info")).to_contain_text(receipt)
+    other.wait_for_url(re.compile(r"/vote/finalists/\d+/$"))
+    expect(other.locator(".message-info")).to_contain_text("Квитанция отправлена")
+    expect(other.locator("main")).not_to_contain_text(receipt)
     shots(other, "second-vote-refused-kindly")
     other.goto(finalist_url)
-    expect(other.locator(".vote-box .receipt-code")).to_have_text(receipt)
+    expect(other.locator(".vote-box")).to_contain_text("Вы уже проголосовали")
     expect(other.locator(".vote-box form")).to_have_count(0)
     shots(other, "finalist-already-voted")
     assert Vote.objects.count() == before + 1
@@ -282,6 +284,26 @@ def test_staff_release_results_declare_winners_and_download_the_report(new_page)
     shots(page, "public-results")
     page.goto(f"/laureates/{stages.YEAR}/")
     shots(page, "public-laureates")
+    # The head signed at the close, for anyone to keep outside the database.
+    page.goto(f"/vote/{stages.YEAR}/checkpoints/")
+    expect(page.locator("main table")).to_contain_text("при закрытии")
+    shots(page, "public-checkpoints")
+
+    # A correction after the release: released totals are frozen, so staff withdraw the
+    # release with a reason, which the public results page then shows; then release again.
+    page.goto(f"/vote/{stages.YEAR}/staff/")
+    page.locator("details.withdraw-release summary").click()
+    page.fill("details.withdraw-release textarea[name=reason]", "Повторная проверка двух голосов.")
+    shots(page, "release-withdrawal-form")
+    press(page, f"form[action='/vote/{stages.YEAR}/staff/withdraw-release/'] "
+                "button[type=submit]")
+    expect(page.locator(".message-success")).to_be_visible()
+    page.goto(f"/vote/{stages.YEAR}/results/")
+    expect(page.locator(".message-warning")).to_contain_text("Повторная проверка двух голосов.")
+    shots(page, "public-results-withdrawn")
+    page.goto(f"/vote/{stages.YEAR}/staff/")
+    press(page, f"form[action='/vote/{stages.YEAR}/staff/release/'] button")
+    expect(page.locator(".message-success")).to_be_visible()
 
     # The grant report (the demo's 2019 one: its framework is complete and it takes a few
     # seconds, so the bar is seen moving): started on /reports/, the progress bar moves as

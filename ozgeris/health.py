@@ -1,16 +1,34 @@
-"""What /healthz checks: the database, the cache and the broker, each with a short timeout.
+"""What /healthz checks: the database, the cache and the broker, each with a short timeout, and
+whether the work in the background gets done.
 
 Only the database decides whether this node can serve: the cache fails open and the outbox
 and the periodic tasks catch up after a broker outage, so a Redis outage makes the node
-"degraded" (still 200, so a load balancer keeps it) rather than unavailable."""
+"degraded" (still 200, so a load balancer keeps it) rather than unavailable.
+
+The background work is watched by three ages, each "degraded" past its threshold in settings:
+
+* ``worker_heartbeat_age``: since a worker last ran the heartbeat task beat sends every
+  ``HEALTH_HEARTBEAT_SECONDS``. It grows when the worker, beat or the broker stops (a worker
+  that died leaves nothing else behind: issue 14). "missing" before the first one.
+* ``oldest_unsealed_vote_age``: since the oldest vote not yet sealed into the ledger was cast
+  (registered by the vote as a background wait, ozgeris.registry).
+* ``oldest_unsent_message_age``: since the oldest outbox message due was due.
+
+On the embedded default (no Redis) the tasks run inline in the request: there is no worker to
+watch, so the worker is "inline" and the ages are reported without degrading anything."""
 
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
+from . import registry
 from .celery import app as celery_app
+from .models import OutboxMessage, WorkerHeartbeat
+
+HEARTBEAT_ROW = 1
 
 
 def check_database():
@@ -44,10 +62,84 @@ def components():
     ]
 
 
+# The background work ------------------------------------------------------------------------
+
+def record_heartbeat(worker=""):
+    """Note that ``worker`` runs what beat sends (the heartbeat task): one row, updated."""
+    now = timezone.now()
+    if not WorkerHeartbeat.objects.filter(pk=HEARTBEAT_ROW).update(worker=worker, seen_at=now):
+        WorkerHeartbeat.objects.update_or_create(pk=HEARTBEAT_ROW,
+                                                 defaults={"worker": worker, "seen_at": now})
+
+
+def last_heartbeat():
+    """When a worker last ran the heartbeat task, or None (a primary-key look-up)."""
+    return (WorkerHeartbeat.objects.filter(pk=HEARTBEAT_ROW)
+            .values_list("seen_at", flat=True).first())
+
+
+def due_messages():
+    """The outbox messages due, in the order the drain sends them and with its own query (the
+    index on ``available_at``). A message backing off after a failed send is not due yet, and
+    one given up on (``failed_at``) is for the staff, not the worker."""
+    return OutboxMessage.objects.due().order_by("available_at", "id")
+
+
+def oldest_unsent_message():
+    """Since when the oldest outbox message due has been due, or None (LIMIT 1)."""
+    return due_messages().values_list("available_at", flat=True).first()
+
+
+def background():
+    """[(state name, age name, since, threshold in seconds)], ``since`` returning the moment
+    the age counts from, or None when nothing waits. No worker on the embedded default."""
+    checks = [(wait.name, wait.age_name, wait.since, wait.max_age())
+              for wait in registry.background_waits]  # the apps' own (the vote's seal)
+    checks.append(("outbox", "oldest_unsent_message_age", oldest_unsent_message,
+                   settings.HEALTH_OUTBOX_MAX_AGE))
+    if settings.REDIS_URL:
+        checks.insert(0, ("worker", "worker_heartbeat_age", last_heartbeat,
+                          settings.HEALTH_WORKER_HEARTBEAT_MAX_AGE))
+    return checks
+
+
+# States that make the node "degraded".
+LATE = {"late", "missing", "unknown"}
+
+
+def _state(name, age, max_age, inline):
+    if inline:
+        return "inline"
+    if age is None:  # nothing waiting is fine; a worker that never beat is not there
+        return "missing" if name == "worker" else "ok"
+    return "late" if age > max_age else "ok"
+
+
+def watch_background(states):
+    """Add the background work's states and ages to ``states``; True when one is late, missing
+    or could not be read."""
+    inline = not settings.REDIS_URL
+    if inline:
+        states["worker"] = "inline"
+    now = timezone.now()
+    checks = background()
+    for name, age_name, since, max_age in checks:
+        try:
+            moment = since()
+        except Exception as exc:  # noqa: BLE001 - unreadable counts as late, never as down
+            states[name], states[age_name] = "unknown", None
+            states[f"{name}_error"] = type(exc).__name__
+            continue
+        age = None if moment is None else max(0, int((now - moment).total_seconds()))
+        states[name], states[age_name] = _state(name, age, max_age, inline), age
+    return any(states[name] in LATE for name, *_rest in checks)
+
+
 def report():
-    """Return (status, {name: state}): status "ok", "degraded" (Redis down, the node still
-    serves) or "unavailable" (the database is down); a state is "ok", "down", or
-    "local"/"inline" when the embedded default does without Redis."""
+    """Return (status, {name: state}): status "ok", "degraded" (Redis down, or background work
+    late; the node still serves) or "unavailable" (the database is down); a state is "ok",
+    "down", "late", "missing", or "local"/"inline" when the embedded default does without
+    Redis; the ages are whole seconds, null when nothing waits."""
     states = {}
     status = "ok"
     for name, needed, check in components():
@@ -63,4 +155,6 @@ def report():
                 "degraded" if status == "ok" else status)
         else:
             states[name] = "ok"
+    if status != "unavailable" and watch_background(states) and status == "ok":
+        status = "degraded"
     return status, states

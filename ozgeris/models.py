@@ -375,3 +375,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+# ---------------------------------------------------------------------------
+# Background work
+# ---------------------------------------------------------------------------
+
+
+class WorkerHeartbeat(models.Model):
+    """One row: when a Celery worker last ran the heartbeat task that beat sends every
+    ``HEALTH_HEARTBEAT_SECONDS`` (ozgeris.tasks.heartbeat). /healthz reports its age: a worker
+    that stopped, a beat that stopped or a broker that is down all let it grow. It is kept in
+    the database, which outlives a Redis crash and is what /healthz reads anyway."""
+
+    worker = models.CharField(max_length=200, blank=True)  # the worker that ran it last
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -7,7 +7,8 @@ Each app registers, in its ``AppConfig.ready()``:
 * indicator sources: ``name → function(programme) -> value``;
 * table sources: ``name → function(programme) -> (columns, rows)``;
 * demo steps: parts of ``seed_demo``, run in ``order``;
-* programme-copy steps: what carries over to next year's edition.
+* programme-copy steps: what carries over to next year's edition;
+* background waits: what the worker owes, for ``/healthz`` (``name → BackgroundWait``).
 
 Plain dictionaries: a name registered twice is a programming error and raises.
 """
@@ -39,6 +40,18 @@ class CopyStep:
     name: str
     order: int
     run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class BackgroundWait:
+    """Work the worker owes: ``since()`` gives when the oldest item started waiting (None when
+    nothing waits); ``/healthz`` calls it ``age_name`` and is degraded past ``max_age()``
+    seconds (read when asked, so a setting can change it)."""
+
+    name: str
+    age_name: str
+    since: Callable[[], Any]
+    max_age: Callable[[], int]
 
 
 @dataclass
@@ -75,6 +88,7 @@ demo_steps = Registry("demo step")
 copy_steps = Registry("programme-copy step")
 # What each app erases or anonymises when a person deletes their account: name → fn(user).
 erasure_steps = Registry("account-erasure step")
+background_waits = Registry("background wait")
 
 
 def register_exporter(name, *, title, formats, render, staff_only=True):
@@ -99,6 +113,10 @@ def register_copy_step(name, *, order, run):
 
 def register_erasure_step(name, function):
     return erasure_steps.register(name, function)
+
+
+def register_background_wait(name, *, age_name, since, max_age):
+    return background_waits.register(name, BackgroundWait(name, age_name, since, max_age))
 
 
 def ordered(registry):

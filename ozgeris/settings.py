@@ -72,6 +72,27 @@ VOTE_FLAG_FRESH_ACCOUNT_SECONDS = int(os.environ.get("VOTE_FLAG_FRESH_ACCOUNT_SE
 # This many accounts created during the vote whose email local parts differ only by digits and
 # punctuation at the same domain.
 VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
+# The key of the vote's mailbox hash (voting/mailbox.py): one verified mailbox votes once per
+# programme and scope, even after its account is deleted and made again. Set it on its own in
+# production and never change it during a vote: rotating SECRET_KEY would otherwise let every
+# mailbox vote again.
+VOTE_MAILBOX_KEY = os.environ.get("VOTE_MAILBOX_KEY") or SECRET_KEY
+# The voters' client addresses and visitor ids serve only the fraud review; they are dropped this
+# many days after the results are released (the review has closed by then).
+VOTE_ADDRESS_RETENTION_DAYS = int(os.environ.get("VOTE_ADDRESS_RETENTION_DAYS", "30"))
+# While the vote is open the staff's live chart moves in steps of this many minutes, so that
+# watching it while someone votes does not tell whom they voted for.
+VOTE_STAFF_CHART_MINUTES = int(os.environ.get("VOTE_STAFF_CHART_MINUTES", "5"))
+# Receipt checks allowed per client address ("count/unit"): receipts are 80 random bits, and the
+# limit keeps the page from being a free oracle for guessing them.
+VOTE_RECEIPT_RATE_PER_IP = os.environ.get("VOTE_RECEIPT_RATE_PER_IP", "30/m")
+# Signed checkpoints of the vote's ledger (voting/checkpoints.py), mailed to the jurors and staff
+# every VOTE_CHECKPOINT_MINUTES during the vote and at the close. The key is the base64 or hex of
+# a 32-byte Ed25519 private key (`python manage.py voting_checkpoint_key` makes one); it never goes
+# into the database. Required in production; elsewhere a development key is derived from
+# SECRET_KEY and the checkpoints page says so.
+VOTE_CHECKPOINT_KEY = os.environ.get("VOTE_CHECKPOINT_KEY", "")
+VOTE_CHECKPOINT_MINUTES = int(os.environ.get("VOTE_CHECKPOINT_MINUTES", "60"))
 # After a cache (Redis) failure, leave it alone this long before trying again (per process).
 CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 # Exported files (the staff's exports page) are kept this long, then removed.
@@ -214,13 +235,37 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+# A worker that lost Redis tries again for as long as it takes (Celery's default gives up after
+# 100 attempts, some 50 minutes, and the worker exits). ozgeris/celery.py keeps kombu from
+# killing it on the way (issue 14).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# visibility_timeout: a task a worker took and never acknowledged (the worker was killed, or
+# lost its connection while Redis stayed up) is delivered again after this long. It must be
+# longer than any task runs (an export without progress for EXPORT_STALLED_MINUTES is failed).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2,
+                                   "visibility_timeout": 3600}
 # A request that queues a task does not retry a broker that is down: the periodic tasks (the
 # outbox drain, the ledger seal) catch up, and the request answers at once.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the broker connection is lost, the tasks already running finish (Celery 6 would kill
+# them by default): a drain killed between the SMTP send and its commit would send that mail
+# again. Their acknowledgement is lost with the connection, so such a task may run once more
+# after the visibility timeout if Redis kept it; the seal, the drain and an export do nothing
+# the second time.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# /healthz (ozgeris/health.py) answers "degraded" when no worker has run beat's heartbeat task
+# for HEALTH_WORKER_HEARTBEAT_MAX_AGE seconds, when a vote has waited that long to be sealed
+# (HEALTH_UNSEALED_MAX_AGE) or when an outbox message has been due for HEALTH_OUTBOX_MAX_AGE.
+HEALTH_HEARTBEAT_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_SECONDS", "15"))
+HEALTH_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTH_WORKER_HEARTBEAT_MAX_AGE", "120"))
+HEALTH_UNSEALED_MAX_AGE = int(os.environ.get("HEALTH_UNSEALED_MAX_AGE", "120"))
+HEALTH_OUTBOX_MAX_AGE = int(os.environ.get("HEALTH_OUTBOX_MAX_AGE", "300"))
 CELERY_BEAT_SCHEDULE = {
+    # A heartbeat older than the limit says nothing any more: it is dropped, not run late.
+    "worker-heartbeat": {"task": "ozgeris.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS,
+                         "options": {"expires": HEALTH_WORKER_HEARTBEAT_MAX_AGE}},
     "drain-outbox": {"task": "ozgeris.tasks.drain_outbox", "schedule": 30.0},
     "application-draft-reminders": {
         "task": "applications.tasks.send_draft_reminders",
@@ -230,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     "seal-vote-ledger": {"task": "voting.tasks.seal_ledger", "schedule": 5.0},
     "flag-suspicious-votes": {"task": "voting.tasks.flag_suspicious_votes", "schedule": 60.0},
     "publish-vote-heads": {"task": "voting.tasks.publish_closed_heads", "schedule": 60.0},
+    "vote-checkpoints": {"task": "voting.tasks.make_checkpoints",
+                         "schedule": VOTE_CHECKPOINT_MINUTES * 60.0},
+    "drop-voter-addresses": {"task": "voting.tasks.drop_expired_addresses",
+                             "schedule": 3600.0},
     "remove-expired-exports": {"task": "reporting.tasks.remove_expired_exports",
                                "schedule": 3600.0},
     "fail-stalled-exports": {"task": "reporting.tasks.fail_stalled_exports", "schedule": 300.0},

@@ -43,7 +43,23 @@ def _media_in_a_temporary_folder(tmp_path_factory):
 @pytest.fixture(scope="session")
 def django_db_setup(_media_in_a_temporary_folder, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        _let_flush_truncate()
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+
+
+def _let_flush_truncate():
+    """On PostgreSQL the vote's insert-only tables refuse TRUNCATE (voting migration 0010)
+    unless ``ozgeris.allow_truncate`` is on, and Django's flush after each transactional test
+    truncates every table: the test database, and only it, gets the setting. It applies to the
+    sessions opened after it, so the current connection is closed."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER DATABASE {name} SET ozgeris.allow_truncate = on")
+    connection.close()
 
 
 @pytest.fixture

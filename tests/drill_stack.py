@@ -101,6 +101,11 @@ class RedisServer:
     def queue_length(self, queue="celery"):
         return self.client().llen(queue)
 
+    def in_flight(self):
+        """How many tasks a worker has taken and not yet acknowledged (late acknowledgement
+        keeps each in kombu's ``unacked`` hash until the worker has finished it)."""
+        return self.client().hlen("unacked")
+
     def idle(self, queue="celery"):
         """No task waiting and none being run: with late acknowledgement a task stays in
         kombu's ``unacked`` hash until the worker has finished it."""
@@ -150,11 +155,14 @@ def stack_environment(*, settings_dict, redis_url, var_dir, cache_prefix, portal
 
 
 class CeleryWorker:
-    """One ``celery worker`` (solo pool) on the drill's Redis and the test database."""
+    """One ``celery worker`` on the drill's Redis and the test database: the solo pool, or
+    ``pool="prefork"`` with ``concurrency`` children as docker-compose.yml runs it."""
 
-    def __init__(self, env, log_dir):
+    def __init__(self, env, log_dir, pool="solo", concurrency=1):
         self.env = env
         self.log_dir = Path(log_dir)
+        self.pool = pool
+        self.concurrency = concurrency
         self.process = None
         self.starts = 0
         self.name = f"drill{free_port()}"
@@ -168,9 +176,9 @@ class CeleryWorker:
         self.starts += 1
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(  # noqa: S603
-                [str(BIN / "celery"), "-A", "ozgeris", "worker", "--pool=solo",
-                 "--concurrency=1", "-Q", "celery", "--without-heartbeat", "--without-gossip",
-                 "--without-mingle", "-l", "info", "-n", f"{self.name}@%h"],
+                [str(BIN / "celery"), "-A", "ozgeris", "worker", f"--pool={self.pool}",
+                 f"--concurrency={self.concurrency}", "-Q", "celery", "--without-heartbeat",
+                 "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.name}@%h"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         wait_until(lambda: " ready." in self.log_path.read_text(errors="replace"),
@@ -179,6 +187,9 @@ class CeleryWorker:
     def stop(self):
         """A warm shutdown (SIGTERM), as a deploy or a scale-in does."""
         _stop_group(self.process)
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
 
     def log(self):
         return "\n".join(path.read_text(errors="replace")

@@ -15,6 +15,7 @@ it sends the task beat would send, as beat would.
 import http.client
 import threading
 import time
+from collections import Counter
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -27,6 +28,7 @@ from .drill_stack import (
     RedisServer,
     WebNode,
     mail_count,
+    sent_mail,
     stack_environment,
     wait_until,
 )
@@ -474,3 +476,162 @@ def test_a_web_process_killed_mid_load_loses_no_acknowledged_vote(
     assert VoterLink.objects.filter(programme=vote_programme).count() == len(voters)
     for index, code in receipts.items():
         assert VoterLink.objects.filter(voter_id=voters[index][0], receipt_code=code).exists()
+
+
+# The worker through Redis crashes (issue 14) -----------------------------------------------
+
+OUTAGES = 3
+CATCH_UP_SECONDS = 60  # after the last outage: every vote sealed and every receipt mailed
+
+
+def test_a_channel_closed_after_its_transport_was_detached_fails_as_a_lost_connection(
+        redis_server):
+    """The kombu path that killed the worker (ozgeris/celery.py): a channel holding an
+    unacknowledged message is closed after Connection.collect() detached its transport. The
+    restore (and a late acknowledgement) must fail as a lost connection, which every caller
+    handles, not with AttributeError ('... no attribute hostname'), which none does."""
+    import kombu
+
+    with kombu.Connection(redis_server.url) as conn:
+        queue = kombu.Queue("issue14", kombu.Exchange("issue14"), routing_key="issue14")
+        channel = conn.default_channel
+        conn.Producer(channel).publish({"n": 1}, exchange=queue.exchange,
+                                       routing_key="issue14", declare=[queue])
+        taken = []
+        consumer = conn.Consumer(queue, channel=channel,
+                                 callbacks=[lambda _body, message: taken.append(message)])
+        consumer.consume()
+        conn.drain_events(timeout=5)
+        assert len(taken) == 1 and not taken[0].acknowledged
+
+        redis_server.stop()
+        # What collect() leaves when another channel's close met the dead socket first: the
+        # transport detached (client None), this channel still open with its message.
+        conn._do_close_transport()
+        conn.close()  # as Celery's consumer does next: no exception may escape
+
+        assert channel.closed
+        with pytest.raises(conn.connection_errors):
+            taken[0].ack()
+
+
+def _health(port):
+    """The JSON /healthz answers on the drill's web node."""
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/healthz")
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+def test_redis_killed_three_times_under_vote_load_the_worker_stays_up_and_catches_up(
+        finalists, vote_programme, portal_on_drill_redis, stack_env, drill_dir, mail_dir):
+    """Redis is killed (-9) and started again, empty, three times while votes flow through
+    gunicorn and the worker, run as docker-compose.yml runs it (prefork, two children), has
+    tasks in flight. The worker process stays up through all three, and once Redis is back
+    every vote is sealed into the ledger and every voter gets exactly one receipt email, and
+    /healthz, which said "degraded" until a worker had run beat's heartbeat, says "ok"."""
+    from ozgeris.models import OutboxMessage
+    from ozgeris.tasks import drain_outbox, heartbeat
+    from voting.models import LedgerEntry, Vote
+    from voting.tasks import seal_ledger
+
+    redis = portal_on_drill_redis
+    voters = _signed_in_voters(600)
+    finalist_pks = [f.pk for f in finalists]
+    node = WebNode(stack_env, drill_dir / "logs")
+    worker = CeleryWorker(stack_env, drill_dir / "logs", pool="prefork", concurrency=2)
+    outcomes = {}  # voter index -> (kind, detail)
+    lock = threading.Lock()
+    acked = threading.Semaphore(0)
+    stop = threading.Event()
+    threads_number = 4
+
+    def load(offset):
+        for index in range(offset, len(voters), threads_number):
+            if stop.is_set():
+                return
+            outcome = _post_vote(node.port, voters[index], finalist_pks[index % 3])
+            with lock:
+                outcomes[index] = outcome
+            if outcome[0] == "acked":
+                acked.release()
+            time.sleep(0.05)  # a steady flow, so that the voters last through the outages
+
+    def acknowledged(number):
+        for _ in range(number):
+            assert acked.acquire(timeout=DRAIN_SECONDS), f"votes stopped: {len(outcomes)} cast"
+
+    def reconnect_attempts():
+        return worker.log().count("Cannot connect to redis")
+
+    threads = [threading.Thread(target=load, args=(i,)) for i in range(threads_number)]
+    try:
+        node.start()
+        before = _health(node.port)
+        assert (before["status"], before["worker"]) == ("degraded", "missing")  # no heartbeat yet
+        worker.start()
+        for thread in threads:
+            thread.start()
+        for _outage in range(OUTAGES):
+            acknowledged(20)
+            # Busy: a seal or a drain taken and not yet acknowledged (late acknowledgement).
+            wait_until(lambda: redis.in_flight() > 0, "a task in the worker's hands",
+                       timeout=DRAIN_SECONDS, interval=0.02)
+            attempts = reconnect_attempts()
+            redis.stop()
+            acknowledged(15)  # votes go on while Redis is down
+            wait_until(lambda before=attempts: not worker.running()
+                       or reconnect_attempts() > before,
+                       "the worker trying to reconnect", timeout=DRAIN_SECONDS)
+            assert worker.running(), worker.log()
+            redis.start()
+            acknowledged(15)
+        acknowledged(20)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=DRAIN_SECONDS)
+        assert not any(thread.is_alive() for thread in threads)
+
+        # What beat sends every few seconds (the drills do not run beat).
+        _beat(seal_ledger)
+        _beat(drain_outbox)
+        votes = Vote.objects.filter(programme=vote_programme)
+        receipts = OutboxMessage.objects.filter(purpose="voting:receipt")
+
+        def caught_up():
+            return (not votes.filter(ledger_entry__isnull=True).exists()
+                    and receipts.count() == votes.count()
+                    and not receipts.filter(sent_at__isnull=True).exists())
+
+        try:
+            wait_until(caught_up, "every vote sealed and every receipt sent",
+                       timeout=CATCH_UP_SECONDS, interval=0.5)
+            _beat(drain_outbox)  # one more periodic drain: still nothing sent twice
+            _beat(heartbeat)
+            wait_until(redis.idle, "every drain and seal run", timeout=DRAIN_SECONDS)
+            wait_until(lambda: _health(node.port)["status"] == "ok", "/healthz ok",
+                       timeout=DRAIN_SECONDS)
+        except AssertionError:
+            print(worker.log())
+            raise
+        assert worker.running(), worker.log()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=DRAIN_SECONDS)
+        node.stop()
+        worker.stop()
+
+    assert worker.starts == 1  # the same worker process all along, never restarted
+    assert "Unrecoverable error" not in worker.log()
+    cast = {i for i, (kind, _code) in outcomes.items() if kind == "acked"}
+    assert len(cast) == len(outcomes), outcomes  # none refused or cut
+    assert votes.count() == len(cast)
+    assert LedgerEntry.objects.filter(programme=vote_programme).count() == len(cast)
+    assert receipts.count() == len(cast)
+    sent = Counter(to for to, _subject in sent_mail(mail_dir))
+    assert {sent[f"load{i:04d}@drill.example.kz"] for i in cast} == {1}

@@ -128,7 +128,8 @@ def test_fifty_concurrent_votes_from_one_account_leave_one_vote(open_programme):
             thread.join()
 
     assert errors == []
-    assert len(receipts) == 50 and len(set(receipts)) == 1
+    # One receipt: the first vote's, or "" once its seal has mailed it and kept only its hash.
+    assert len(receipts) == 50 and len(set(receipts) - {""}) == 1
     assert Vote.objects.filter(programme=open_programme).count() == 1
 
 

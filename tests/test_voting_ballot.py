@@ -19,14 +19,18 @@ from .factories import ApplicationFactory
 
 
 @pytest.mark.django_db
-def test_a_verified_voter_votes_once_and_gets_the_same_receipt_again(voter, finalists,
-                                                                     django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = services.cast_vote(voter=voter, finalist=finalists[0])
+def test_a_verified_voter_votes_once_and_the_receipt_is_kept_in_clear_only_until_the_seal(
+        voter, finalists):
+    first = services.cast_vote(voter=voter, finalist=finalists[0])
     second = services.cast_vote(voter=voter, finalist=finalists[1])
-
     assert not first.already_voted and second.already_voted
-    assert second.receipt == first.receipt
+    assert second.receipt == first.receipt  # not sealed yet: the code is still there
+
+    services.seal_and_email_receipts(finalists[0].programme_id)
+    third = services.cast_vote(voter=voter, finalist=finalists[1])
+
+    assert third.already_voted and third.receipt == ""  # mailed: only its hash is kept
+    assert VoterLink.objects.get(voter=voter).receipt_code == ""
     assert Vote.objects.filter(programme__year=2031).count() == 1
     status = services.check_receipt(first.receipt.lower().replace("-", " "))
     assert status.sealed and status.position == 1 and len(status.leaf) == 64
@@ -156,8 +160,9 @@ def test_voting_through_the_page(client, voter, finalists, django_capture_on_com
     stranger = client.get(reverse("voting:receipt"), {"code": "NOPE-NOPE", "cast": "1"})
     assert "message-success" not in stranger.content.decode()  # thanks only for a real vote
     again = client.post(reverse("voting:vote", args=[finalists[1].pk]), follow=True)
-    assert code in again.content.decode()  # "you have already voted", with the receipt
     assert again.status_code == 200
+    assert code not in again.content.decode()  # sealed and mailed: the portal has only its hash
+    assert "Вы уже проголосовали" in again.content.decode()
     assert Vote.objects.get(programme__year=2031).age_bracket == "25-34"
     assert Vote.objects.filter(programme__year=2031).count() == 1
 
@@ -259,7 +264,8 @@ def test_a_vote_costs_a_fixed_number_of_queries(client, voter, finalists,
     client.force_login(voter)
     url = reverse("voting:vote", args=[finalists[1].pk])
     client.post(reverse("voting:vote", args=[finalists[0].pk]), {}, REMOTE_ADDR="10.0.0.9")
-    VoterLink.objects.filter(voter=voter).update(voter=None)  # vote again as a new voter
+    # Vote again as a new voter with another mailbox.
+    VoterLink.objects.filter(voter=voter).update(voter=None, mailbox=None)
 
     with django_assert_num_queries(5 if connection.vendor == "postgresql" else 7):
         response = client.post(url, {"age_bracket": ""})

@@ -2,7 +2,7 @@
 the laureates archive and the staff's page of the vote."""
 
 import io
-from datetime import timedelta
+import time
 
 import pytest
 from django.core.management import call_command
@@ -33,8 +33,15 @@ def cast(django_capture_on_commit_callbacks, make_user):
 
 
 def close(programme):
-    programme.voting_closes_at = timezone.now() - timedelta(seconds=1)
+    """The vote closes now: after every vote cast so far (a vote cast after the close would
+    not verify), and the database's clock (milliseconds on SQLite) has passed it."""
+    programme.voting_closes_at = timezone.now()
     programme.save(update_fields=["voting_closes_at"])
+    for _ in range(100):
+        if services.voting_closed(programme):
+            return
+        time.sleep(0.001)
+    raise AssertionError("the database's clock did not pass the close")
 
 
 @pytest.mark.django_db

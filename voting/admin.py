@@ -9,6 +9,7 @@ voted for whom.
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -40,12 +41,22 @@ class VotingSettingsAdmin(StaffOnly, admin.ModelAdmin):
     list_display = ["programme", "one_vote_per_nomination", "head_published_at",
                     "results_released_at", "dashboard"]
     fields = ["programme", "one_vote_per_nomination", "statistics_until", "head_sequence",
-              "head_digest", "head_published_at", "results_released_at", "dashboard"]
+              "head_digest", "head_published_at", "results_released_at",
+              "release_withdrawn_at", "release_withdrawal_reason", "dashboard"]
     readonly_fields = ["programme", "head_sequence", "head_digest", "head_published_at",
-                       "results_released_at", "dashboard"]
+                       "results_released_at", "release_withdrawn_at",
+                       "release_withdrawal_reason", "dashboard"]
 
     def has_change_permission(self, request, obj=None):
         return is_programme_staff(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        """The ballot's rule is fixed once the vote opens: switching to one vote per
+        nomination mid-vote would give everyone who voted a vote in each other nomination."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.programme.voting_opens_at <= timezone.now():
+            fields.append("one_vote_per_nomination")
+        return fields
 
     @admin.display(description=_("statistics and results"))
     def dashboard(self, obj):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,18 @@ class VotingConfig(AppConfig):
     def ready(self):
         from ozgeris import registry
 
-        from . import exporters, indicators, services  # noqa: F401 - exporters register on import
+        from . import (  # noqa: F401 - exporters and checks register on import
+            checks,
+            exporters,
+            indicators,
+            ledger,
+            services,
+        )
         from .demo import seed as demo_seed
 
         indicators.register()
         registry.register_erasure_step("voting", services.anonymise_voter)
+        registry.register_background_wait(
+            "ledger", age_name="oldest_unsealed_vote_age", since=ledger.oldest_unsealed_vote,
+            max_age=lambda: settings.HEALTH_UNSEALED_MAX_AGE)
         registry.register_demo_step("voting", order=30, run=demo_seed.seed, reset=demo_seed.reset)

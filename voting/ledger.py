@@ -11,13 +11,14 @@ the embedded default), so casting a vote never waits on the chain.
 """
 
 import hashlib
-from collections import Counter
 
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from ozgeris.models import Programme
 
-from .models import LedgerEntry, ReviewStatus, Vote
+from .models import LedgerEntry, ReviewStatus, Vote, VotingSettings
 
 GENESIS = "0" * 64
 
@@ -32,13 +33,17 @@ def seal(programme_id, *, replay_delay=None):
     """Append a ledger entry for every committed vote not yet sealed, in order of casting.
     Returns the new entries. The programme row's lock makes this the only writer; it is a
     "no key update" lock, which votes' foreign-key checks on that row do not wait for.
-    ``replay_delay`` (the demo replaying 2019) dates each entry that long after its vote
-    instead of now."""
+    Once the head is published the chain is closed: nothing more is sealed (a vote found
+    then was not cast through the portal, and ``verify`` names it). ``replay_delay`` (the
+    demo replaying 2019) dates each entry that long after its vote instead of now."""
     with transaction.atomic():
         programmes = Programme.objects.filter(pk=programme_id)
         if connection.features.has_select_for_update:
             programmes = programmes.select_for_update(no_key=True)
         programme = programmes.get()
+        if VotingSettings.objects.filter(programme=programme,
+                                         head_published_at__isnull=False).exists():
+            return []
         head = LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
         previous, sequence = (head.leaf, head.sequence) if head else (GENESIS, 0)
         pending = (Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
@@ -61,11 +66,19 @@ def head(programme):
 
 def verify(programme):
     """Recompute the chain and the tally from the stored votes. Returns (problems, head leaf,
-    tally {finalist id: counted votes}, invalidated votes excluded); problems is empty when
-    everything matches."""
+    tally {finalist id: counted votes}); problems is empty when everything matches, and each
+    names the position or the vote it is about.
+
+    Besides the chain itself, once the head is published: no entry may follow it, none may
+    have been sealed after the publication, and every vote must be in the chain up to it. At
+    any time: every vote was cast inside the vote's window and has its voter's link (a row
+    inserted past the portal has neither)."""
     problems = []
     previous = GENESIS
     expected_sequence = 0
+    published = VotingSettings.objects.filter(programme=programme,
+                                              head_published_at__isnull=False).first()
+    opens, closes = programme.voting_opens_at, programme.voting_closes_at
     entries = (LedgerEntry.objects.filter(programme=programme).select_related("vote")
                .order_by("sequence"))
     for entry in entries.iterator(chunk_size=2000):
@@ -77,10 +90,70 @@ def verify(programme):
         if previous != entry.leaf:
             problems.append(f"position {entry.sequence}: the leaf does not match its vote")
             previous = entry.leaf  # go on checking the rest of the chain
-    unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True).count()
-    if unsealed:
-        problems.append(f"{unsealed} vote(s) not sealed yet")
-    tally = Counter(LedgerEntry.objects.filter(programme=programme).exclude(
-        vote__review__status=ReviewStatus.INVALIDATED).values_list("vote__finalist_id",
-                                                                   flat=True))
-    return problems, previous, dict(tally)
+        if not opens <= entry.vote.cast_at < closes:
+            problems.append(f"position {entry.sequence}: the vote was cast outside the vote's "
+                            f"window ({entry.vote.cast_at.isoformat()})")
+        if published and entry.sequence > published.head_sequence:
+            problems.append(f"position {entry.sequence}: an entry after the published head "
+                            f"(position {published.head_sequence})")
+        elif published and entry.sealed_at > published.head_published_at:
+            problems.append(f"position {entry.sequence}: sealed after the head was published")
+    unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
+    for vote_id in unsealed.values_list("pk", flat=True)[:MAX_NAMED]:
+        problems.append(f"vote #{vote_id} is not in the ledger"
+                        + (" although the head is published" if published else " yet"))
+    unsealed_count = unsealed.count()
+    if unsealed_count > MAX_NAMED:
+        problems.append(f"… {unsealed_count - MAX_NAMED} more vote(s) not in the ledger")
+    unlinked = Vote.objects.filter(programme=programme, link__isnull=True)
+    for vote_id, position in unlinked.values_list("pk", "ledger_entry__sequence")[:MAX_NAMED]:
+        where = f"position {position}" if position else f"vote #{vote_id}"
+        problems.append(f"{where}: the vote has no voter's link (not cast through the portal)")
+    unlinked_count = unlinked.count()
+    if unlinked_count > MAX_NAMED:
+        problems.append(f"… {unlinked_count - MAX_NAMED} more vote(s) without a link")
+    return problems, previous, counted(programme)
+
+
+# A forged batch is named vote by vote up to this many, then counted.
+MAX_NAMED = 20
+
+
+def counted_entries(programme):
+    """The ledger entries whose votes count: after publication those up to the published
+    head only, and never a vote a reviewer invalidated."""
+    entries = LedgerEntry.objects.filter(programme=programme).exclude(
+        vote__review__status=ReviewStatus.INVALIDATED)
+    head_sequence = (VotingSettings.objects.filter(programme=programme,
+                                                   head_published_at__isnull=False)
+                     .values_list("head_sequence", flat=True).first())
+    if head_sequence is not None:
+        entries = entries.filter(sequence__lte=head_sequence)
+    return entries
+
+
+def counted(programme):
+    """{finalist id: counted votes} recomputed from the ledger."""
+    return dict(counted_entries(programme).values("vote__finalist").annotate(n=Count("id"))
+                .order_by().values_list("vote__finalist", "n"))
+
+
+def unsealed_votes():
+    """The votes not yet sealed into the ledger, oldest first.
+
+    The vote table keeps only the indexes its writes need, so "votes without a ledger entry"
+    (an anti-join over every vote) is not asked here. The seal takes every committed vote in
+    order, so the votes after the newest sealed one (by id) are the ones waiting: the newest
+    sealed vote comes from the ledger's unique index on ``vote_id`` (its last entry), the votes
+    after it from the votes' primary key, in one statement. What this misses is a vote that
+    committed after a seal had already taken a later one; the next seal takes it with the
+    votes after it, and a worker that stopped sealing shows in the heartbeat anyway."""
+    newest_sealed = LedgerEntry.objects.order_by("-vote_id").values("vote_id")[:1]
+    return Vote.objects.filter(
+        pk__gt=Coalesce(Subquery(newest_sealed), Value(0), output_field=BigIntegerField()),
+    ).order_by("pk")
+
+
+def oldest_unsealed_vote():
+    """When the oldest vote not yet in the ledger was cast, or None (LIMIT 1)."""
+    return unsealed_votes().values_list("cast_at", flat=True).first()

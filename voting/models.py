@@ -41,6 +41,17 @@ class VotingSettings(models.Model):
                     "closes."))
     results_released_at = models.DateTimeField(_("results released at"), null=True,
                                                blank=True, editable=False)
+    # A withdrawn release stays on the public results page with its reason, even once the
+    # results are released again: published totals changing must never go unexplained.
+    release_withdrawn_at = models.DateTimeField(_("release withdrawn at"), null=True,
+                                                blank=True, editable=False)
+    release_withdrawal_reason = models.TextField(_("reason for withdrawing the release"),
+                                                 blank=True, editable=False)
+    # The voters' addresses and visitor ids are dropped once the fraud review has closed
+    # (VOTE_ADDRESS_RETENTION_DAYS after the release); the one statistic that read them, the
+    # visitors who voted, is kept as a figure first.
+    addresses_dropped_at = models.DateTimeField(null=True, blank=True, editable=False)
+    visitors_who_voted = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("vote settings")
@@ -94,6 +105,12 @@ class VoterLink(models.Model):
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               related_name="vote_links", db_index=False)
     scope = models.PositiveBigIntegerField(default=0)
+    # A keyed hash of the voter's verified canonical email for this programme and scope
+    # (voting.mailbox): unique, so one mailbox votes once even after its account is deleted
+    # and made again; without the server's key it names no one.
+    mailbox = models.CharField(max_length=64, null=True, blank=True)
+    # The receipt in clear only until the seal queues its email (seconds); afterwards the vote
+    # keeps only its hash.
     receipt_code = models.CharField(max_length=40, blank=True)
     # For the fraud checks (many votes from one address) and the visitors → voters
     # conversion; both are forgotten with the voter when the account is deleted.
@@ -104,6 +121,7 @@ class VoterLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["voter", "programme", "scope"],
                                     name="one_vote_per_account"),
+            models.UniqueConstraint(fields=["mailbox"], name="one_vote_per_mailbox"),
         ]
 
     def __str__(self):
@@ -238,3 +256,31 @@ class VisitDay(models.Model):
 
     def __str__(self):
         return f"{self.visitor_id} {self.day}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the ledger's head at one moment (voting/checkpoints.py): its
+    position and digest, the time and whether it is the one at the close, signed with the
+    portal's Ed25519 key, whose private half is never in the database. The statements are
+    mailed to the jurors and staff and published, so that copies kept outside the database
+    catch a chain rewritten or cut afterwards. Insert-only on PostgreSQL."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
+                                  related_name="checkpoints")
+    sequence = models.PositiveIntegerField()  # the head's position; 0 for an empty ledger
+    digest = models.CharField(max_length=64)  # the head's leaf; 64 zeros for an empty ledger
+    signed_at = models.DateTimeField()  # whole seconds, as in the signed statement
+    final = models.BooleanField(default=False)
+    key_id = models.CharField(max_length=16)  # SHA-256 of the raw public key, first 16 hex
+    signature = models.CharField(max_length=128)  # Ed25519, hex
+
+    class Meta:
+        ordering = ["programme", "signed_at", "pk"]
+        indexes = [models.Index(fields=["programme", "sequence"])]
+        constraints = [
+            models.UniqueConstraint(fields=["programme"], condition=models.Q(final=True),
+                                    name="one_final_checkpoint"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} @{self.sequence}: {self.digest[:12]}…"

@@ -35,7 +35,11 @@ def results_page(request, year):
     programme = _published(year)
     vote_settings = settings_for(programme)
     if not vote_settings.results_released_at:
-        raise Http404
+        if not vote_settings.release_withdrawn_at:
+            raise Http404
+        # Withdrawn: the page says so, with the reason, and shows no totals.
+        return render(request, "voting/results.html", {
+            "programme": programme, "vote_settings": vote_settings})
     outcome = results(programme)
     chart = bar_chart([(row.application.organisation.name, row.votes) for row in outcome.rows],
                       title=_("Votes per finalist"), chart_id="votes-chart", width=640,

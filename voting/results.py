@@ -7,7 +7,9 @@ seconds; staff pages and exports read it fresh. Nothing here keeps a counter of 
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
@@ -18,7 +20,7 @@ from applications import services as application_services
 from applications.models import Application, Status
 from ozgeris import audit
 
-from . import ledger
+from . import checkpoints, ledger
 from .models import ReviewStatus, Vote, VoteReview, VotingSettings
 from .services import VotingError, seal_and_email_receipts, settings_for, voting_closed
 
@@ -29,16 +31,29 @@ def _tally_key(programme_id):
     return f"voting:tally:{programme_id}"
 
 
-def tally(programme, *, fresh=False):
-    """{finalist id: counted votes}. Cached for a few seconds unless ``fresh``."""
-    if not fresh:
+def tally(programme, *, fresh=False, cast_before=None):
+    """{finalist id: counted votes}. Cached for a few seconds unless ``fresh``. Once the head
+    is published the ledger up to it is the count (anything after it is not a vote); before,
+    every committed vote counts, sealed or not yet. ``cast_before``: only votes cast before
+    that moment (never cached)."""
+    if not fresh and cast_before is None:
         found = cache.get(_tally_key(programme.pk))
         if found is not None:
             return found
-    counted = dict(
-        Vote.objects.filter(programme=programme)
-        .exclude(review__status=ReviewStatus.INVALIDATED)
-        .values("finalist").annotate(votes=Count("id")).values_list("finalist", "votes"))
+    if settings_for(programme).head_published_at:
+        return _remember(programme, ledger.counted(programme), cast_before)
+    votes = (Vote.objects.filter(programme=programme)
+             .exclude(review__status=ReviewStatus.INVALIDATED))
+    if cast_before is not None:
+        votes = votes.filter(cast_at__lt=cast_before)
+    counted = dict(votes.values("finalist").annotate(votes=Count("id"))
+                   .values_list("finalist", "votes"))
+    return _remember(programme, counted, cast_before)
+
+
+def _remember(programme, counted, cast_before):
+    if cast_before is not None:
+        return counted
     cache.set(_tally_key(programme.pk), counted, TALLY_SECONDS)
     return counted
 
@@ -71,10 +86,10 @@ class Results:
     winners: list = field(default_factory=list)
 
 
-def results(programme, *, fresh=False):
+def results(programme, *, fresh=False, cast_before=None):
     """Totals per finalist (most votes first), grouped by nomination, with the number of
-    invalidated votes and of votes still under review."""
-    counts = tally(programme, fresh=fresh)
+    invalidated votes and of votes still under review (``cast_before``: see ``tally``)."""
+    counts = tally(programme, fresh=fresh, cast_before=cast_before)
     counted = sum(counts.values())
     finalists = Application.objects.finalists(programme).order_by("nomination__order",
                                                                   "organisation__name")
@@ -101,7 +116,8 @@ def results(programme, *, fresh=False):
 def publish_head(programme, *, at=None):
     """When the vote has closed: seal what is left and publish the head of the chain (its
     position and digest), once. Returns the vote settings. Side effects: the settings, an
-    audit entry ``vote.head_published``."""
+    audit entry ``vote.head_published``; the final signed checkpoint over the published head
+    and its mail (checkpoints.make_checkpoint)."""
     if not voting_closed(programme):
         raise VotingError(_("The head digest is published when the public vote has closed."))
     seal_and_email_receipts(programme.pk)
@@ -119,6 +135,7 @@ def publish_head(programme, *, at=None):
         audit.record(None, "vote.head_published", programme, at=at,
                      sequence=current.head_sequence, digest=current.head_digest)
     programme._voting_settings = current
+    checkpoints.make_checkpoint(programme, final=True, at=at)  # kept outside the database
     return current
 
 
@@ -137,6 +154,38 @@ def release_results(*, programme, by, at=None):
         audit.record(by, "vote.results_released", programme, at=at)
     programme._voting_settings = current
     return current
+
+
+def withdraw_release(*, programme, by, reason, at=None):
+    """Take the released results back, with a reason, so that a review decision may change
+    them; the withdrawal stays on the public results page. Side effects: the settings, an
+    audit entry ``vote.release_withdrawn``."""
+    if not (reason or "").strip():
+        raise VotingError(_("Give the reason for withdrawing the release."))
+    with transaction.atomic():
+        current = VotingSettings.objects.select_for_update().filter(programme=programme).first()
+        if current is None or not current.results_released_at:
+            raise VotingError(_("The results are not released."))
+        current.results_released_at = None
+        current.release_withdrawn_at = at or timezone.now()
+        current.release_withdrawal_reason = reason.strip()
+        current.save(update_fields=["results_released_at", "release_withdrawn_at",
+                                    "release_withdrawal_reason"])
+        audit.record(by, "vote.release_withdrawn", programme, at=at, reason=reason.strip())
+    programme._voting_settings = current
+    forget_tally(programme.pk)
+    return current
+
+
+def staff_chart_moment(programme, now=None):
+    """While the vote is open the staff see the totals as they stood at the last full
+    VOTE_STAFF_CHART_MINUTES step, so that a watched vote does not move a bar; None (live)
+    once it has closed."""
+    now = now or timezone.now()
+    if not programme.voting_opens_at <= now < programme.voting_closes_at:
+        return None
+    step = django_settings.VOTE_STAFF_CHART_MINUTES * 60
+    return datetime.fromtimestamp(now.timestamp() // step * step, tz=UTC)
 
 
 def top_per_nomination(programme, per_nomination):

@@ -28,7 +28,15 @@ from django.utils.translation import gettext as _
 
 from ozgeris import audit
 
-from .models import FlagRule, ReviewStatus, Vote, VoteFlag, VoteReview, VoteStatusChange
+from .models import (
+    FlagRule,
+    ReviewStatus,
+    Vote,
+    VoteFlag,
+    VoteReview,
+    VoteStatusChange,
+    VotingSettings,
+)
 from .results import forget_tally
 from .services import VotingError
 
@@ -163,6 +171,12 @@ def set_review_status(*, vote, status, by, reason):
         raise VotingError(_("Unknown review status."))
     if not (reason or "").strip():
         raise VotingError(_("Give the reason for the decision."))
+    if VotingSettings.objects.filter(programme_id=vote.programme_id,
+                                     results_released_at__isnull=False).exists():
+        # Released means frozen: a published total changes only after staff withdraw the
+        # release, with a reason the public results page shows.
+        raise VotingError(_("The results are released: withdraw the release, with its reason, "
+                            "before changing a vote's review."))
     with transaction.atomic():
         review, _created = VoteReview.objects.select_for_update().get_or_create(
             vote=vote, defaults={"status": ReviewStatus.COUNTED})

@@ -26,7 +26,8 @@ from ozgeris import memo, outbox
 from ozgeris.cache import claim_in_process
 from ozgeris.models import Programme
 
-from . import ledger, statement
+from . import checkpoints, ledger, statement
+from .mailbox import mailbox_hash
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class VotingError(Exception):
 
 @dataclass
 class Ballot:
-    receipt: str
+    receipt: str  # empty for a vote cast before whose receipt is no longer kept in clear
     already_voted: bool
 
 
@@ -133,16 +134,19 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
             "receipt_hash": receipt_hash(code), "secret": secrets.token_hex(32),
             "age_bracket": age_bracket or "", "region_id": region.pk if region else None}
     link = {"programme_id": programme_id, "voter_id": voter.pk, "scope": scope,
+            "mailbox": mailbox_hash(voter.email, programme_id, scope),
             "receipt_code": code, "client_ip": _valid_address(client_ip),
             "visitor_id": visitor_id or ""}
-    # No look-up first: the unique link refuses a second vote, and only then is the first
-    # receipt read (the common case, a first vote, costs nothing extra).
+    # No look-up first: the unique link refuses a second vote (by account or by mailbox), and
+    # only then is the first one looked for (the common case, a first vote, costs nothing).
     try:
         stored = _store(voter, vote, link)
     except IntegrityError:
-        existing = existing_receipt(voter, programme_id, scope)
-        if existing:
-            return Ballot(existing, True)
+        if has_voted(voter, programme_id, scope):
+            return Ballot(existing_receipt(voter, programme_id, scope), True)
+        if VoterLink.objects.filter(mailbox=link["mailbox"]).exists():
+            raise VotingError(_("A vote from this email address has already been counted in "
+                                "this vote.")) from None
         raise
     if not stored:
         raise VotingError(_refusal(voter, programme_id))
@@ -216,14 +220,26 @@ def _email_receipts(programme_id, entries):
                          f"{urlencode({'code': code})}"}))
     outbox.queue_templated_emails(template="voting/email/receipt", purpose="voting:receipt",
                                   recipients=recipients)
+    # From here on the portal keeps only the receipt's hash (on the vote): the code in clear
+    # goes with the email.
+    VoterLink.objects.filter(
+        programme_id=programme_id,
+        vote__ledger_entry__sequence__range=(entries[0].sequence, entries[-1].sequence),
+    ).exclude(receipt_code="").update(receipt_code="")
 
 
 def existing_receipt(voter, programme, scope=0):
-    """The receipt of ``voter``'s vote in this programme (or programme id) and scope, if any."""
+    """The receipt of ``voter``'s vote in this programme (or programme id) and scope while it
+    is still kept in clear (until the seal mails it); "" once only its hash is kept; None
+    when the voter has not voted."""
     if not getattr(voter, "is_authenticated", False):
         return None
     return VoterLink.objects.filter(voter=voter, programme=programme, scope=scope).values_list(
         "receipt_code", flat=True).first()
+
+
+def has_voted(voter, programme, scope=0):
+    return existing_receipt(voter, programme, scope) is not None
 
 
 def _request_seal(programme_id):
@@ -248,6 +264,7 @@ class ReceiptStatus:
     position: int | None = None
     leaf: str = ""
     review: str = ""  # "" when never reviewed, else a ReviewStatus
+    checkpoint: object = None  # the first signed checkpoint that includes the vote (a Checkpoint)
 
 
 def check_receipt(code):
@@ -257,11 +274,12 @@ def check_receipt(code):
     if vote is None:
         return ReceiptStatus(found=False)
     review = VoteReview.objects.filter(vote=vote).values_list("status", flat=True).first() or ""
-    entry = LedgerEntry.objects.filter(vote=vote).only("sequence", "leaf").first()
+    entry = LedgerEntry.objects.filter(vote=vote).only("programme_id", "sequence", "leaf").first()
     if entry is None:
         return ReceiptStatus(found=True, review=review)
     return ReceiptStatus(found=True, sealed=True, position=entry.sequence, leaf=entry.leaf,
-                         review=review)
+                         review=review, checkpoint=checkpoints.first_including(
+                             entry.programme_id, entry.sequence))
 
 
 def anonymise_voter(user):

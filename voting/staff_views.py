@@ -3,6 +3,7 @@ state, publishing the head digest, releasing the results and declaring the winne
 action goes through a service; the page only shows and asks."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -57,7 +58,8 @@ def _charts(stats, result):
 def dashboard(request, year):
     programme = get_object_or_404(Programme, year=year)
     stats = statistics(programme)
-    result = outcome.results(programme, fresh=True)
+    chart_moment = outcome.staff_chart_moment(programme)
+    result = outcome.results(programme, fresh=True, cast_before=chart_moment)
     top = request.GET.get("top", "")
     per_nomination = min(int(top), 50) if top.isdigit() and int(top) > 0 else 3
     suggested = [a.pk for a in outcome.top_per_nomination(programme, per_nomination)]
@@ -68,6 +70,8 @@ def dashboard(request, year):
         "programme": programme, "stats": stats, "results": result,
         "vote_settings": settings_for(programme), "closed": voting_closed(programme),
         "charts": _charts(stats, result), "form": form, "top": per_nomination,
+        "chart_moment": chart_moment, "chart_minutes": settings.VOTE_STAFF_CHART_MINUTES,
+        "withdraw_form": WithdrawForm(),
     })
 
 
@@ -97,6 +101,26 @@ def release(request, year):
     def act(programme):
         outcome.release_results(programme=programme, by=request.user)
         return _("The results are released.")
+    return _act(request, year, act)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why the release is withdrawn (shown on the "
+                                                "public results page)"),
+                             widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+@staff_required
+@require_POST
+def withdraw_release(request, year):
+    def act(programme):
+        form = WithdrawForm(request.POST)
+        if not form.is_valid():
+            raise VotingError(_("Give the reason for withdrawing the release."))
+        outcome.withdraw_release(programme=programme, by=request.user,
+                                 reason=form.cleaned_data["reason"])
+        return _("The release is withdrawn. Review decisions may change the totals now; "
+                 "release the results again when they are final.")
     return _act(request, year, act)
 
 

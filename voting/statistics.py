@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ozgeris.models import Region
 
-from .models import AgeBracket, TrafficSource, VisitDay, Vote, VoterLink
+from .models import AgeBracket, TrafficSource, VisitDay, Vote, VoterLink, VotingSettings
 from .services import settings_for
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -89,8 +89,13 @@ def statistics(programme):
     links = VoterLink.objects.filter(programme=programme)
     voters = links.aggregate(
         known=Count("voter", distinct=True), forgotten=Count("id", filter=Q(voter__isnull=True)))
-    visitors_who_voted = (links.exclude(visitor_id="").filter(visitor_id__in=period_visitors)
-                          .values("visitor_id").distinct().count())
+    kept = VotingSettings.objects.filter(programme=programme, addresses_dropped_at__isnull=False
+                                         ).values_list("visitors_who_voted", flat=True).first()
+    if kept is not None:  # the visitor ids were dropped (voting/retention.py)
+        visitors_who_voted = kept
+    else:
+        visitors_who_voted = (links.exclude(visitor_id="").filter(visitor_id__in=period_visitors)
+                              .values("visitor_id").distinct().count())
     ages = dict(votes.values("age_bracket").annotate(n=Count("id"))
                 .values_list("age_bracket", "n"))
     region_counts = dict(votes.values("region").annotate(n=Count("id"))

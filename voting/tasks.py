@@ -7,7 +7,7 @@ from django.db.models.functions import Now
 
 from ozgeris.models import Programme
 
-from . import results, review, services
+from . import checkpoints, results, retention, review, services
 
 # The fraud checks keep running for a while after the close: late flags still matter until
 # the results are released.
@@ -39,3 +39,16 @@ def publish_closed_heads():
         voting_settings__head_published_at__isnull=False)
     for programme in programmes:
         results.publish_head(programme)
+
+
+@shared_task(name="voting.tasks.drop_expired_addresses", ignore_result=True)
+def drop_expired_addresses():
+    """Forget voters' addresses and visitor ids once the fraud review is long closed."""
+    return retention.drop_expired_addresses()
+
+
+@shared_task(name="voting.tasks.make_checkpoints", ignore_result=True)
+def make_checkpoints():
+    """Sign and mail a checkpoint of every vote whose ledger head moved since the last one
+    (every VOTE_CHECKPOINT_MINUTES by beat; the close makes the final one)."""
+    return checkpoints.make_due()

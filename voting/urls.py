@@ -11,8 +11,12 @@ urlpatterns = [
     path("receipt/", views.receipt, name="receipt"),
     path("<int:year>/ledger/", outcome_views.ledger, name="ledger"),
     path("<int:year>/results/", outcome_views.results_page, name="results"),
+    path("<int:year>/checkpoints/", views.checkpoints_page, name="checkpoints"),
+    path("<int:year>/checkpoints.json", views.checkpoints_feed, name="checkpoints_json"),
     path("<int:year>/staff/", staff_views.dashboard, name="dashboard"),
     path("<int:year>/staff/publish-head/", staff_views.publish_head, name="publish_head"),
     path("<int:year>/staff/release/", staff_views.release, name="release"),
+    path("<int:year>/staff/withdraw-release/", staff_views.withdraw_release,
+         name="withdraw_release"),
     path("<int:year>/staff/winners/", staff_views.declare, name="declare"),
 ]

@@ -12,12 +12,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models.functions import Now
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
@@ -26,7 +28,7 @@ from ozgeris.clients import client_ip, over_limit
 from ozgeris.models import Nomination, Programme, Region
 from ozgeris.permissions import can_vote
 
-from . import services
+from . import checkpoints, services
 from .models import AgeBracket
 from .visitors import visitor_id
 
@@ -195,6 +197,11 @@ def vote(request, pk):
         messages.error(request, str(error))
         return redirect("voting:finalist", pk=pk)
     receipt_path = fixed_path("voting:receipt")
+    if ballot.already_voted and not ballot.receipt:
+        # Sealed and mailed: the portal keeps only the receipt's hash.
+        messages.info(request, _("You have already voted. Your receipt was sent to your email "
+                                 "address."))
+        return redirect("voting:finalist", pk=pk)
     if ballot.already_voted:
         messages.info(request, _("You have already voted. Your receipt: %(receipt)s")
                       % {"receipt": ballot.receipt})
@@ -216,12 +223,38 @@ def _reversed(name, script_prefix):
     return reverse(name)  # ``reverse`` reads the same prefix
 
 
+@never_cache
 def receipt(request):
     """Anyone may check a receipt: counted, its position and leaf — never the choice. Right
-    after a vote ("cast") the page also thanks the voter."""
+    after a vote ("cast") the page also thanks the voter. The page names a receipt in its
+    address, so no cache keeps it; checks are limited per address, so it is no oracle for
+    guessing codes."""
     code = request.GET.get("code", "")
+    if code and over_limit(("receipt-ip", client_ip(request),
+                            settings.VOTE_RECEIPT_RATE_PER_IP)):
+        return render(request, "voting/too_many.html", {"receipts": True}, status=429)
     status = services.check_receipt(code) if code else None
     return render(request, "voting/receipt.html", {
         "code": code, "status": status,
         "just_cast": bool(status and status.found and request.GET.get("cast") == "1"),
         "programme": Programme.objects.current()})
+
+
+CHECKPOINTS_PAGE_SIZE = 50
+
+
+def checkpoints_page(request, year):
+    """The signed checkpoints of a programme's ledger, newest first, with the portal's public
+    key and the text each signature covers."""
+    programme = get_object_or_404(Programme, year=year, is_published=True)
+    signed = programme.checkpoints.order_by("-signed_at", "-pk")
+    return render(request, "voting/checkpoints.html", {
+        "programme": programme, "key": checkpoints.configured_key(),
+        "page": Paginator(signed, CHECKPOINTS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "statement_lines": checkpoints.TEMPLATE.splitlines()})
+
+
+def checkpoints_feed(request, year):
+    """The same as JSON, every checkpoint at once: the copy an observer keeps."""
+    programme = get_object_or_404(Programme, year=year, is_published=True)
+    return JsonResponse(checkpoints.feed(programme), json_dumps_params={"indent": 1})

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ozgeris.models import Programme
-from voting import ledger
+from voting import checkpoints, ledger
 from voting.models import LedgerEntry, VoteReview, VotingSettings
 
 
@@ -12,6 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--programme", type=int, required=True)
+        parser.add_argument("--checkpoints", nargs="+", default=[], metavar="FILE",
+                            help="saved copies of /vote/YEAR/checkpoints.json to check the chain "
+                                 "against (voting/checkpoints.py)")
+        parser.add_argument("--public-key", action="append", default=[], dest="public_keys",
+                            help="a trusted checkpoint key besides the portal's (hex, base64, PEM "
+                                 "or a file holding one); may be repeated")
 
     def handle(self, *args, programme, **options):
         try:
@@ -27,6 +33,11 @@ class Command(BaseCommand):
             if at_close != published.head_digest:
                 problems.append("the head digest published at the close does not match the "
                                 f"chain at position {published.head_sequence}")
+        if options["checkpoints"]:
+            found, kept = checkpoints.verify_files(edition, options["checkpoints"],
+                                                   options["public_keys"])
+            problems += found
+            self.stdout.write(f"kept checkpoints checked: {kept}")
         invalidated = VoteReview.objects.filter(vote__programme=edition).invalidated().count()
         self.stdout.write(f"head digest: {head}")
         self.stdout.write(f"votes in the ledger: {sum(tally.values()) + invalidated}")
