@@ -1,11 +1,13 @@
 # The portal's image: web (gunicorn), worker and beat all run from it (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
-# WeasyPrint's system libraries (Pango and friends) and fonts for the PDFs.
+# WeasyPrint's system libraries (Pango and friends) and fonts for the PDFs; pg_dump, pg_restore
+# and psql for `manage.py backup` and `restore` (bookworm's 15, the major version compose's
+# postgres:15 runs: pg_dump refuses a server newer than itself).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
-      fonts-dejavu-core shared-mime-info \
+      fonts-dejavu-core shared-mime-info postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,8 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir . && pip uninstall -y ozgeris-ustasy
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 
 # Build-time values only: collectstatic and the catalogues need settings, not secrets.

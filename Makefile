@@ -6,18 +6,25 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test e2e bench lint messages check-system prepare clean
+.PHONY: run test e2e bench lint lock messages check-system prepare clean backup restore
 
 check-system:
 	@$(PYTHON) scripts/check_system.py
 
-# Reinstall only when the dependencies changed.
-$(STAMP): pyproject.toml
+# Reinstall only when the dependencies changed. The versions come from the lock file (every
+# package pinned with its hashes); pyproject.toml keeps the ranges it is made from.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@$(PYTHON) scripts/check_system.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# After changing a range in pyproject.toml: the newest versions inside the ranges, pinned.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" -o requirements.lock -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" -o requirements-dev.lock -q
 
 prepare: check-system $(STAMP)
 	@$(MANAGE) compile_translations
@@ -40,11 +47,31 @@ test: prepare
 e2e: prepare
 	$(BIN)/python -m pytest e2e -q $(E2E_ARGS)
 
+# The vote under load needs wrk (Debian's package): installed here when missing and root,
+# otherwise the command to run is printed and the vote's figures are skipped.
 bench: prepare
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+		|| echo "wrk is missing: sudo apt-get install wrk (the vote's figures are skipped)"
 	$(BIN)/python -m bench
 
+# What CI checks besides the tests: the linter, migrations that match the models, and (in the
+# test suite) catalogues that hold every source string.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+
+# Backups (README, "Operations: backups"): a new folder under BACKUP_DIR (default var/backups),
+# readable by its owner only; copy it off the host encrypted. `make restore FROM=FOLDER` puts one
+# back into an empty database and MEDIA_ROOT (RESTORE_ARGS=--force to replace what is there).
+BACKUP_DIR ?= var/backups
+
+backup: $(STAMP)
+	$(MANAGE) backup --output $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "make restore FROM=$(BACKUP_DIR)/ozgeris-backup-…"; exit 2; }
+	$(MANAGE) restore $(FROM) $(RESTORE_ARGS)
 
 # Extracting strings needs GNU gettext (a developer's machine); compiling does not.
 messages: $(STAMP)

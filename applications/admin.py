@@ -108,7 +108,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         if not application.pending_photo:
             return "—"
         url = reverse("applications:profile_photo", args=[application.pk])
-        return format_html('<a href="{}"><img src="{}" alt="" style="max-width:200px"></a>',
+        return format_html('<a href="{}"><img src="{}" alt="" class="photo-thumb"></a>',
                            url, url)
 
     def has_add_permission(self, request):

@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.http import FileResponse, Http404
 
+from ozgeris.public_files import sandboxed
 from ozgeris.uploads import CONTENT_TYPES, EXTENSIONS
 
 
@@ -23,7 +24,5 @@ def document_response(document):
         handle = document.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(handle, as_attachment=True, filename=download_name(document),
-                            content_type=document.content_type)
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return sandboxed(FileResponse(handle, as_attachment=True, filename=download_name(document),
+                                  content_type=document.content_type))

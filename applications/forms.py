@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.models import Nomination
-from ozgeris.uploads import JPEG, PNG, validate_upload
+from ozgeris.uploads import JPEG, PNG, check_public_file
 
 from .models import Application, LegalForm, Organisation
 
@@ -134,5 +134,6 @@ class ProfileForm(forms.ModelForm):
     def clean_pending_photo(self):
         photo = self.cleaned_data.get("pending_photo")
         if isinstance(photo, UploadedFile):
-            validate_upload(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
+            # Checked as the public file it becomes once staff approve it.
+            check_public_file(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
         return photo

@@ -8,6 +8,7 @@ transaction, writes an audit entry and queues its mail through the outbox.
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -542,8 +543,13 @@ def approve_profile(*, application, seen_version, by):
     old_public = locked.public_photo.name
     if locked.pending_photo:
         with locked.pending_photo.open("rb") as photo:
-            locked.public_photo.save(locked.pending_photo.name.rsplit("/", 1)[-1],
-                                     ContentFile(photo.read()), save=False)
+            try:
+                locked.public_photo.save(locked.pending_photo.name.rsplit("/", 1)[-1],
+                                         ContentFile(photo.read()), save=False)
+            except ValidationError as refused:  # the public store's whole check
+                raise ApplicationError(
+                    _("The photo cannot be published: %(reason)s")
+                    % {"reason": " ".join(refused.messages)}) from refused
         if old_public:
             storage = locked.public_photo.storage
             transaction.on_commit(lambda: storage.delete(old_public))

@@ -13,6 +13,7 @@ Environment:
 Screenshots and the stack's logs land in ``var/e2e/``.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -220,10 +221,32 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Every page of the portal reports each Content-Security-Policy violation to the console, where
+# new_page collects it (a list kept in the page would go with the next navigation). Only the
+# portal's own frames: an embedded video's frame answers to its own policy.
+CSP_LISTENER = """
+if (location.origin === %s) {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`CSP violation: ${event.effectiveDirective} refused`
+                  + ` ${event.blockedURI || "inline"}`
+                  + ` at ${event.sourceFile || location.href}:${event.lineNumber}`);
+  });
+}
+"""
+
+
+def is_csp_violation(message):
+    return (message.text.startswith("CSP violation:")
+            or "Content Security Policy" in message.text)  # the browser's own report
+
+
 @pytest.fixture
 def new_page(browser, stack, request):
-    """``new_page(journey, language="ru")`` -> (page, shots): a fresh browser context."""
-    contexts = []
+    """``new_page(journey, language="ru")`` -> (page, shots): a fresh browser context.
+
+    The test fails (at teardown) if any page of its contexts violated the portal's
+    Content-Security-Policy: the journeys run with the policy on and must not trip it."""
+    contexts, violations = [], []
 
     def make(journey, language="ru"):
         context = browser.new_context(base_url=stack, locale=language,
@@ -231,6 +254,9 @@ def new_page(browser, stack, request):
                                       accept_downloads=True)
         context.add_cookies([{"name": "ozgeris_language", "value": language, "url": stack}])
         context.set_default_timeout(15_000)
+        context.add_init_script(CSP_LISTENER % json.dumps(stack))
+        context.on("console", lambda message: is_csp_violation(message) and violations.append(
+            f"{message.page.url if message.page else '?'}: {message.text.split('. ')[0]}"))
         contexts.append(context)
         return context.new_page(), Shots(journey)
 
@@ -241,3 +267,5 @@ def new_page(browser, stack, request):
                 page.screenshot(path=str(OUT / "screens" / f"FAILED-{request.node.name}-"
                                          f"{number}-{index}.png"), full_page=True)
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

@@ -1,15 +1,24 @@
-"""django-allauth adapters: who may sign up, and which social emails we trust."""
+"""django-allauth adapters and the sign-in's rules: who may sign up (a registered mailbox is
+answered like a new one), which social emails we trust, where the sign-in limits are kept, and
+the admin's sign-in (allauth's)."""
+
+from datetime import datetime
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import outbox
+from .clients import client_ip
 from .emails import canonical_email, is_disposable
 from .models import User
 
@@ -23,13 +32,60 @@ def disposable_refusal(address):
     return None
 
 
+def mailbox_owner(address):
+    """The account registered with ``address`` or another spelling of its mailbox, if any."""
+    return User.objects.filter(canonical_email=canonical_email(address)).first()
+
+
 def duplicate_refusal(address):
-    if User.objects.filter(canonical_email=canonical_email(address)).exists():
+    if mailbox_owner(address) is not None:
         return _(
             "An account with this email address (or another spelling of the same "
             "mailbox) already exists. Log in or reset your password."
         )
     return None
+
+
+def keep_sign_in_limits_in_the_database():
+    """Point allauth's rate limits and its record of used TOTP codes at the "auth" cache.
+
+    allauth counts failed logins and second-factor codes, password resets and sign-ups in
+    Django's default cache, read through each module's ``cache``. Ours is Redis failing open
+    (ozgeris/cache.py): while Redis hangs every read is a miss, so every sign-in limit would
+    let everything through and a used code could be replayed. The "auth" cache is the database,
+    which is up whenever anyone can sign in at all. Refuses to start if allauth moved them."""
+    from allauth.core.internal import ratelimit
+    from allauth.mfa.totp.internal import auth as totp
+    from django.core.cache import caches
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.connection import ConnectionProxy
+
+    for module in (ratelimit, totp):
+        if not hasattr(module, "cache"):
+            raise ImproperlyConfigured(
+                f"{module.__name__} keeps no module-level cache any more: the sign-in limits "
+                "would fall back to the cache that fails open (see ozgeris/accounts.py).")
+        module.cache = ConnectionProxy(caches, "auth")
+
+
+def admin_login(request):
+    """/admin/login/: Django's admin sign-in form counts no failed attempts and asks for no
+    second factor, so the admin sends everyone to allauth's sign-in page (its limits, its
+    code step) and back. A signed-in person the admin does not let in gets 403, not a loop."""
+    from django.contrib import admin
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        if not admin.site.has_permission(request):
+            raise PermissionDenied
+        return redirect(target)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
 def note_email_confirmed(request, email_address, **kwargs):
@@ -38,30 +94,71 @@ def note_email_confirmed(request, email_address, **kwargs):
         email_verified_at=timezone.now())
 
 
+# Account mail waits in the outbox as JSON: what allauth passes is frozen when it is queued and
+# thawed when it is sent (a model as its label and key, fetched again; a time as ISO 8601).
+FROZEN_MODEL = "$model"
+FROZEN_TIME = "$datetime"
+
+
+def _frozen(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, models.Model):
+        return {FROZEN_MODEL: value._meta.label_lower, "pk": value.pk}
+    if isinstance(value, datetime):
+        return {FROZEN_TIME: value.isoformat()}
+    return str(value)
+
+
+def _thawed(value):
+    if isinstance(value, dict) and FROZEN_MODEL in value:
+        return apps.get_model(value[FROZEN_MODEL])._default_manager.get(pk=value["pk"])
+    if isinstance(value, dict) and FROZEN_TIME in value:
+        return datetime.fromisoformat(value[FROZEN_TIME])
+    return value
+
+
+def render_account_mail(*, template, to, context, language):
+    """(subject, text, HTML) of allauth's mail ``template``, rendered by allauth in
+    ``language`` when the outbox sends it (ozgeris.outbox)."""
+    with translation.override(language):
+        message = get_account_adapter().render_mail(
+            template, to, {key: _thawed(value) for key, value in context.items()})
+    html_body = next((body for body, mimetype in getattr(message, "alternatives", [])
+                      if mimetype == "text/html"), "")
+    return message.subject, message.body, html_body
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        """Account mail (verification, password reset) leaves through the outbox, so an SMTP
-        or broker outage delays it instead of failing the sign-up."""
+        """Account mail (verification, password reset, sign-in codes) leaves through the
+        outbox, so an SMTP or broker outage delays it instead of failing the sign-up. It is
+        queued unrendered: its link or code waits in the row's context, which the admin never
+        shows and the outbox clears once the mail is sent (ozgeris.outbox)."""
         request = allauth_context.request
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {"request": request, "email": email, "current_site": get_current_site(request),
-             **context},
-        )
-        html_body = next(
-            (body for body, mimetype in getattr(message, "alternatives", [])
-             if mimetype == "text/html"),
-            "",
-        )
-        outbox.queue_email(
-            to=message.to,
-            subject=message.subject,
-            body=message.body,
-            html_body=html_body,
-            language=translation.get_language() or settings.LANGUAGE_CODE,
-            purpose=f"account:{template_prefix.rsplit('/', 1)[-1]}",
-        )
+        site = get_current_site(request)
+        context = {"email": email, "current_site": {"name": site.name, "domain": site.domain},
+                   **{key: _frozen(value) for key, value in context.items() if key != "request"}}
+        outbox.queue_templated_emails(
+            template=template_prefix,
+            purpose=f"{outbox.ACCOUNT_PURPOSE}{template_prefix.rsplit('/', 1)[-1]}",
+            recipients=[(email, translation.get_language() or settings.LANGUAGE_CODE, context)])
+
+    def get_client_ip(self, request):
+        """The portal's one reading of the client's address (ozgeris/clients.py), so allauth's
+        own rate limits (five failed logins in five minutes, sign-ups per hour) count per
+        visitor behind the proxy, not for the proxy's one address."""
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
+    def send_account_already_exists_mail(self, email):
+        """A sign-up with a registered address looks like any other (ACCOUNT_PREVENT_ENUMERATION);
+        the account's owner is told instead, at the address they registered, so that another
+        spelling of their mailbox (a Gmail dot or +tag) learns nothing either."""
+        owner = mailbox_owner(email)
+        super().send_account_already_exists_mail(owner.email if owner else email)
 
     def clean_email(self, email):
         """Every address allauth accepts (sign-up, added addresses, social logins) is checked

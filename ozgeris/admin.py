@@ -1,19 +1,42 @@
 """The staff admin for the spine: users, programmes with their nominations, regions, the audit
-log and the outbox (both read-only: they are written by services only)."""
+log and the outbox (both read-only: they are written by services only).
+
+Accounts and their privileges are the superusers' (issue 15): staff may look people up, but
+only a superuser edits groups or an account's access, email address or password.
+"""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Nomination, OutboxMessage, Programme, Region, User
+from .permissions import may_administer_accounts, may_manage_account
 
 admin.site.site_header = _("Ozgeris Ustasy — staff")
 admin.site.site_title = _("Ozgeris Ustasy")
 admin.site.index_title = _("Programme administration")
 
 
+# What only a superuser changes on an account: its access and its credentials. Anyone else
+# sees them read-only (the password through its own read-only widget, never as its hash; its
+# page is refused below), and save_model/save_related refuse them whatever a crafted request
+# carries.
+SUPERUSER_FIELDS = ["email", "is_staff", "is_superuser", "groups"]
+GUARDED_VALUES = ["email", "password", "is_staff", "is_superuser"]
+GUARDED_RELATIONS = ["groups", "user_permissions"]
+ACCESS = (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]})
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts. Programme staff may only look people up (ozgeris.roles); someone given the
+    right to change users changes ordinary accounts, but never an account's access or
+    credentials, nor an account with admin access: those are for superusers."""
+
     ordering = ["email"]
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups", "preferred_language"]
@@ -25,10 +48,73 @@ class UserAdmin(DjangoUserAdmin):
             _("Person"),
             {"fields": ["display_name", "preferred_language", "personal_data_consent_at"]},
         ),
-        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ACCESS,
         (_("Dates"), {"fields": ["date_joined", "last_login", "anonymised_at"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_administer_accounts(request.user):
+            return fieldsets
+        note = _("Only a superuser changes an account's access, email address and password.")
+        return [(ACCESS[0], {**ACCESS[1], "description": note}) if fieldset is ACCESS
+                else fieldset for fieldset in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or may_administer_accounts(request.user):
+            return fields
+        return fields + SUPERUSER_FIELDS
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or may_manage_account(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or may_manage_account(request.user, obj))
+
+    def user_change_password(self, request, id, form_url=""):
+        if not may_administer_accounts(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if not may_administer_accounts(request.user):
+            if change:
+                before = User.objects.get(pk=obj.pk)
+                touched = any(getattr(obj, name) != getattr(before, name)
+                              for name in GUARDED_VALUES)
+            else:
+                touched = obj.is_staff or obj.is_superuser
+            if touched:
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not may_administer_accounts(request.user) and set(form.changed_data) & set(
+                GUARDED_RELATIONS):
+            raise PermissionDenied
+        super().save_related(request, form, formsets, change)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Only superusers edit groups: whoever edits one can give it, and so its members and
+    themselves, any permission."""
+
+    def has_add_permission(self, request):
+        return may_administer_accounts(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_administer_accounts(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_administer_accounts(request.user)
 
 
 class NominationInline(admin.TabularInline):
@@ -104,6 +190,30 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "subject", "purpose", "attempts", "sent_at", "failed_at"]
+    """Who a message is for, what about and how its delivery went, never its text, HTML or
+    context: account mail carries a password-reset link or a sign-in code until it is sent."""
+
+    fields = ["to", "subject", "purpose", "language", "created_at", "available_at", "attempts",
+              "last_error", "sent_at", "failed_at"]
+    list_display = ["created_at", "recipients", "subject", "purpose", "state", "attempts"]
     list_filter = ["purpose", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject"]
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, message):
+        return ", ".join(message.to)
+
+    @admin.display(description=_("state"))
+    def state(self, message):
+        if message.sent_at:
+            return _("Sent")
+        if message.failed_at:
+            return _("Given up")
+        return _("Waiting")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Filters on what the page shows only: a filter on the text or the context
+        (``?context__icontains=…``) would let whoever sees the list guess a queued link one
+        character at a time by the rows it matches."""
+        return lookup.split(LOOKUP_SEP)[0] in self.fields and super().lookup_allowed(
+            lookup, value, request)

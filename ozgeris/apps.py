@@ -15,6 +15,7 @@ class OzgerisConfig(AppConfig):
 
         email_confirmed.connect(accounts.note_email_confirmed,
                                 dispatch_uid="ozgeris-email-confirmed")
+        accounts.keep_sign_in_limits_in_the_database()
 
         # Every app's post_migrate: the permissions of apps migrated after this one exist by then.
         post_migrate.connect(

@@ -1,24 +1,51 @@
 """Who is calling: the client's IP address behind the configured proxies, and a simple rate
 limit on the cache (which fails open: a cache outage never blocks a vote or a sign-up)."""
 
+import functools
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from ipware import get_client_ip
 
 
 def client_ip(request):
-    """REMOTE_ADDR, or, when the request came through a trusted proxy, the right-most address
-    in X-Forwarded-For that is not itself a trusted proxy (the left-most can be forged)."""
+    """The client's address, the portal's one reading of it: the vote's and the receipt page's
+    limits, the address stored with a vote for the fraud review, and allauth's own limits
+    (ozgeris.accounts.AccountAdapter) all use it.
+
+    A request whose peer (REMOTE_ADDR) is not in ``TRUSTED_PROXIES`` came straight from the
+    client, and every forwarding header it carries is ignored: anyone can send one. A request
+    from a trusted proxy is read by django-ipware from X-Forwarded-For alone, right-most entry:
+    the address the proxy itself saw, which it appended (or, with deploy/nginx/ozgeris.conf,
+    wrote in place of whatever the client sent). Exactly one hop is believed, the proxy; the
+    entries left of it are the client's own word."""
     remote = request.META.get("REMOTE_ADDR", "")
-    trusted = set(settings.TRUSTED_PROXIES)
-    if remote not in trusted:
+    if not _is_trusted_proxy(remote):
         return remote
-    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for address in reversed([part for part in chain if part]):
-        if address not in trusted:
-            return address
-    return remote
+    # The header lists the client first and the hops after it; with no hop counted inside it
+    # (proxy_count=0) ipware takes its last entry, the one this proxy wrote.
+    address, _routable = get_client_ip(
+        request, proxy_order="left-most", proxy_count=0,
+        request_header_order=("HTTP_X_FORWARDED_FOR",), strict=False, algorithm="modern")
+    return address or remote
+
+
+def _is_trusted_proxy(address):
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if peer.version == 6 and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+@functools.lru_cache(maxsize=4)
+def _trusted_networks(entries):
+    """``TRUSTED_PROXIES``: addresses or CIDR networks (checked when the settings load)."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
 def parse_rate(rate):

@@ -1,9 +1,11 @@
 """The spine's forms: sign-up with consent, profile, account deletion."""
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -45,7 +47,24 @@ class SignupForm(AllauthSignupForm):
     field_order = ["display_name", "email", "password1", "password2", "consent"]
 
     def clean_email(self):
-        return refuse_duplicate_mailbox(super().clean_email())
+        """allauth finds the address itself; another spelling of a registered mailbox (a Gmail
+        dot or +tag) is the same account. With ACCOUNT_PREVENT_ENUMERATION both go on like a
+        new sign-up, and allauth mails the owner instead of creating an account."""
+        email = super().clean_email()
+        refusal = duplicate_refusal(email)
+        if refusal:
+            if not allauth_settings.PREVENT_ENUMERATION:
+                raise forms.ValidationError(refusal)
+            self.account_already_exists = True
+        return email
+
+    def try_save(self, request):
+        """A new account's password is hashed, which takes a while on purpose: an address already
+        registered has its (unused) password hashed too, so that the answer does not come back
+        sooner and tell it apart."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
     def save(self, request):
         user = super().save(request)

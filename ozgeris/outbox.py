@@ -4,6 +4,13 @@
 ``drain`` sends what is due, each message under a row lock so two workers never
 send the same one, and backs off on failure. If the broker is down when the
 drain is requested, the row waits for the next periodic drain: nothing is lost.
+
+The outbox keeps no secret (issue 15). Account mail (allauth's: password-reset links,
+confirmation keys, sign-in codes) is rendered only when it is sent, and never stored
+rendered: the credential lives in the row's context from the request until the message is
+sent or given up, and is then cleared. Other mail loses its text, HTML and context
+``OUTBOX_KEEP_SENT_DAYS`` after it was sent or given up (``forget_old_messages``). The admin
+shows none of them.
 """
 
 import logging
@@ -12,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -20,6 +28,13 @@ from .cache import claim
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# The purpose of allauth's mail (ozgeris.accounts), rendered by allauth when it is sent.
+ACCOUNT_PURPOSE = "account:"
+# Mail that carries a secret (an account's link or code, a vote's receipt code): its text is
+# never kept (a retry renders it again) and its context only until it is sent or given up, so
+# the receipt lives on only in the voter's mailbox and as a hash on the vote.
+SECRET_PURPOSES = (ACCOUNT_PURPOSE, "voting:receipt")
 
 
 def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
@@ -76,6 +91,16 @@ def _render_text(name, context):
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
+def _render_message(message):
+    """(subject, text, HTML) of a message queued to be rendered when it is sent."""
+    if message.purpose.startswith(ACCOUNT_PURPOSE):
+        from .accounts import render_account_mail  # imported here: it imports this module
+
+        return render_account_mail(template=message.template, to=message.to,
+                                   context=message.context or {}, language=message.language)
+    return _render(message.template, message.context or {}, message.language)
+
+
 def request_drain():
     """Ask a worker to drain the outbox; never raises (the periodic drain is the safety net).
     With a broker, at most once a second: a drain sends every message due when it runs."""
@@ -127,8 +152,7 @@ def drain(limit=200):
             message.attempts += 1
             try:
                 if message.template and not message.body:
-                    message.subject, message.body, message.html_body = _render(
-                        message.template, message.context or {}, message.language)
+                    message.subject, message.body, message.html_body = _render_message(message)
                 send_one(message)
             except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
                 message.last_error = str(exc)[:2000]
@@ -141,8 +165,22 @@ def drain(limit=200):
                 message.sent_at = now
                 message.last_error = ""
                 sent += 1
+            if message.purpose.startswith(SECRET_PURPOSES):
+                message.body = message.html_body = ""
+                if message.sent_at or message.failed_at:
+                    message.context = None
             message.save(
                 update_fields=["attempts", "last_error", "sent_at", "failed_at", "available_at",
-                               "subject", "body", "html_body"]
+                               "subject", "body", "html_body", "context"]
             )
     return sent
+
+
+def forget_old_messages(now=None):
+    """Clear the text, HTML and context of the messages sent or given up more than
+    ``OUTBOX_KEEP_SENT_DAYS`` days ago; the row stays (recipients, subject, purpose, state)
+    as the record that the mail went. Returns how many rows it cleared."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
+    old = OutboxMessage.objects.filter(Q(sent_at__lt=cutoff) | Q(failed_at__lt=cutoff))
+    return (old.exclude(body="", html_body="", context__isnull=True)
+            .update(body="", html_body="", context=None))

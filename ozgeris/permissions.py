@@ -21,6 +21,19 @@ def is_programme_staff(user):
     )
 
 
+def may_administer_accounts(user):
+    """Only superusers decide who has admin access, in which group, with which permission, and
+    an account's credentials: whoever sets someone's email address or password holds the
+    account, and whoever edits a group or ticks "superuser" can give themselves anything."""
+    return bool(getattr(user, "is_superuser", False))
+
+
+def may_manage_account(user, account):
+    """Someone allowed to change users may change an ordinary account; an account with admin
+    access (staff, superusers, themselves included) only a superuser changes."""
+    return may_administer_accounts(user) or not (account.is_staff or account.is_superuser)
+
+
 def is_juror(user):
     return _in_group(user, JURY_GROUP)
 

@@ -2,6 +2,11 @@
 
 Granted after each migration, so a model added by a later part is covered at once.
 Jurors get no admin permissions here: their panel (/jury/) decides what they see.
+
+Staff manage the programme, never accounts or their privileges (issue 15): they may look
+people up (the jury admin's person picker needs it) but not add, change or delete an account.
+Groups, permissions and allauth's email addresses are outside the portal's apps, so they
+are never granted; migration 0007 took the account permissions back from existing databases.
 """
 
 from django.apps import apps
@@ -9,8 +14,9 @@ from django.apps import apps
 from .permissions import STAFF_GROUP
 
 PORTAL_APPS = ("ozgeris", "applications", "jury", "voting", "events", "reporting")
-# Read-only for staff: written by services, never edited by hand.
-READ_ONLY_MODELS = {("ozgeris", "auditevent"), ("ozgeris", "outboxmessage")}
+# Read-only for staff: written by services, never edited by hand; and the accounts, which only
+# superusers change (whoever edits a user can make anyone a superuser or take the account).
+READ_ONLY_MODELS = {("ozgeris", "auditevent"), ("ozgeris", "outboxmessage"), ("ozgeris", "user")}
 
 
 def grant_staff_permissions(**kwargs):

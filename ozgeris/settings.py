@@ -7,6 +7,7 @@ tasks inline, caches in local memory and writes mail to the console and to
 ``DJANGO_ENV=production`` switches on the deployment checks.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -49,9 +50,17 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Proxies whose X-Forwarded-For is believed when finding the client's address (rate limits,
-# fraud review). Empty by default: REMOTE_ADDR is the client.
+# Proxies whose X-Forwarded-For is believed when finding the client's address (ozgeris/clients.py:
+# the vote's and allauth's rate limits, the fraud review): addresses or CIDR networks, comma
+# separated. Only the proxy that connects to gunicorn belongs here, and only when nothing else can
+# reach gunicorn. Empty by default: REMOTE_ADDR is the client, and a forwarding header from anyone
+# is ignored. docker-compose.yml sets it to its nginx's address.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from _error
 # Votes allowed per account and per client address in a window ("count/unit", unit s/m/h/d).
 VOTE_RATE_PER_ACCOUNT = os.environ.get("VOTE_RATE_PER_ACCOUNT", "10/m")
 VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "60/m")
@@ -142,6 +151,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.facebook",
@@ -158,6 +168,9 @@ MIDDLEWARE = [
     # Checks the host against ALLOWED_HOSTS and sets Content-Length, for every page.
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below), on every page: before
+    # AnonymousFinalistsPage, whose early answers carry it too.
+    "csp.middleware.CSPMiddleware",
     # First-party visitor statistics of the vote (a random id in a cookie; no tracker).
     "voting.visitors.VisitorMiddleware",
     # The anonymous finalists page from memory; everything above still wraps it.
@@ -167,6 +180,8 @@ MIDDLEWARE = [
     "ozgeris.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff and jurors without a second factor are held at its set-up (MFA_REQUIRED_FOR_STAFF).
+    "ozgeris.two_factor.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ozgeris.urls"
@@ -225,6 +240,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The sign-in limits (allauth's rate limits, the used TOTP codes) live in the database, not in
+# the cache that fails open: a hung Redis must not lift them (ozgeris/accounts.py). The table
+# comes from ozgeris migration 0008; expired entries are culled once it holds MAX_ENTRIES, set
+# high so that a flood of new keys cannot push out the limits still running.
+CACHES["auth"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "ozgeris_auth_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -267,6 +291,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "ozgeris.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS,
                          "options": {"expires": HEALTH_WORKER_HEARTBEAT_MAX_AGE}},
     "drain-outbox": {"task": "ozgeris.tasks.drain_outbox", "schedule": 30.0},
+    "forget-sent-mail": {"task": "ozgeris.tasks.forget_sent_mail", "schedule": 3600.0},
     "application-draft-reminders": {
         "task": "applications.tasks.send_draft_reminders",
         "schedule": 3600.0,
@@ -327,6 +352,13 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) and recovery codes. Programme
+# staff and jurors must use it before any page but the sign-in's own when MFA_REQUIRED_FOR_STAFF
+# is on (the default in production; off elsewhere so the demo signs in in one step).
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=PRODUCTION)
+MFA_ADAPTER = "ozgeris.two_factor.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Ozgeris Ustasy"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 # A social sign-up still passes through our form: it asks for consent to personal data processing.
 SOCIALACCOUNT_AUTO_SIGNUP = False
@@ -355,6 +387,38 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 # Providers whose e-mail addresses we verify ourselves before the account counts as verified.
 SOCIAL_PROVIDERS_WITH_UNVERIFIED_EMAIL = {"facebook", "mailru", "vk"}
+
+# ---------------------------------------------------------------------------
+# Content-Security-Policy (django-csp)
+# ---------------------------------------------------------------------------
+
+# Every page loads scripts, styles, fonts and images from the portal itself: no inline script or
+# style anywhere (tests/test_csp.py scans the templates; data for a script goes in data-*
+# attributes or a json_script element; the two-factor set-up draws its QR code as inline SVG, not
+# a data: image). Exceptions, each for one thing:
+# * frame-src: a finalist's video, embedded from YouTube's privacy-enhanced host only when the
+#   visitor presses play (voting/templatetags/video.py, static/js/video.js);
+# * form-action: a social login posts to the portal, which redirects to the provider's sign-in
+#   page, and browsers apply form-action to that redirect; only the providers switched on.
+# Downloads keep their own stricter "sandbox" policy (the middleware leaves a set header alone).
+SOCIAL_LOGIN_ORIGINS = {
+    "google": "https://accounts.google.com",
+    "facebook": "https://www.facebook.com",
+    "mailru": "https://connect.mail.ru",
+    "yandex": "https://oauth.yandex.com",
+    "vk": "https://id.vk.ru",
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "frame-src": ["https://www.youtube-nocookie.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'",
+                        *(SOCIAL_LOGIN_ORIGINS[name] for name in SOCIALACCOUNT_PROVIDERS)],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # ---------------------------------------------------------------------------
 # Languages, time, money
@@ -404,8 +468,16 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Each uploaded file is checked against UPLOAD_MAX_BYTES (ozgeris/uploads.py). A whole request
+# may carry more: the application form sends its five documents and its fields at once, so
+# REQUEST_MAX_BYTES, the largest request body the portal accepts, is five files and 2 MB. The
+# proxy refuses a larger body before gunicorn reads any of it: client_max_body_size in
+# deploy/nginx/ozgeris.conf is this figure (tests/test_settings.py compares them; change the
+# conf with UPLOAD_MAX_BYTES). The fields without the files are read into memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE, which stays below it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+REQUEST_MAX_BYTES = 5 * UPLOAD_MAX_BYTES + 2 * 1024 * 1024
 
 # ---------------------------------------------------------------------------
 # Email
@@ -421,6 +493,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ozgeris Ustasy <noreply@ozgeris.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+# Days the outbox keeps the text of a message after it was sent or given up (the row itself,
+# without it, stays). Account mail keeps none: its link or code is cleared once sent.
+OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", 7))
 
 # ---------------------------------------------------------------------------
 # Logging
@@ -438,6 +513,8 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # qpdf's notes on a PDF being checked (ozgeris.uploads); a refusal says it to the user.
+        "pikepdf": {"level": "ERROR"},
     },
 }
 
@@ -446,4 +523,7 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 
 # The password of the demo accounts that ``seed_demo`` creates (never used in production data).
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ozgeris-demo-2019")
+# The README prints this one, so seed_demo refuses it in production (it never runs there
+# without --in-production and a DEMO_PASSWORD of the operator's own).
+README_DEMO_PASSWORD = "ozgeris-demo-2019"  # noqa: S105 - the demo's, refused in production
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", README_DEMO_PASSWORD)

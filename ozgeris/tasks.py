@@ -16,3 +16,10 @@ def heartbeat(self):
     """Note that a worker runs what beat sends (every HEALTH_HEARTBEAT_SECONDS); /healthz
     reports how long ago that was."""
     health.record_heartbeat(worker=self.request.hostname or "")
+
+
+@shared_task(name="ozgeris.tasks.forget_sent_mail", ignore_result=True)
+def forget_sent_mail():
+    """Clear the text of the mail sent or given up over OUTBOX_KEEP_SENT_DAYS ago (beat runs
+    it hourly)."""
+    return outbox.forget_old_messages()

@@ -4,15 +4,25 @@
 the user's language for an empty or oversized file, a type that is not allowed,
 or content that only pretends to be an allowed type (a script renamed ``.pdf``,
 an HTML page with a PDF header, a ZIP bomb posing as XLSX).
+
+``check_public_file(file, allowed=...)`` is the stricter check for what the portal publishes
+(the regulations, the press releases, the finalists' photos): the file is opened whole, a PDF
+by qpdf (pikepdf) and an image by Pillow, and one that is also a web page is refused.
 """
 
+import io
+import re
+import threading
 import zipfile
 import zlib
+from contextlib import contextmanager
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageFile
 
 PDF = "pdf"
 JPEG = "jpeg"
@@ -117,9 +127,108 @@ def validate_upload(file, allowed=(PDF, JPEG, PNG, XLSX), max_bytes=None):
     return kind
 
 
+# What the portal publishes: PDFs, and photos as JPEG or PNG.
+PUBLIC_KINDS = (PDF, JPEG, PNG)
+# A published photo is shown on a web page; a camera's 24 megapixels are plenty, and decoding
+# stays within about 120 MB.
+PUBLIC_IMAGE_MAX_PIXELS = 40_000_000
+# The format Pillow must find in a file whose first bytes announced ``kind`` (MPO is the
+# multi-picture JPEG some phones write).
+_PILLOW_FORMATS = {JPEG: {"JPEG", "MPO"}, PNG: {"PNG"}}
+
+# Markup that makes a published file a web page as well (a polyglot), anywhere in its bytes.
+# Only a browser that took the file for HTML could run it, and the portal never serves one so
+# (``ozgeris.public_files``): refusing it is defence in depth, and no list of markers can be
+# complete. Compressed data (a PDF's streams, a JPEG's scan) may hold any byte sequence, so each
+# marker needs the delimiter that ends a tag name, and the short names (svg, img) a namespace or
+# an event handler inside the tag too: random bytes match about once in 10^6 MB.
+_POLYGLOT = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|!doctype\s+html)[\s/>]"
+    rb"|<(?:svg|img)[\s/][^<>]{0,200}?(?:xmlns|on[a-z]+\s*=)",
+    re.IGNORECASE,
+)
+
+
+def _read_all(file):
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    return data
+
+
+def _check_pdf(data):
+    """Open the PDF as a reader would and decode every stream (qpdf's --check)."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _("The PDF is also a ZIP archive and was refused.")
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            if pdf.is_encrypted:
+                return _("The PDF is encrypted; save it without a password or protection.")
+            problems = pdf.check_pdf_syntax()
+    except pikepdf.PasswordError:
+        return _("The PDF is encrypted; save it without a password or protection.")
+    except (pikepdf.PikepdfError, ValueError, RuntimeError):  # qpdf's and its bindings'
+        problems = ["unreadable"]
+    if problems:
+        return _("The PDF is damaged or has no pages and cannot be published; export it again.")
+    return None
+
+
+_pillow_setting = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused():
+    """Pillow decodes a truncated image (padding it with grey) when the process-wide
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is on, and WeasyPrint turns it on when imported. The
+    check needs it off while it decodes; the portal's processes decode one image at a time
+    (gunicorn's and Celery's workers run one request or task each), the lock covers threads."""
+    with _pillow_setting:
+        previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _check_image(data, kind):
+    """Decode the whole image: ``verify()`` reads its structure, a fresh ``load()`` its pixels
+    (Pillow needs a new image after ``verify()``). The size is checked before either."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in _PILLOW_FORMATS[kind]:
+                return _("The image is damaged and cannot be read.")
+            width, height = image.size
+            if width * height > PUBLIC_IMAGE_MAX_PIXELS:
+                return _("The image is %(width)s × %(height)s pixels; the limit is %(limit)s "
+                         "megapixels.") % {"width": width, "height": height,
+                                           "limit": PUBLIC_IMAGE_MAX_PIXELS // 1_000_000}
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image, _truncated_images_refused():
+            image.load()
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return _("The image is damaged and cannot be read.")
+    return None
+
+
+def check_public_file(file, allowed=PUBLIC_KINDS, max_bytes=None):
+    """The whole check of a file the portal publishes; return its type or raise
+    ValidationError. Beyond ``validate_upload``: no web page markup anywhere in it, and it
+    opens whole as what its first bytes say (an encrypted, damaged or truncated PDF, a PDF
+    that is also a ZIP archive, an image that does not decode or is too large are refused)."""
+    kind = validate_upload(file, allowed=allowed, max_bytes=max_bytes)
+    data = _read_all(file)
+    if _POLYGLOT.search(data):
+        raise ValidationError(_("The file contains web page markup and was refused."))
+    problem = _check_pdf(data) if kind == PDF else _check_image(data, kind)
+    if problem:
+        raise ValidationError(problem)
+    return kind
+
+
 def validate_public_pdf(file):
-    """Model-field validator for documents staff publish as PDF (the regulations)."""
+    """Field validator for the PDFs staff publish: the regulations and the press releases."""
     # A stored file that is not being replaced has nothing new to check.
     if getattr(file, "_committed", False):
         return
-    validate_upload(file, allowed=(PDF,))
+    check_public_file(file, allowed=(PDF,))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("media/public/<path:path>", views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
+    # Before admin.site.urls: the admin signs in through allauth (its limits and second step).
+    path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("jury/", include("jury.panel_urls", namespace="jury_panel")),
     path("feedback/", include("jury.urls")),

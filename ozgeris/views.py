@@ -4,9 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import storages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from django.views.i18n import set_language as django_set_language
 from . import health, services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import Nomination, Programme
+from .public_files import public_file_response
 
 
 def home(request):
@@ -100,10 +99,5 @@ def healthz(request):
 
 def public_media(request, path):
     """Serve a file from the public store (what staff published); never the private one."""
-    storage = storages["public"]
-    try:
-        handle = storage.open(path, "rb")
-    except (OSError, SuspiciousFileOperation) as exc:
-        raise Http404 from exc
-    return FileResponse(handle)
+    return public_file_response(path)
 

@@ -197,13 +197,14 @@ class CeleryWorker:
 
 
 class WebNode:
-    """One gunicorn master with its workers on a free port."""
+    """One gunicorn master with its workers on a free port (``extra_args`` go to gunicorn)."""
 
-    def __init__(self, env, log_dir, workers=2, threads=4):
+    def __init__(self, env, log_dir, workers=2, threads=4, extra_args=()):
         self.env = env
         self.log_dir = Path(log_dir)
         self.workers = workers
         self.threads = threads
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -219,7 +220,7 @@ class WebNode:
                 [str(BIN / "gunicorn"), "ozgeris.wsgi:application", "--bind",
                  f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                  "--worker-class", "gthread", "--threads", str(self.threads),
-                 "--timeout", "60", "--log-level", "warning"],
+                 "--timeout", "60", "--log-level", "warning", *self.extra_args],
                 cwd=ROOT, env={**self.env, "PORTAL_URL": self.url}, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -239,6 +240,112 @@ class WebNode:
 
     def stop(self):
         _stop_group(self.process)
+
+
+class Nginx:
+    """nginx in front of the drill's web nodes, on docker-compose.yml's own proxy configuration
+    (deploy/nginx/ozgeris.conf): the same file with only its listen addresses (127.0.0.1 and
+    free ports), its upstream's servers (the nodes), its certificate (a self-signed one for
+    127.0.0.1, made here) and its access log moved. It runs in the foreground, as root (its
+    worker too, to write in the drill's folder), with its pid file, logs and temporary files in
+    ``run_dir``, and stops through its own handle."""
+
+    CONF = ROOT / "deploy" / "nginx" / "ozgeris.conf"
+
+    def __init__(self, run_dir, upstream_ports):
+        self.dir = Path(run_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.upstream_ports = list(upstream_ports)
+        self.http_port = free_port()
+        self.https_port = free_port()
+        self.access_log = self.dir / "access.log"
+        self.error_log = self.dir / "error.log"
+        self.certificate = self.dir / "tls" / "fullchain.pem"
+        self.process = None
+
+    def _site(self):
+        servers = "\n    ".join(f"server 127.0.0.1:{port};" for port in self.upstream_ports)
+        text = self.CONF.read_text()
+        for old, new in {
+            "listen 80;": f"listen 127.0.0.1:{self.http_port};",
+            "listen 443 ssl;": f"listen 127.0.0.1:{self.https_port} ssl;",
+            "server web:8000;": servers,
+            "/etc/nginx/tls/": f"{self.certificate.parent}/",
+            "/var/log/nginx/access.log": str(self.access_log),
+        }.items():
+            assert old in text, f"{old!r} is no longer in {self.CONF}: update drill_stack.Nginx"
+            text = text.replace(old, new)
+        return text
+
+    def _main(self):
+        temp = {name: self.dir / "temp" / name
+                for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+        for folder in temp.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        paths = "\n".join(f"    {name}_temp_path {folder};" for name, folder in temp.items())
+        return (f"user root;\nworker_processes 1;\ndaemon off;\npid {self.dir}/nginx.pid;\n"
+                f"error_log {self.error_log} info;\nevents {{ worker_connections 512; }}\n"
+                f"http {{\n{paths}\n    include {self.dir}/site.conf;\n}}\n")
+
+    def _make_certificate(self):
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+        self.certificate.parent.mkdir(parents=True, exist_ok=True)
+        self.certificate.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        (self.certificate.parent / "privkey.pem").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+
+    def tls_context(self):
+        """A client context that trusts the drill's certificate (and checks it)."""
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def start(self):
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self._make_certificate()
+        (self.dir / "site.conf").write_text(self._site())
+        (self.dir / "nginx.conf").write_text(self._main())
+
+        def answers():
+            with socket.create_connection(("127.0.0.1", self.https_port), timeout=1):
+                return True
+
+        with open(self.dir / "nginx.out", "wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                ["nginx", "-p", str(self.dir), "-e", str(self.error_log),  # noqa: S607
+                 "-c", str(self.dir / "nginx.conf")],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until(answers, "nginx", process=self.process)
+        except (AssertionError, RuntimeError) as error:
+            raise AssertionError(f"{error}\n{self.errors()}") from error
+
+    def stop(self):
+        _stop_group(self.process)
+
+    def errors(self):
+        return "\n".join(path.read_text(errors="replace") for path in
+                         (self.dir / "nginx.out", self.error_log) if path.exists())
 
 
 MESSAGE_SEPARATOR = "-" * 79

@@ -82,3 +82,22 @@ def juror(programme, make_user, name, **fields):
     return JuryMember.objects.create(programme=programme, user=user,
                                      affiliation=fields.pop("affiliation", "Independent"),
                                      **fields)
+
+
+def close_vote(programme):
+    """Close ``programme``'s public vote now: after every vote cast so far (a vote cast after
+    the close would not verify), waiting until the database's clock (milliseconds on SQLite)
+    has passed it."""
+    import time
+
+    from django.utils import timezone
+
+    from voting.services import voting_closed
+
+    programme.voting_closes_at = timezone.now()
+    programme.save(update_fields=["voting_closes_at"])
+    for _ in range(100):
+        if voting_closed(programme):
+            return
+        time.sleep(0.001)
+    raise AssertionError("the database's clock did not pass the close")

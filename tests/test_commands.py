@@ -23,6 +23,20 @@ def nominations_exporter():
     registry.exporters.unregister("test-nominations")
 
 
+@pytest.fixture
+def media_kept(settings, tmp_path):
+    """Re-seeding stores the demo's files under new names and removes the old ones, while the
+    test's transaction, rolled back, keeps naming the old: put the media back as it was."""
+    import shutil
+    from pathlib import Path
+
+    saved = tmp_path / "media"
+    shutil.copytree(settings.MEDIA_ROOT, saved)
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT)
+    shutil.copytree(saved, Path(settings.MEDIA_ROOT))
+
+
 def run(*args):
     out = io.StringIO()
     call_command(*args, stdout=out)
@@ -86,7 +100,7 @@ def test_copy_programme_refuses_an_existing_target(demo_programme):
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent(demo_programme):
+def test_seed_demo_is_idempotent(demo_programme, media_kept):
     counts = (Programme.objects.count(), Nomination.objects.count(), User.objects.count())
 
     run("seed_demo")
@@ -95,13 +109,32 @@ def test_seed_demo_is_idempotent(demo_programme):
 
 
 @pytest.mark.django_db
-def test_seed_demo_reset_rebuilds_the_programme(demo_programme):
+def test_seed_demo_reset_rebuilds_the_programme(demo_programme, media_kept):
     Nomination.objects.filter(programme=demo_programme, code="media").delete()
 
     output = run("seed_demo", "--reset", "--logins")
 
     assert Nomination.objects.filter(programme__year=2019).count() == 10
     assert "staff@demo.ozgeris.kz" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_in_production_unless_asked_by_name_with_a_password_of_ones_own(
+        settings, media_kept):
+    settings.PRODUCTION = True
+    before = User.objects.count()
+
+    with pytest.raises(CommandError, match="--in-production"):
+        run("seed_demo")
+    with pytest.raises(CommandError, match="README"):
+        run("seed_demo", "--in-production")
+    settings.DEMO_PASSWORD = "demo12"
+    with pytest.raises(CommandError, match="too weak"):
+        run("seed_demo", "--in-production")
+
+    assert User.objects.count() == before
+    settings.DEMO_PASSWORD = "Quiet-otter-meadow-2031"
+    assert "Demo programme ready" in run("seed_demo", "--in-production")
 
 
 @pytest.mark.django_db

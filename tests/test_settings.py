@@ -186,3 +186,82 @@ def test_the_compose_services_must_be_given_the_votes_own_keys():
         environment = services[name]["environment"]
         assert environment["VOTE_MAILBOX_KEY"].startswith("${VOTE_MAILBOX_KEY:?"), name
         assert environment["VOTE_CHECKPOINT_KEY"].startswith("${VOTE_CHECKPOINT_KEY:?"), name
+
+
+# The proxy in front (issue 15) -------------------------------------------------------------
+
+NGINX_CONF = ROOT / "deploy/nginx/ozgeris.conf"
+
+
+def _nginx_servers(conf):
+    """The text of each top-level ``server { … }`` block (braces counted)."""
+    servers = []
+    for start in (found.end() for found in re.finditer(r"^server \{", conf, re.MULTILINE)):
+        depth, end = 1, start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(conf[end], 0)
+            end += 1
+        servers.append(conf[start:end - 1])
+    return servers
+
+
+def test_only_the_proxy_is_published_and_the_portal_believes_only_its_address():
+    """gunicorn is reached by the proxy alone, and TRUSTED_PROXIES is the proxy's own fixed
+    address, inside the network's fixed subnet: no other container, nor the network's gateway,
+    can have its X-Forwarded-For believed."""
+    import ipaddress
+
+    compose = _compose()
+    services = compose["services"]
+    text = (ROOT / "docker-compose.yml").read_text()
+    proxy = services["proxy"]
+
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["restart"] == "unless-stopped"
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "./deploy/nginx/ozgeris.conf:/etc/nginx/conf.d/default.conf:ro" in text
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert re.search(r'proxy:\n(?:    .*\n)*?    ports:\n      - "80:80"\n      - "443:443"\n',
+                     text)
+    address = proxy["networks"]["default"]["ipv4_address"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == address, name
+    default = re.fullmatch(r"\$\{OZGERIS_PROXY_ADDRESS:-([\d.]+)\}", address)[1]
+    subnet = re.search(r"- subnet: \$\{OZGERIS_SUBNET:-([\d./]+)\}", text)[1]
+    assert ipaddress.ip_address(default) in ipaddress.ip_network(subnet)
+    assert ipaddress.ip_address(default) != next(ipaddress.ip_network(subnet).hosts())  # gateway
+
+
+def test_the_proxy_refuses_a_body_larger_than_the_portal_takes_and_no_smaller():
+    """nginx's client_max_body_size is Django's REQUEST_MAX_BYTES: the application form's
+    five documents at the largest size the portal accepts, and its fields, fit; more does not
+    reach gunicorn."""
+    from applications.models import DocumentKind
+
+    sizes = re.findall(r"^\s*client_max_body_size (\d+)([kKmMgG]?);", NGINX_CONF.read_text(),
+                       re.MULTILINE)
+    assert len(sizes) == 1, sizes
+    number, unit = sizes[0]
+    limit = int(number) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit.lower()]
+
+    assert limit == settings.REQUEST_MAX_BYTES
+    assert len(DocumentKind) * settings.UPLOAD_MAX_BYTES < settings.REQUEST_MAX_BYTES
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
+
+
+def test_the_proxys_access_log_never_records_a_receipts_code():
+    """Every server logs with the portal's own format (the image's http-level default logs the
+    whole request line and the referrer), and that format has no query string or referrer."""
+    conf = NGINX_CONF.read_text()
+    formats = dict(re.findall(r"log_format (\w+) ((?:'[^']*'\s*)+);", conf))
+    servers = _nginx_servers(conf)
+
+    assert set(formats) == {"ozgeris"}
+    for variable in ("$request ", "$request\"", "$request_uri", "$args", "$arg_", "$query_string",
+                     "$is_args", "$http_referer"):
+        assert variable not in formats["ozgeris"], variable
+    assert "$uri" in formats["ozgeris"] and "$remote_addr" in formats["ozgeris"]
+    assert len(servers) == 2
+    for server in servers:
+        assert re.findall(r"access_log (\S+)(?: (\w+))?;", server) == [
+            ("/var/log/nginx/access.log", "ozgeris")]

@@ -25,6 +25,7 @@ from django.utils import translation
 
 from applications import services
 from applications.models import ApplicationDocument
+from ozgeris.public_files import SANDBOX_POLICY
 from ozgeris.uploads import JPEG, PNG, detect_type, validate_upload
 
 from .factories import PDF_BYTES, OrganisationFactory
@@ -250,7 +251,7 @@ def test_a_pdf_with_a_misleading_name_is_stored_under_its_real_type(client, draf
     download = client.get(reverse("applications:document", args=[draft.pk, document.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment")
-    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["Content-Security-Policy"] == SANDBOX_POLICY
     assert download["X-Content-Type-Options"] == "nosniff"
 
 
@@ -280,7 +281,7 @@ def test_markup_deep_inside_a_pdf_is_only_ever_served_as_a_sandboxed_attachment(
     download = client.get(reverse("applications:document", args=[draft.pk, document.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment")
-    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["Content-Security-Policy"] == SANDBOX_POLICY
     assert download["X-Content-Type-Options"] == "nosniff"
 
 

@@ -4,7 +4,6 @@ ledger cut, rewritten, or checked against a forged checkpoint."""
 
 import io
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +21,8 @@ from ozgeris import outbox
 from ozgeris.models import OutboxMessage
 from voting import checkpoints, ledger, results, services, tasks
 from voting.models import Checkpoint, LedgerEntry, Vote, VoterLink, VotingSettings
+
+from .factories import close_vote
 
 # Any 32 bytes make an Ed25519 private key.
 OPERATOR_KEY = "11" * 32
@@ -44,14 +44,6 @@ def cast(django_capture_on_commit_callbacks, make_user):
         return codes
 
     return vote
-
-
-def close(programme):
-    """Close the vote just after its last vote (which stays inside the window)."""
-    last = Vote.objects.filter(programme=programme).aggregate(last=Max("cast_at"))["last"]
-    programme.voting_closes_at = (last or timezone.now()) + timedelta(milliseconds=1)
-    programme.save(update_fields=["voting_closes_at"])
-    time.sleep(0.01)
 
 
 def verify(*args):
@@ -168,7 +160,7 @@ def test_closing_the_vote_signs_the_final_checkpoint_over_the_published_head(fin
     programme = finalists[0].programme
     cast(finalists[0], 2)
     checkpoints.make_checkpoint(programme)
-    close(programme)
+    close_vote(programme)
 
     published = results.publish_head(programme)
     results.publish_head(programme)  # once
@@ -325,7 +317,7 @@ def test_the_receipt_shows_the_first_checkpoint_that_includes_the_vote(client, f
 def test_the_results_page_links_the_checkpoints(client, finalists, cast, staff):
     programme = finalists[0].programme
     cast(finalists[0])
-    close(programme)
+    close_vote(programme)
     results.release_results(programme=programme, by=staff)
 
     page = client.get(reverse("voting:results", args=[2031])).content.decode()
@@ -343,7 +335,7 @@ def test_verify_ledger_passes_with_the_kept_checkpoints_of_an_honest_chain(
     checkpoints.make_checkpoint(programme)
     during = keep_feed(client, tmp_path, "during.json")
     cast(finalists[1])
-    close(programme)
+    close_vote(programme)
     results.publish_head(programme)
     after = keep_feed(client, tmp_path, "after.json")
 
@@ -378,7 +370,7 @@ def test_verify_ledger_fails_when_a_vote_was_rewritten_and_the_chain_recomputed(
         client, finalists, cast, tmp_path):
     programme = finalists[0].programme
     cast(finalists[0], 3)
-    close(programme)
+    close_vote(programme)
     results.publish_head(programme)  # the final checkpoint, at position 3
     kept = keep_feed(client, tmp_path)
 

@@ -4,7 +4,6 @@ that ties a vote to a person."""
 
 import io
 import secrets
-import time
 from datetime import timedelta
 
 import pytest
@@ -19,21 +18,11 @@ from voting import ledger, results, retention, review, services
 from voting.models import LedgerEntry, ReviewStatus, Vote, VoterLink, VotingSettings
 from voting.statistics import statistics
 
+from .factories import close_vote
+
 
 def _seal(programme):
     services.seal_and_email_receipts(programme.pk)
-
-
-def _close(programme):
-    """The vote closes now, after every vote so far; wait for the database's clock to pass it
-    (milliseconds on SQLite)."""
-    programme.voting_closes_at = timezone.now()
-    programme.save(update_fields=["voting_closes_at"])
-    for _ in range(100):
-        if services.voting_closed(programme):
-            return
-        time.sleep(0.001)
-    raise AssertionError("the database's clock did not pass the close")
 
 
 def _forge_vote(programme, finalist, cast_at):
@@ -122,7 +111,7 @@ def test_postgresql_refuses_a_vote_inserted_outside_the_window_and_dates_one_ins
     backdated.refresh_from_db()
     assert backdated.cast_at > vote_programme.voting_opens_at + timedelta(minutes=30)
 
-    _close(vote_programme)
+    close_vote(vote_programme)
     with pytest.raises(DatabaseError, match="not open"), transaction.atomic():
         Vote.objects.create(programme=vote_programme, finalist=finalists[0],
                             receipt_hash="c" * 64, secret="d" * 64,
@@ -134,7 +123,7 @@ def test_postgresql_refuses_a_vote_inserted_outside_the_window_and_dates_one_ins
 def test_postgresql_appends_no_ledger_entry_after_the_head_is_published(voter, finalists,
                                                                        vote_programme):
     services.cast_vote(voter=voter, finalist=finalists[0])
-    _close(vote_programme)
+    close_vote(vote_programme)
     results.publish_head(vote_programme)
     forged = _forge_vote(vote_programme, finalists[1], vote_programme.voting_opens_at)
 
@@ -150,7 +139,7 @@ def test_votes_forged_after_the_published_head_are_not_sealed_counted_or_verifie
         services.cast_vote(voter=make_user(email=f"honest{number}@example.kz"),
                            finalist=finalists[0])
     _seal(vote_programme)
-    _close(vote_programme)
+    close_vote(vote_programme)
     results.release_results(programme=vote_programme, by=staff)
     before = results.tally(vote_programme, fresh=True)
 
@@ -195,7 +184,7 @@ def test_verify_names_entries_after_the_head_and_entries_sealed_after_publicatio
     for number in range(2):
         services.cast_vote(voter=make_user(email=f"v{number}@example.kz"), finalist=finalists[0])
     _seal(vote_programme)
-    _close(vote_programme)
+    close_vote(vote_programme)
     published = results.publish_head(vote_programme)
     # What only a database administrator could do: move the published head back a position
     # and date an entry after the publication (triggers off on PostgreSQL).
@@ -219,7 +208,7 @@ def test_a_review_after_the_release_is_refused_until_staff_withdraw_it_with_a_re
     votes = [services.cast_vote(voter=make_user(email=f"r{n}@example.kz"),
                                 finalist=finalists[0]) for n in range(2)]
     _seal(vote_programme)
-    _close(vote_programme)
+    close_vote(vote_programme)
     results.release_results(programme=vote_programme, by=staff)
     vote = Vote.objects.get(receipt_hash=services.receipt_hash(votes[0].receipt))
 
@@ -249,7 +238,7 @@ def test_a_review_after_the_release_is_refused_until_staff_withdraw_it_with_a_re
 
 @pytest.mark.django_db
 def test_a_release_is_withdrawn_only_with_a_reason(client, finalists, vote_programme, staff):
-    _close(vote_programme)
+    close_vote(vote_programme)
     results.release_results(programme=vote_programme, by=staff)
     client.force_login(staff)
 
@@ -289,7 +278,7 @@ def test_addresses_and_visitor_ids_are_dropped_after_the_review_closes_and_the_f
         services.cast_vote(voter=make_user(email=f"a{number}@example.kz"),
                            finalist=finalists[0], client_ip="203.0.113.9",
                            visitor_id=visitor.id)
-    _close(vote_programme)
+    close_vote(vote_programme)
     results.release_results(programme=vote_programme, by=staff)
     before = statistics(vote_programme).visitors_who_voted
     assert before == 2

@@ -2,16 +2,15 @@
 the laureates archive and the staff's page of the vote."""
 
 import io
-import time
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from applications.models import Status
 from ozgeris.models import AuditEvent
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, close_vote
 from voting import results, review, services
 from voting.models import ReviewStatus, VoteStatusChange, VotingSettings
 
@@ -32,18 +31,6 @@ def cast(django_capture_on_commit_callbacks, make_user):
     return vote
 
 
-def close(programme):
-    """The vote closes now: after every vote cast so far (a vote cast after the close would
-    not verify), and the database's clock (milliseconds on SQLite) has passed it."""
-    programme.voting_closes_at = timezone.now()
-    programme.save(update_fields=["voting_closes_at"])
-    for _ in range(100):
-        if services.voting_closed(programme):
-            return
-        time.sleep(0.001)
-    raise AssertionError("the database's clock did not pass the close")
-
-
 @pytest.mark.django_db
 def test_results_are_not_found_until_staff_release_them(client, finalists, cast, staff):
     cast(finalists[0], 2)
@@ -53,7 +40,7 @@ def test_results_are_not_found_until_staff_release_them(client, finalists, cast,
 
     with pytest.raises(services.VotingError):  # not before the vote has closed
         results.release_results(programme=finalists[0].programme, by=staff)
-    close(finalists[0].programme)
+    close_vote(finalists[0].programme)
     results.release_results(programme=finalists[0].programme, by=staff)
 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
@@ -74,7 +61,7 @@ def test_the_head_digest_is_published_at_the_close_and_verify_ledger_checks_it(
     programme = finalists[0].programme
     with pytest.raises(services.VotingError):
         results.publish_head(programme)
-    close(programme)
+    close_vote(programme)
     published = results.publish_head(programme)
 
     assert published.head_sequence == 3 and len(published.head_digest) == 64
@@ -91,7 +78,7 @@ def test_winners_are_declared_through_the_status_service_after_the_release(
         finalists, cast, staff):
     programme = finalists[0].programme
     cast(finalists[0], 2)
-    close(programme)
+    close_vote(programme)
     with translation.override("en"), pytest.raises(services.VotingError, match="Release"):
         results.declare_winners(programme=programme, by=staff, winners=[finalists[0]])
     results.release_results(programme=programme, by=staff)
@@ -179,7 +166,7 @@ def test_laureates_show_winners_and_finalists_after_the_release(client, finalist
     url = reverse("laureates", args=[2031])
     assert client.get(url).status_code == 404
     cast(finalists[1])
-    close(programme)
+    close_vote(programme)
     results.release_results(programme=programme, by=staff)
     results.declare_winners(programme=programme, by=staff, winners=[finalists[1]])
 
@@ -208,7 +195,7 @@ def test_the_staff_page_of_the_vote_is_for_staff_only(client, finalists, cast, s
 def test_staff_release_and_declare_from_their_page(client, finalists, cast, staff):
     programme = finalists[0].programme
     cast(finalists[2], 2)
-    close(programme)
+    close_vote(programme)
     client.force_login(staff)
 
     client.post(reverse("voting:release", args=[2031]))

@@ -5,6 +5,7 @@ import django.utils.timezone
 import events.models.common
 import events.validators
 import ozgeris.storage
+import ozgeris.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -30,8 +31,8 @@ class Migration(migrations.Migration):
                 ('held_at', models.DateTimeField(verbose_name='date and time')),
                 ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
                 ('venue', models.CharField(blank=True, max_length=255, verbose_name='venue')),
-                ('press_release_ru', models.FileField(blank=True, storage=ozgeris.storage.public_storage, upload_to='press/', validators=[events.models.common.validate_public_document], verbose_name='press release (Russian)')),
-                ('press_release_kk', models.FileField(blank=True, storage=ozgeris.storage.public_storage, upload_to='press/', validators=[events.models.common.validate_public_document], verbose_name='press release (Kazakh)')),
+                ('press_release_ru', models.FileField(blank=True, storage=ozgeris.storage.public_storage, upload_to='press/', validators=[ozgeris.uploads.validate_public_pdf], verbose_name='press release (Russian)')),
+                ('press_release_kk', models.FileField(blank=True, storage=ozgeris.storage.public_storage, upload_to='press/', validators=[ozgeris.uploads.validate_public_pdf], verbose_name='press release (Kazakh)')),
                 ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ozgeris.programme', verbose_name='programme')),
             ],
             options={

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from ozgeris.storage import public_storage
+from ozgeris.uploads import validate_public_pdf
 
-from .common import OutreachRecord, validate_public_document
+from .common import OutreachRecord
 
 
 class Ceremony(OutreachRecord):
@@ -17,10 +18,10 @@ class Ceremony(OutreachRecord):
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     press_release_ru = models.FileField(
         _("press release (Russian)"), storage=public_storage, upload_to="press/", blank=True,
-        validators=[validate_public_document])
+        validators=[validate_public_pdf])
     press_release_kk = models.FileField(
         _("press release (Kazakh)"), storage=public_storage, upload_to="press/", blank=True,
-        validators=[validate_public_document])
+        validators=[validate_public_pdf])
 
     dated_fields = ("held_at",)
 

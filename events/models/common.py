@@ -47,13 +47,6 @@ def validate_private_document(file):
     validate_upload(file, allowed=(PDF, JPEG, PNG))
 
 
-def validate_public_document(file):
-    """Field validator for documents staff publish (press releases): PDF only."""
-    if getattr(file, "_committed", False):
-        return
-    validate_upload(file, allowed=(PDF,))
-
-
 def lines(text):
     """The non-empty lines of a multi-line text field (representatives, journalists)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]

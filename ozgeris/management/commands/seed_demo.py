@@ -1,6 +1,9 @@
 """Load the 2019 demo programme by running every registered demo step in order."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ozgeris.demo.programme import demo_password, logins
@@ -18,10 +21,19 @@ class Command(BaseCommand):
             help="Do nothing when the database already holds a programme.",
         )
         parser.add_argument("--logins", action="store_true", help="Print the demo logins.")
+        parser.add_argument(
+            "--in-production",
+            action="store_true",
+            help="Load the demo although DJANGO_ENV=production (needs a DEMO_PASSWORD of your "
+            "own: the demo's accounts include staff).",
+        )
 
-    def handle(self, *args, reset=False, if_empty=False, logins=False, **options):
+    def handle(self, *args, reset=False, if_empty=False, logins=False, in_production=False,
+               **options):
         from ozgeris.models import Programme
 
+        if settings.PRODUCTION:
+            self._refuse_unless_deliberate(in_production)
         steps = ordered(demo_steps)
         if if_empty and Programme.objects.exists():
             self.stdout.write("The database already holds a programme; demo not loaded.")
@@ -37,6 +49,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo programme ready."))
         if logins:
             self.print_logins()
+
+    def _refuse_unless_deliberate(self, in_production):
+        """The demo makes a staff account: in production only when asked for by name, and never
+        with the password the README prints or one the password rules refuse."""
+        if not in_production:
+            raise CommandError(
+                "DJANGO_ENV=production: seed_demo would create demo accounts, staff among them. "
+                "Pass --in-production, with DEMO_PASSWORD set to a password of your own, if "
+                "that is really what you want.")
+        if demo_password() == settings.README_DEMO_PASSWORD:
+            raise CommandError("DEMO_PASSWORD is the one printed in the README: set your own.")
+        try:
+            validate_password(demo_password())
+        except ValidationError as error:
+            raise CommandError("DEMO_PASSWORD is too weak: " + " ".join(error.messages)) from None
 
     def _log(self, name):
         return lambda message: self.stdout.write(f"  [{name}] {message}")
