@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ozgeris.audit import history
 from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
+from ozgeris.public_files import sandboxed
 
 from . import permissions, services
 from .downloads import document_response
@@ -370,4 +371,4 @@ def profile_photo(request, pk):
         handle = application.pending_photo.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    return FileResponse(handle)
+    return sandboxed(FileResponse(handle))  # someone's upload: nothing in it runs

@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ozgeris.public_files import sandboxed
+
 
 def file_fields():
     """(model, field) for every file field of the events app."""
@@ -51,9 +53,7 @@ def record_file(request, name):
             storage = field.storage
             if not storage.exists(name):
                 raise Http404
-            response = FileResponse(storage.open(name, "rb"), as_attachment=True,
-                                    filename=name.rsplit("/", 1)[-1])
-            # As applications.downloads does: a hostile file opened anyway cannot run here.
-            response["Content-Security-Policy"] = "sandbox"
-            return response
+            # A hostile file opened anyway cannot run here.
+            return sandboxed(FileResponse(storage.open(name, "rb"), as_attachment=True,
+                                          filename=name.rsplit("/", 1)[-1]))
     raise Http404

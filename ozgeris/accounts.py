@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import outbox
 from .clients import client_ip
-from .emails import canonical_email, is_disposable
+from .emails import is_disposable
 from .models import User
 
 
@@ -34,7 +34,10 @@ def disposable_refusal(address):
 
 def mailbox_owner(address):
     """The account registered with ``address`` or another spelling of its mailbox, if any."""
-    return User.objects.filter(canonical_email=canonical_email(address)).first()
+    try:
+        return User.objects.get_by_natural_key(address)  # by the canonical form, as sign-in
+    except User.DoesNotExist:
+        return None
 
 
 def duplicate_refusal(address):

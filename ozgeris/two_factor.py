@@ -21,7 +21,7 @@ resets a lost one with ``manage.py reset_two_factor EMAIL``.
 import re
 from urllib.parse import urlencode
 
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -54,7 +54,7 @@ def has_authenticator_app(user):
 def passed_second_factor(request):
     """This session's sign-in included a second factor: allauth records each step it takes in
     the session (the code at sign-in, or on its reauthentication page)."""
-    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    records = get_authentication_records(request, request.user)  # this user's records only
     return any(isinstance(record, dict) and record.get("method") == "mfa" for record in records)
 
 

@@ -141,7 +141,9 @@ _PILLOW_FORMATS = {JPEG: {"JPEG", "MPO"}, PNG: {"PNG"}}
 # (``ozgeris.public_files``): refusing it is defence in depth, and no list of markers can be
 # complete. Compressed data (a PDF's streams, a JPEG's scan) may hold any byte sequence, so each
 # marker needs the delimiter that ends a tag name, and the short names (svg, img) a namespace or
-# an event handler inside the tag too: random bytes match about once in 10^6 MB.
+# an event handler inside the tag too: random bytes match about once in 10^6 MB. (The first
+# bytes of every upload meet the looser _MARKUP_MARKERS in ``detect_type``: no compressed data
+# stands there, so a bare marker is enough.)
 _POLYGLOT = re.compile(
     rb"<(?:script|html|body|iframe|object|embed|!doctype\s+html)[\s/>]"
     rb"|<(?:svg|img)[\s/][^<>]{0,200}?(?:xmlns|on[a-z]+\s*=)",

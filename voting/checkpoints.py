@@ -56,7 +56,7 @@ from ozgeris.models import Programme, User
 from ozgeris.permissions import STAFF_GROUP
 
 from . import ledger
-from .models import Checkpoint, LedgerEntry, VotingSettings
+from .models import Checkpoint, LedgerEntry
 from .visitors import ALMATY
 
 FORMAT = "ozgeris-ustasy checkpoint v1"
@@ -208,8 +208,7 @@ def make_checkpoint(programme, *, final=False, at=None):
         if existing.filter(final=True).exists():
             return None
         if final:
-            published = VotingSettings.objects.filter(
-                programme=programme, head_published_at__isnull=False).first()
+            published = ledger.published_head(programme)
             if published is None:
                 raise ValueError("The final checkpoint is made over the published head.")
             sequence, digest = published.head_sequence, published.head_digest
@@ -247,9 +246,8 @@ def make_due():
     programmes = Programme.objects.filter(voting_opens_at__lte=Now()).exclude(
         checkpoints__final=True)
     for programme in programmes:
-        published = VotingSettings.objects.filter(
-            programme=programme, head_published_at__isnull=False).exists()
-        made += make_checkpoint(programme, final=published) is not None
+        final = ledger.published_head(programme) is not None
+        made += make_checkpoint(programme, final=final) is not None
     return made
 
 

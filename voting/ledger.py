@@ -41,8 +41,7 @@ def seal(programme_id, *, replay_delay=None):
         if connection.features.has_select_for_update:
             programmes = programmes.select_for_update(no_key=True)
         programme = programmes.get()
-        if VotingSettings.objects.filter(programme=programme,
-                                         head_published_at__isnull=False).exists():
+        if published_head(programme) is not None:
             return []
         head = LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
         previous, sequence = (head.leaf, head.sequence) if head else (GENESIS, 0)
@@ -60,6 +59,13 @@ def seal(programme_id, *, replay_delay=None):
     return entries
 
 
+def published_head(programme):
+    """The programme's vote settings once its head is published (the chain is closed), else
+    None: the one test of "published" that sealing, counting and verifying share."""
+    return VotingSettings.objects.filter(programme=programme,
+                                         head_published_at__isnull=False).first()
+
+
 def head(programme):
     return LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
 
@@ -69,15 +75,15 @@ def verify(programme):
     tally {finalist id: counted votes}); problems is empty when everything matches, and each
     names the position or the vote it is about.
 
-    Besides the chain itself, once the head is published: no entry may follow it, none may
-    have been sealed after the publication, and every vote must be in the chain up to it. At
+    Besides the chain itself, once the head is published: the published digest is the chain's
+    leaf at its position, no entry may follow it, none may have been sealed after the
+    publication, and every vote must be in the chain up to it. At
     any time: every vote was cast inside the vote's window and has its voter's link (a row
     inserted past the portal has neither)."""
     problems = []
     previous = GENESIS
     expected_sequence = 0
-    published = VotingSettings.objects.filter(programme=programme,
-                                              head_published_at__isnull=False).first()
+    published = published_head(programme)
     opens, closes = programme.voting_opens_at, programme.voting_closes_at
     entries = (LedgerEntry.objects.filter(programme=programme).select_related("vote")
                .order_by("sequence"))
@@ -98,6 +104,13 @@ def verify(programme):
                             f"(position {published.head_sequence})")
         elif published and entry.sealed_at > published.head_published_at:
             problems.append(f"position {entry.sequence}: sealed after the head was published")
+    if published:
+        at_close = (LedgerEntry.objects.filter(programme=programme,
+                                               sequence=published.head_sequence)
+                    .values_list("leaf", flat=True).first() or GENESIS)
+        if at_close != published.head_digest:
+            problems.append("the head digest published at the close does not match the chain "
+                            f"at position {published.head_sequence}")
     unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
     for vote_id in unsealed.values_list("pk", flat=True)[:MAX_NAMED]:
         problems.append(f"vote #{vote_id} is not in the ledger"
@@ -124,11 +137,9 @@ def counted_entries(programme):
     head only, and never a vote a reviewer invalidated."""
     entries = LedgerEntry.objects.filter(programme=programme).exclude(
         vote__review__status=ReviewStatus.INVALIDATED)
-    head_sequence = (VotingSettings.objects.filter(programme=programme,
-                                                   head_published_at__isnull=False)
-                     .values_list("head_sequence", flat=True).first())
-    if head_sequence is not None:
-        entries = entries.filter(sequence__lte=head_sequence)
+    published = published_head(programme)
+    if published is not None:
+        entries = entries.filter(sequence__lte=published.head_sequence)
     return entries
 
 

@@ -142,8 +142,9 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
     try:
         stored = _store(voter, vote, link)
     except IntegrityError:
-        if has_voted(voter, programme_id, scope):
-            return Ballot(existing_receipt(voter, programme_id, scope), True)
+        existing = existing_receipt(voter, programme_id, scope)
+        if existing is not None:
+            return Ballot(existing, True)
         if VoterLink.objects.filter(mailbox=link["mailbox"]).exists():
             raise VotingError(_("A vote from this email address has already been counted in "
                                 "this vote.")) from None
@@ -237,9 +238,6 @@ def existing_receipt(voter, programme, scope=0):
     return VoterLink.objects.filter(voter=voter, programme=programme, scope=scope).values_list(
         "receipt_code", flat=True).first()
 
-
-def has_voted(voter, programme, scope=0):
-    return existing_receipt(voter, programme, scope) is not None
 
 
 def _request_seal(programme_id):

@@ -3,7 +3,7 @@ reset_two_factor EMAIL. The rule is ozgeris.two_factor.reset_two_factor."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ozgeris.models import User
+from ozgeris.accounts import mailbox_owner
 from ozgeris.two_factor import reset_two_factor
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("email", help="the account's email address")
 
     def handle(self, *args, email, **options):
-        user = User.objects.filter(email__iexact=email.strip()).first()
+        user = mailbox_owner(email.strip())  # any spelling of the mailbox, as sign-in finds it
         if user is None:
             raise CommandError(f"No account has the email address {email}.")
         removed = reset_two_factor(user=user)
