@@ -199,6 +199,15 @@ def draft(make_user, client, open_programme, media):
     return application
 
 
+def _document_slot(page, kind):
+    """The application form's block for one document slot: its classes and its inner HTML."""
+    slots = r'<div class="field document-slot(?P<classes>[^"]*)">(?P<body>.*?)</div>'
+    for match in re.finditer(slots, page, re.DOTALL):
+        if f'id="doc_{kind}"' in match["body"]:
+            return match.groupdict()
+    raise AssertionError(f"no slot for {kind} on the page")
+
+
 @pytest.mark.parametrize("label", list(CORPUS))
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_a_hostile_upload_is_refused_with_a_message_and_nothing_is_stored(
@@ -214,8 +223,8 @@ def test_a_hostile_upload_is_refused_with_a_message_and_nothing_is_stored(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert message in page
-    assert path.name in page or "balance" in page  # the slot the message belongs to
+    slot = _document_slot(page, "balance_sheet")
+    assert "has-error" in slot["classes"] and message in slot["body"]  # beside its own slot
     assert not ApplicationDocument.objects.filter(application=draft).exists()
     assert files_under(media) == []
     draft.refresh_from_db()

@@ -76,6 +76,18 @@ def test_the_window_edges_follow_the_database_clock(voter, finalists, vote_progr
     with pytest.raises(services.VotingError):
         services.cast_vote(voter=voter, finalist=finalists[0])
 
+    # The application's clock moved back inside the closed window: the database still says no.
+    time_machine.move_to(vote_programme.voting_opens_at + timedelta(minutes=1))
+    with pytest.raises(services.VotingError):
+        services.cast_vote(voter=voter, finalist=finalists[0])
+    # The window open by the database's clock, the application's clock moved past its close:
+    # the vote is taken.
+    real_now = vote_programme.voting_opens_at + timedelta(minutes=5)
+    vote_programme.voting_closes_at = real_now + timedelta(hours=1)
+    vote_programme.save()
+    time_machine.move_to(real_now + timedelta(days=2))
+    assert services.cast_vote(voter=voter, finalist=finalists[0]).receipt
+
 
 @pytest.mark.django_db
 def test_the_receipt_page_never_reveals_the_choice(client, voter, finalists,
@@ -170,9 +182,19 @@ def test_voting_through_the_page(client, voter, finalists, django_capture_on_com
 
 @pytest.mark.django_db
 def test_the_honeypot_refuses_a_bot(client, voter, finalists):
+    """The bot is sent back to the finalist's page with the generic message (no hint of why),
+    and nothing is stored; the same post without the trap field is counted."""
     client.force_login(voter)
-    client.post(reverse("voting:vote", args=[finalists[0].pk]), {"website": "http://spam"})
+    url = reverse("voting:vote", args=[finalists[0].pk])
+    response = client.post(url, {"website": "http://spam"})
+    assert response.status_code == 302
+    assert response.url == reverse("voting:finalist", args=[finalists[0].pk])
+    page = client.get(response.url).content.decode()
+    assert "Не удалось записать голос" in page
     assert not Vote.objects.filter(programme__year=2031).exists()
+
+    assert client.post(url, {"website": "  "}).url.startswith(reverse("voting:receipt"))
+    assert Vote.objects.filter(programme__year=2031).count() == 1
 
 
 @pytest.mark.django_db
