@@ -46,6 +46,17 @@ def winners(programme):
     return _applications(programme).filter(status=Status.WINNER).count()
 
 
+def nominations(programme):
+    """The nominations NGOs apply in (the supporting-organisation ones are the jury's)."""
+    return programme.nominations.filter(kind=Nomination.Kind.NGO).count()
+
+
+def regulations(programme):
+    """The programme's regulations are published (the file the call links to)."""
+    return {"exists": bool(programme.regulations),
+            "evidence": programme.regulations.name if programme.regulations else ""}
+
+
 def by_nomination(programme):
     counts = dict(_applications(programme).submitted().values_list("nomination")
                   .annotate(n=Count("id")).values_list("nomination", "n"))
@@ -77,6 +88,8 @@ def register():
         "applications.eligible": eligible,
         "applications.finalists": finalists,
         "applications.winners": winners,
+        "applications.nominations": nominations,
+        "applications.regulations": regulations,
     }.items():
         register_indicator(name, function)
     register_table("applications.by_nomination", by_nomination)

@@ -54,7 +54,7 @@ def participants_rows(programme):
                .order_by(F("meeting__held_on").asc(nulls_last=True), "meeting_id", "id"))
     for number, entry in enumerate(entries, start=1):
         meeting = entry.meeting
-        yield [number, meeting.city, meeting.region.name, meeting.held_on, entry.name,
+        yield [number, meeting.city_name, meeting.region.name, meeting.held_on, entry.name,
                entry.organisation, entry.get_category_display(), entry.contact,
                _("yes") if entry.consent else _("no")]
 

@@ -16,13 +16,13 @@ from .models import (
     ChannelSnapshot,
     Contract,
     EvidenceFile,
+    GuestFeedback,
     InfoMeeting,
     Letter,
     MailingCampaign,
     ParticipantCategory,
     PartnerMeeting,
     Publication,
-    PublicationReach,
     RosterEntry,
     Video,
     VideoReach,
@@ -90,7 +90,37 @@ def testimonials(programme):
                                                 kind=Video.Kind.TESTIMONIAL).count()
 
 
+def viewer_testimonials(programme):
+    """Video testimonials of the promo videos' viewers (counted evidence on the promo videos)."""
+    return _count(EvidenceFile.objects.filter(
+        content_type=ContentType.objects.get_for_model(Video), kind=EvidenceFile.Kind.VIDEO,
+        object_id__in=Video.objects.filter(programme=programme,
+                                           kind=Video.Kind.PROMO).values("pk")))
+
+
+def guest_testimonials(programme):
+    """What the ceremony's guests said (one feedback record per guest)."""
+    return GuestFeedback.objects.filter(ceremony__programme=programme).count()
+
+
+def _page_counters(programme, field):
+    """The programme's own pages' counter ``field``, each platform at its latest snapshot
+    that gives it, summed over the platforms."""
+    latest = {}
+    for platform, value in (ChannelSnapshot.objects.filter(programme=programme,
+                                                           **{f"{field}__isnull": False})
+                            .order_by("taken_on").values_list("platform", field)):
+        latest[platform] = value
+    return sum(latest.values()) if latest else None
+
+
 def posts(programme):
+    """Posts on the programme's own pages as the pages count them (every post, whether or not
+    it is recorded with its link); without such a count, the social posts recorded one by
+    one."""
+    counted = _page_counters(programme, "posts")
+    if counted is not None:
+        return counted
     return Publication.objects.filter(programme=programme,
                                       kind=Publication.Kind.SOCIAL_POST).count()
 
@@ -100,33 +130,28 @@ def press_items(programme):
         kind=Publication.Kind.SOCIAL_POST).count()
 
 
-def _latest_audience(snapshots, parent):
+def _latest_views(snapshots, parent):
+    """Views of each item at its latest snapshot that gives them (reach where views are not
+    given: the original often reports one for the other), by item id."""
     latest = {}
-    for parent_id, reach, views in snapshots.order_by("taken_at").values_list(
-            parent, "reach", "views"):
-        latest[parent_id] = reach if reach is not None else views
-    return sum(value or 0 for value in latest.values())
+    for parent_id, views, reach in snapshots.order_by("taken_at").values_list(
+            parent, "views", "reach"):
+        value = views if views is not None else reach
+        if value is not None:
+            latest[parent_id] = value
+    return latest
 
 
-def total_reach(programme):
-    """The audience of every publication and video by its latest snapshot (reach, or views
-    where reach is not given), plus the page reach of the programme's own channels."""
-    publications = _latest_audience(
-        PublicationReach.objects.filter(publication__programme=programme), "publication_id")
-    videos = _latest_audience(VideoReach.objects.filter(video__programme=programme), "video_id")
-    pages = ChannelSnapshot.objects.filter(programme=programme).aggregate(
-        n=Sum("page_reach"))["n"] or 0
-    return publications + videos + pages
+def page_reach(programme):
+    """People reached by the programme's own pages: each platform's reach at its latest
+    snapshot that gives one, summed. Views of videos and posts are not people and are not
+    added in (they are their own indicators)."""
+    return _page_counters(programme, "page_reach") or 0
 
 
 def followers(programme):
     """Followers across platforms at each platform's latest snapshot that counts them."""
-    latest = {}
-    for platform, count in (ChannelSnapshot.objects.filter(programme=programme,
-                                                           followers__isnull=False)
-                            .order_by("taken_on").values_list("platform", "followers")):
-        latest[platform] = count
-    return sum(latest.values())
+    return _page_counters(programme, "followers") or 0
 
 
 def letters_sent(programme):
@@ -164,6 +189,63 @@ def voting_videos(programme):
     return Video.objects.filter(programme=programme, kind__in=VOTING_VIDEO_KINDS).count()
 
 
+def _video_views(programme, kinds):
+    return _latest_views(VideoReach.objects.filter(video__programme=programme,
+                                                   video__kind__in=kinds), "video_id")
+
+
+def voting_video_views(programme):
+    """Views of the vote's videos (finalists', fair participants' and its promo), each at its
+    latest snapshot."""
+    return sum(_video_views(programme, VOTING_VIDEO_KINDS).values())
+
+
+def _promo_video_views(position):
+    """The views of the promo video at ``position`` (1 = the first published)."""
+    def views(programme):
+        videos = list(Video.objects.filter(programme=programme, kind=Video.Kind.PROMO)
+                      .order_by("published_on", "pk").values_list("pk", flat=True))
+        if len(videos) < position:
+            return None
+        return _video_views(programme, [Video.Kind.PROMO]).get(videos[position - 1])
+    views.__doc__ = f"Views (or reach) of promo video {position} in order of publication."
+    return views
+
+
+def _channels(programme, subject):
+    """The outlets (pages, sites, channels) that carried publications about ``subject``."""
+    return (Publication.objects.filter(programme=programme, subject=subject)
+            .exclude(outlet="").values("outlet").distinct().count())
+
+
+def promo_video_channels(programme):
+    """Outlets that carried the promo videos (the programme's pages, partners', heroes')."""
+    return _channels(programme, Publication.Subject.PROMO_VIDEO)
+
+
+def voting_video_channels(programme):
+    """Outlets that carried the vote's videos: the pages that published them, and the vote's
+    own site (this portal), which shows the finalists' videos."""
+    own_site = Video.objects.filter(programme=programme, kind=Video.Kind.FINALIST).exists()
+    return _channels(programme, Publication.Subject.VOTE) + int(own_site)
+
+
+def finalist_videos(programme):
+    """The finalists' videos: the materials about them the site publishes."""
+    return Video.objects.filter(programme=programme, kind=Video.Kind.FINALIST).count()
+
+
+def press_releases(programme):
+    """Press releases: one per record that has one, whatever the number of its languages."""
+    with_files = Ceremony.objects.filter(programme=programme).filter(
+        ~Q(press_release_ru="") | ~Q(press_release_kk="")).values_list("pk", flat=True)
+    evidence = _evidence(programme, [EvidenceFile.Kind.PRESS_RELEASE])
+    records = set(evidence.values_list("content_type", "object_id").distinct())
+    ceremony_type = ContentType.objects.get_for_model(Ceremony).pk
+    records |= {(ceremony_type, pk) for pk in with_files}
+    return len(records)
+
+
 def mailings(programme):
     return MailingCampaign.objects.filter(programme=programme).aggregate(
         n=Sum("messages_sent"))["n"] or 0
@@ -185,6 +267,12 @@ def contracts_total(programme):
     return Contract.objects.filter(programme=programme).aggregate(n=Sum("amount"))["n"] or 0
 
 
+def prizes_paid(programme):
+    """The prize money the winners' contracts record as paid, ₸ (the report's budget)."""
+    return (Contract.objects.filter(programme=programme, payment=Contract.Payment.PAID)
+            .aggregate(n=Sum("amount"))["n"] or 0)
+
+
 def _document(queryset):
     item = queryset.first()
     if item is None:
@@ -193,6 +281,24 @@ def _document(queryset):
     if item.appendix and not where.startswith(item.appendix):
         where = f"{item.appendix}, {where}" if where else item.appendix
     return {"exists": True, "evidence": where}
+
+
+def participant_list(programme):
+    """The list of the meetings' participants: their roster (exporter ``participants``)."""
+    meeting = InfoMeeting.objects.filter(programme=programme, roster__isnull=False).first()
+    return {"exists": meeting is not None, "evidence": meeting.appendix if meeting else ""}
+
+
+def guest_list(programme):
+    """The ceremony's guest list (exporter ``ceremony-guests``)."""
+    ceremony = Ceremony.objects.filter(programme=programme, guests__isnull=False).first()
+    return {"exists": ceremony is not None, "evidence": ceremony.appendix if ceremony else ""}
+
+
+def platform_concept(programme):
+    """The concept of the online voting platform, attached as a document."""
+    return _document(_evidence(programme, [EvidenceFile.Kind.CONCEPT], models=(),
+                               activities=[EvidenceFile.Activity.VOTE]))
 
 
 def meeting_programme(programme):
@@ -218,15 +324,6 @@ def ceremony_script(programme):
                                activities=[EvidenceFile.Activity.CEREMONY]))
 
 
-def press_release(programme):
-    ceremony = Ceremony.objects.filter(programme=programme).first()
-    if ceremony and (ceremony.press_release_ru or ceremony.press_release_kk):
-        return {"exists": True, "evidence": ceremony.press_release_ru.name
-                or ceremony.press_release_kk.name}
-    return _document(_evidence(programme, [EvidenceFile.Kind.PRESS_RELEASE],
-                               models=(Ceremony,), activities=[EvidenceFile.Activity.CEREMONY]))
-
-
 # ---------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------
@@ -235,7 +332,7 @@ def participants_by_city(programme):
     rows = (InfoMeeting.objects.filter(programme=programme)
             .annotate(n=Count("roster")).select_related("region").order_by("held_on", "city"))
     return ([_("City"), _("Region"), _("Date"), _("Participants")],
-            [(m.city, m.region.name, m.held_on, m.n) for m in rows])
+            [(m.city_name, m.region.name, m.held_on, m.n) for m in rows])
 
 
 def participants_by_category(programme):
@@ -257,7 +354,7 @@ def followers_table(programme):
     rows = ChannelSnapshot.objects.filter(programme=programme).order_by("taken_on", "platform")
     return ([_("Platform"), _("On"), _("Followers"), _("Posts"), _("Page reach"),
              _("Engagement")],
-            [(s.get_platform_display(), s.period_note or s.taken_on, s.followers, s.posts,
+            [(s.get_platform_display(), s.period or s.taken_on, s.followers, s.posts,
               s.page_reach, s.engagement) for s in rows])
 
 
@@ -289,10 +386,12 @@ def register():
         "events.meeting_photos": meeting_photos,
         "events.ceremony_photos": ceremony_photos,
         "events.testimonials": testimonials,
+        "events.viewer_testimonials": viewer_testimonials,
+        "events.guest_testimonials": guest_testimonials,
         "events.posts": posts,
         "events.meeting_posts": meeting_posts,
         "events.press_items": press_items,
-        "events.total_reach": total_reach,
+        "events.page_reach": page_reach,
         "events.followers": followers,
         "events.letters_sent": letters_sent,
         "events.letters_answered": letters_answered,
@@ -300,14 +399,24 @@ def register():
         "events.videos": videos,
         "events.promo_videos": promo_videos,
         "events.voting_videos": voting_videos,
+        "events.voting_video_views": voting_video_views,
+        "events.promo_video_1_views": _promo_video_views(1),
+        "events.promo_video_2_views": _promo_video_views(2),
+        "events.promo_video_channels": promo_video_channels,
+        "events.voting_video_channels": voting_video_channels,
+        "events.finalist_videos": finalist_videos,
+        "events.press_releases": press_releases,
         "events.mailings": mailings,
         "events.ceremony_guests": ceremony_guests,
         "events.certificates": certificates,
         "events.contracts": contracts,
         "events.contracts_total": contracts_total,
+        "events.prizes_paid": prizes_paid,
+        "events.participant_list": participant_list,
+        "events.guest_list": guest_list,
+        "events.platform_concept": platform_concept,
         "events.meeting_programme": meeting_programme,
         "events.promo_script": promo_script,
-        "events.press_release": press_release,
         "events.ceremony_script": ceremony_script,
     }.items():
         register_indicator(name, function)

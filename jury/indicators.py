@@ -24,6 +24,18 @@ def conflicts(programme):
                                    state=Conflict.State.CONFIRMED).count()
 
 
+def minutes(programme):
+    """The commission's minutes exist: a sitting recorded with its decisions (the
+    ``jury-protocol`` exporter writes them)."""
+    sitting = Sitting.objects.filter(programme=programme).exclude(decisions="").first()
+    return {"exists": sitting is not None, "evidence": str(sitting) if sitting else ""}
+
+
+def membership(programme):
+    """The jury's membership is recorded (its list is in the minutes)."""
+    return {"exists": JuryMember.objects.filter(programme=programme).exists(), "evidence": ""}
+
+
 def attendance_table(programme):
     rows = []
     for sitting in Sitting.objects.filter(programme=programme):
@@ -44,6 +56,8 @@ def register():
     register_indicator("jury.members", members)
     register_indicator("jury.sittings", sittings)
     register_indicator("jury.conflicts", conflicts)
+    register_indicator("jury.minutes", minutes)
+    register_indicator("jury.membership", membership)
     register_table("jury.attendance", attendance_table)
     register_table("jury.results", results_table)
     supporting.register()

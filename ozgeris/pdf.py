@@ -11,7 +11,11 @@ def render_pdf(template, context, *, attachments=(), archival=False):
     ``includes/pdf_fonts.html`` inside their <style> to get the embedded fonts.
 
     ``attachments``: ``(filename, bytes, description)`` files embedded in the PDF.
-    ``archival``: write PDF/A-3b (the archive format that allows attachments)."""
+    ``archival``: write PDF/A-3a, the accessible level of the archive format that allows
+    attachments: tagged (headings, tables with their header cells, figures with their alt
+    text from an SVG's <title> or an image's alt), with the document's language from
+    ``<html lang>``. The template must then set ``lang`` and give every image its alt text:
+    WeasyPrint only logs what is missing."""
     import io
 
     from weasyprint import HTML, Attachment  # imported here: loading Pango is slow
@@ -22,5 +26,5 @@ def render_pdf(template, context, *, attachments=(), archival=False):
                    relationship="Data")
         for name, content, description in attachments]}
     if archival:
-        options["pdf_variant"] = "pdf/a-3b"
+        options["pdf_variant"] = "pdf/a-3a"
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(**options)

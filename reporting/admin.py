@@ -1,16 +1,36 @@
-"""Staff edit the grant, the indicator framework, the appendices and the narratives here.
-A manual value goes through ``services.set_manual_value`` (logged with its reason); issued
-versions are read-only."""
+"""Staff edit the grant, the indicator framework, the appendices, the narratives and the
+budget here. A manual value goes through ``services.set_manual_value`` (logged with its
+reason), a budget line through ``budget.save_line`` (logged) or the import; issued versions
+are read-only."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.models import Programme
+from ozgeris.money import format_tenge
 from ozgeris.permissions import is_programme_staff
-from ozgeris.registry import exporters, indicator_sources
+from ozgeris.registry import exporters, indicator_sources, table_sources
 
-from . import narrative, services
-from .models import Activity, Appendix, Contradiction, Grant, Indicator, ReportVersion, Task
+from . import budget, narrative, services
+from .companion import NEVER_ATTACHED
+from .models import (
+    Activity,
+    Appendix,
+    BudgetLine,
+    Contradiction,
+    Grant,
+    IllustrativeFigure,
+    Indicator,
+    ReportVersion,
+    Task,
+)
 
 
 class StaffOnly:
@@ -33,6 +53,17 @@ class StaffOnly:
 @admin.register(Grant)
 class GrantAdmin(StaffOnly, admin.ModelAdmin):
     list_display = ["programme", "donor", "topic", "amount", "period_start", "period_end"]
+    fieldsets = [
+        (None, {"fields": ["programme", "amount", "agreement_number", "period_start",
+                           "period_end"]}),
+        (_("Cover"), {"fields": ["grantee", "grantee_kk", "grantee_en", "donor", "donor_kk",
+                                 "donor_en", "topic", "topic_kk", "topic_en"]}),
+        (_("Outcomes and lessons"), {"fields": ["outcomes_ru", "outcomes_kk", "outcomes_en",
+                                                "lessons_ru", "lessons_kk", "lessons_en"]}),
+        (_("Approval of the issued report"), {"fields": [
+            "approved_by", "approver_position_ru", "approver_position_kk",
+            "approver_position_en"]}),
+    ]
 
 
 class ActivityInline(StaffOnly, admin.StackedInline):
@@ -129,11 +160,9 @@ class AppendixForm(forms.ModelForm):
     class Meta:
         model = Appendix
         fields = ["programme", "number", "title_ru", "title_kk", "title_en", "exporters",
-                  "held_elsewhere"]
+                  "held_elsewhere", "held_elsewhere_kk", "held_elsewhere_en"]
 
     def __init__(self, *args, **kwargs):
-        from .exporters import NEVER_ATTACHED
-
         super().__init__(*args, **kwargs)
         self.fields["exporters"].choices = [
             (item.name, f"{item.name} — {item.title}") for item in sorted(
@@ -152,7 +181,9 @@ class AppendixAdmin(StaffOnly, admin.ModelAdmin):
 class ContradictionAdmin(StaffOnly, admin.ModelAdmin):
     list_display = ["what", "programme", "source"]
     list_filter = ["programme"]
-    search_fields = ["what", "note"]
+    search_fields = ["what", "what_kk", "what_en", "note", "note_kk", "note_en"]
+    fields = ["programme", "order", "what", "what_kk", "what_en", "figures", "lines", "source",
+              "note", "note_kk", "note_en"]
 
 
 @admin.register(ReportVersion)
@@ -169,3 +200,129 @@ class ReportVersionAdmin(StaffOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _source_choices(*registries):
+    names = sorted({name for registry in registries for name in registry.names()})
+    return [("", "—")] + [(name, name) for name in names]
+
+
+class BudgetLineForm(forms.ModelForm):
+    spent_source = forms.ChoiceField(label=_("source of the amount spent"), required=False)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["programme", "number", "title_ru", "title_kk", "title_en", "planned", "spent",
+                  "spent_source", "illustrative", "note_ru", "note_kk", "note_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["spent_source"].choices = _source_choices(indicator_sources)
+        self.fields["spent_source"].help_text = BudgetLine._meta.get_field(
+            "spent_source").help_text
+
+
+BUDGET_IMPORT_SALT = "reporting.budget-import"
+
+
+class BudgetImportForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("programme"), queryset=Programme.objects.all())
+    file = forms.FileField(
+        label=_("XLSX or CSV file"),
+        help_text=_("Columns: number, title, planned, spent (or source), note; the first row "
+                    "names them. Amounts in whole tenge."))
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
+    """Budget lines: typed here or imported; every change is logged (``budget``)."""
+
+    form = BudgetLineForm
+    list_display = ["number", "title_ru", "programme", "planned_tenge", "spent_tenge",
+                    "illustrative"]
+    list_display_links = ["number", "title_ru"]
+    list_filter = ["programme", "illustrative"]
+    change_list_template = "reporting/admin/budget_change_list.html"
+
+    @admin.display(description=_("planned, ₸"), ordering="planned")
+    def planned_tenge(self, line):
+        return format_tenge(line.planned)
+
+    @admin.display(description=_("spent, ₸"), ordering="spent")
+    def spent_tenge(self, line):
+        return format_tenge(line.spent) if line.spent_source == "" else line.spent_source
+
+    def save_model(self, request, obj, form, change):
+        budget.save_line(line=obj, by=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        budget.delete_line(line=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for line in queryset:
+            budget.delete_line(line=line, by=request.user)
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view),
+                     name="reporting_budgetline_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload → preview (every bad row with its line and reasons) → confirm. The good
+        rows travel to the confirmation signed (nothing is stored meanwhile)."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        back = redirect("admin:reporting_budgetline_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": gettext("Import the budget")}
+        if request.method == "POST" and "payload" in request.POST:
+            try:
+                data = signing.loads(request.POST["payload"], salt=BUDGET_IMPORT_SALT,
+                                     max_age=60 * 60)
+            except signing.BadSignature:
+                messages.error(request, gettext("The preview has expired; upload the file "
+                                                "again."))
+                return back
+            programme = Programme.objects.filter(pk=data["programme"]).first()
+            try:
+                count = budget.import_budget(programme=programme, rows=data["rows"],
+                                             by=request.user)
+            except ValidationError as error:  # e.g. a line number taken meanwhile
+                messages.error(request, "; ".join(error.messages))
+                return back
+            messages.success(request, gettext("%(count)d budget lines were imported.")
+                             % {"count": count})
+            return back
+        form = BudgetImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                preview = budget.read_budget(form.cleaned_data["file"])
+            except budget.UnreadableFile as error:
+                form.add_error("file", error.messages[0])
+            else:
+                programme = form.cleaned_data["programme"]
+                context.update(preview=preview, programme=programme, payload=signing.dumps(
+                    {"programme": programme.pk, "rows": preview.rows},
+                    salt=BUDGET_IMPORT_SALT, compress=True))
+        context["form"] = form
+        return TemplateResponse(request, "reporting/admin/import_budget.html", context)
+
+
+class IllustrativeFigureForm(forms.ModelForm):
+    source = forms.ChoiceField(label=_("source"))
+
+    class Meta:
+        model = IllustrativeFigure
+        fields = ["programme", "source", "note_ru", "note_kk", "note_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = _source_choices(indicator_sources, table_sources)
+        self.fields["source"].help_text = IllustrativeFigure._meta.get_field(
+            "source").help_text
+
+
+@admin.register(IllustrativeFigure)
+class IllustrativeFigureAdmin(StaffOnly, admin.ModelAdmin):
+    form = IllustrativeFigureForm
+    list_display = ["source", "programme", "note_ru"]
+    list_filter = ["programme"]

@@ -9,9 +9,10 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from ozgeris import registry
 
-        from . import copying, exporters  # noqa: F401 - exporters register on import
+        from . import copying, dashboard, exporters  # noqa: F401 - exporters register on import
         from .demo import seed as demo_seed
 
+        dashboard.register()
         registry.register_copy_step("reporting", order=40, run=copying.copy_framework)
         registry.register_demo_step("reporting", order=50, run=demo_seed.seed,
                                     reset=demo_seed.reset)

@@ -1,15 +1,18 @@
 """Exports in the background: a job row records the request and its progress, a Celery task
 renders the registered exporter and stores the file privately; the staff's page polls the
-row. With no broker (the embedded default) the task runs inline and the file comes at once.
+row. With no worker (the embedded default: Celery eager) the job runs in a thread of the web
+process after the response, so the page's bar moves there too; a process that stops mid-way
+leaves a running job that ``fail_stalled`` marks failed, as it does for a stopped worker.
 Files are kept for ``EXPORT_KEEP_HOURS`` and then removed by a periodic task."""
 
 import logging
+import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,20 +47,43 @@ def start_export(*, programme, exporter, language, by, options=None):
 def _queue(job_id):
     from .tasks import run_export
 
+    if run_export.app.conf.task_always_eager:
+        _run_after_response(job_id)
+        return
     try:
         run_export.delay(job_id)
     except Exception as exc:  # noqa: BLE001 - a broker outage: run it here rather than lose it
-        logger.warning("Could not queue export %s, running it inline: %s", job_id, exc)
+        logger.warning("Could not queue export %s, running it here: %s", job_id, exc)
+        _run_after_response(job_id)
+
+
+def _run_after_response(job_id):
+    """Run the job in a thread of its own, so the request that started it returns at once.
+    A thread reads only committed rows: while the caller still holds a transaction open
+    (callbacks run inside a test's), the job runs here instead."""
+    if transaction.get_connection().in_atomic_block:
         run(job_id)
+        return
+    threading.Thread(target=_run_in_thread, args=(job_id,), name=f"export-{job_id}",
+                     daemon=True).start()
+
+
+def _run_in_thread(job_id):
+    try:
+        run(job_id)
+    except Exception:  # noqa: BLE001 - a thread's exception would reach nobody: log it
+        logger.exception("Export %s stopped", job_id)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def run(job_id):
     """Render one job's export, reporting progress on its row."""
-    job = ExportJob.objects.select_related("programme").get(pk=job_id)
-    if job.state != ExportJob.State.QUEUED:
+    # Taken only once, even if the task is delivered twice.
+    if not ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
+            state=ExportJob.State.RUNNING, message="", progress_at=timezone.now()):
         return
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, message="",
-                                                progress_at=timezone.now())
+    job = ExportJob.objects.select_related("programme").get(pk=job_id)
     last = [0.0]
 
     def progress(done, total, message=""):
@@ -85,6 +111,17 @@ def run(job_id):
         state=ExportJob.State.DONE, file=job.file.name, filename=filename,
         content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="",
         error="")
+
+
+def exporter_title(name):
+    """What staff read for an exporter's name: its title (the name, once it is unregistered)."""
+    exporter = exporters.get(name)
+    return exporter.title if exporter else name
+
+
+def language_name(code):
+    """``kk`` → "Kazakh" in the page's language."""
+    return dict(settings.LANGUAGES).get(code, code)
 
 
 def fail_stalled(now=None, jobs=None):

@@ -38,16 +38,48 @@ class Titled(models.Model):
         return localized(self, "title")
 
 
+def russian(field):
+    """``<field>_ru`` for a field that predates its Kazakh and English siblings and keeps its
+    Russian-only name (``grantee``, ``what``...), so that ``localized`` reads it by the one
+    rule: the active language's field, else the Russian one."""
+    return property(lambda self: getattr(self, field))
+
+
 class Grant(models.Model):
+    """The grant the programme reports on: the cover of the report (grantee, donor, topic,
+    agreement, period, who approves it) and its closing outcomes and lessons, each text in
+    Russian, Kazakh and English."""
+
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="grant",
                                      verbose_name=_("programme"))
     grantee = models.CharField(_("grantee"), max_length=300)
+    grantee_kk = models.CharField(_("grantee (Kazakh)"), max_length=300, blank=True)
+    grantee_en = models.CharField(_("grantee (English)"), max_length=300, blank=True)
     donor = models.CharField(_("donor"), max_length=300)
+    donor_kk = models.CharField(_("donor (Kazakh)"), max_length=300, blank=True)
+    donor_en = models.CharField(_("donor (English)"), max_length=300, blank=True)
     topic = models.CharField(_("grant topic"), max_length=500)
+    topic_kk = models.CharField(_("grant topic (Kazakh)"), max_length=500, blank=True)
+    topic_en = models.CharField(_("grant topic (English)"), max_length=500, blank=True)
     amount = models.PositiveBigIntegerField(_("amount, ₸"))
     agreement_number = models.CharField(_("agreement number"), max_length=100, blank=True)
     period_start = models.DateField(_("reporting period from"))
     period_end = models.DateField(_("reporting period to"))
+    outcomes_ru = models.TextField(_("outcomes (Russian)"), blank=True)
+    outcomes_kk = models.TextField(_("outcomes (Kazakh)"), blank=True)
+    outcomes_en = models.TextField(_("outcomes (English)"), blank=True)
+    lessons_ru = models.TextField(_("lessons learnt (Russian)"), blank=True)
+    lessons_kk = models.TextField(_("lessons learnt (Kazakh)"), blank=True)
+    lessons_en = models.TextField(_("lessons learnt (English)"), blank=True)
+    approved_by = models.CharField(
+        _("approved by"), max_length=200, blank=True,
+        help_text=_("Who signs the issued report, as printed in its approval block."))
+    approver_position_ru = models.CharField(_("approver's position (Russian)"), max_length=200,
+                                            blank=True)
+    approver_position_kk = models.CharField(_("approver's position (Kazakh)"), max_length=200,
+                                            blank=True)
+    approver_position_en = models.CharField(_("approver's position (English)"), max_length=200,
+                                            blank=True)
 
     class Meta:
         verbose_name = _("grant")
@@ -57,8 +89,24 @@ class Grant(models.Model):
             name="grant_period_in_order",
             violation_error_message=_("The grant's period must not end before it starts."))]
 
+    grantee_ru = russian("grantee")
+    donor_ru = russian("donor")
+    topic_ru = russian("topic")
+
     def __str__(self):
         return f"{self.donor}: {self.topic}"
+
+    @property
+    def outcomes(self):
+        return localized(self, "outcomes")
+
+    @property
+    def lessons(self):
+        return localized(self, "lessons")
+
+    @property
+    def approver_position(self):
+        return localized(self, "approver_position")
 
 
 class Task(Titled):
@@ -115,6 +163,10 @@ class Appendix(Titled):
                                  help_text=_("Names of registered exporters whose data it holds."))
     held_elsewhere = models.CharField(_("kept elsewhere"), max_length=300, blank=True,
                                       help_text=_("e.g. an external drive, for photos and videos"))
+    held_elsewhere_kk = models.CharField(_("kept elsewhere (Kazakh)"), max_length=300,
+                                         blank=True)
+    held_elsewhere_en = models.CharField(_("kept elsewhere (English)"), max_length=300,
+                                         blank=True)
 
     class Meta:
         ordering = ["programme", "number"]
@@ -122,6 +174,8 @@ class Appendix(Titled):
         verbose_name_plural = _("appendices")
         constraints = [models.UniqueConstraint(fields=["programme", "number"],
                                                name="one_appendix_per_number")]
+
+    held_elsewhere_ru = russian("held_elsewhere")
 
     def __str__(self):
         return f"№{self.number}. {self.title}"
@@ -190,18 +244,102 @@ class Contradiction(models.Model):
                                   related_name="contradictions")
     order = models.PositiveSmallIntegerField(default=0)
     what = models.TextField(_("what the original says"))
+    what_kk = models.TextField(_("what the original says (Kazakh)"), blank=True)
+    what_en = models.TextField(_("what the original says (English)"), blank=True)
     figures = models.JSONField(_("its figures"), default=list, blank=True)
     lines = models.JSONField(_("lines"), default=list, blank=True)
     source = models.CharField(_("source of the data's answer"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
+    note_kk = models.TextField(_("note (Kazakh)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
 
     class Meta:
         ordering = ["programme", "order", "pk"]
         verbose_name = _("contradiction in the original")
         verbose_name_plural = _("contradictions in the original")
 
+    what_ru = russian("what")
+    note_ru = russian("note")
+
     def __str__(self):
         return self.what[:80]
+
+
+class BudgetLine(Titled):
+    """A line of the grant's budget: what was planned and what was spent, in tenge. The spent
+    amount is typed by staff, or read from a registered indicator source (the prizes line:
+    what the winners' contracts record as paid), so that the report never counts by itself."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
+                                  related_name="budget_lines", verbose_name=_("programme"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    planned = models.PositiveBigIntegerField(_("planned, ₸"))
+    spent = models.PositiveBigIntegerField(
+        _("spent, ₸"), null=True, blank=True,
+        help_text=_("Leave empty when a source gives the amount spent."))
+    spent_source = models.CharField(
+        _("source of the amount spent"), max_length=100, blank=True,
+        help_text=_("A registered indicator source, e.g. the prizes paid under the winners' "
+                    "contracts."))
+    illustrative = models.BooleanField(
+        _("illustrative"), default=False,
+        help_text=_("The figures are an estimate, not the books: the report says so in print."))
+    note_ru = models.TextField(_("note (Russian)"), blank=True)
+    note_kk = models.TextField(_("note (Kazakh)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"],
+                                    name="one_budget_line_per_number",
+                                    violation_error_message=_(
+                                        "The budget already has a line with this number.")),
+            models.CheckConstraint(
+                condition=(models.Q(spent__isnull=True) & ~models.Q(spent_source=""))
+                | (models.Q(spent__isnull=False) & models.Q(spent_source="")),
+                name="budget_line_spent_typed_or_sourced",
+                violation_error_message=_(
+                    "Type the amount spent or name its source (one of the two).")),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def note(self):
+        return localized(self, "note")
+
+
+class IllustrativeFigure(models.Model):
+    """A figure the original report does not give and the demo (or staff) filled in: the
+    report prints what ``source`` gives, labelled as illustrative, with this note."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
+                                  related_name="illustrative_figures",
+                                  verbose_name=_("programme"))
+    source = models.CharField(_("source"), max_length=100,
+                              help_text=_("A registered table or indicator source."))
+    note_ru = models.TextField(_("note (Russian)"))
+    note_kk = models.TextField(_("note (Kazakh)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "source"]
+        verbose_name = _("illustrative figure")
+        verbose_name_plural = _("illustrative figures")
+        constraints = [models.UniqueConstraint(
+            fields=["programme", "source"], name="one_illustrative_mark_per_source",
+            violation_error_message=_("This source is already marked as illustrative."))]
+
+    def __str__(self):
+        return self.source
+
+    @property
+    def note(self):
+        return localized(self, "note")
 
 
 class ReportVersion(models.Model):
@@ -216,6 +354,8 @@ class ReportVersion(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     values = models.JSONField(default=dict)  # {indicator id: {"actual": ..., "status": ...}}
     figures = models.JSONField(default=dict)  # {source name: value} for the narrative
+    # The budget as issued: {"lines": [{"number", "planned", "spent", ...}], "totals": {...}}
+    budget = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["programme", "-number"]

@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ozgeris.charts import format_figure
+from ozgeris.formats import figure, unit_of
 from ozgeris.registry import indicator_sources, table_sources
 
 from .models import Activity
@@ -41,7 +41,7 @@ class Disagreement:
 
 @dataclass
 class Narrative:
-    blocks: list = field(default_factory=list)  # ("text", safe html) or ("table", cols, rows)
+    blocks: list = field(default_factory=list)  # ("text", html) or ("table", cols, rows, name)
     disagreements: list = field(default_factory=list)
     unknown: list = field(default_factory=list)  # placeholders naming no registered source
 
@@ -78,8 +78,8 @@ def render(activity, programme, *, figures=None, cache=None):
                     Decimal(str(actual)) != claimed):
                 narrative.disagreements.append(Disagreement(activity, typed.strip(), name, value))
                 return format_html('<span class="figure disagrees" title="{}">{}</span>',
-                                   typed.strip(), format_figure(value))
-        return format_html('<span class="figure">{}</span>', format_figure(value))
+                                   typed.strip(), figure(value, unit_of(name)))
+        return format_html('<span class="figure">{}</span>', figure(value, unit_of(name)))
 
     for paragraph in re.split(r"\n\s*\n", activity.narrative or ""):
         if not paragraph.strip():
@@ -91,7 +91,7 @@ def render(activity, programme, *, figures=None, cache=None):
                 narrative.unknown.append(table.group("name"))
                 continue
             columns, rows = function(programme)
-            narrative.blocks.append(("table", columns, list(rows)))
+            narrative.blocks.append(("table", columns, list(rows), table.group("name")))
             continue
         pieces, position = [], 0
         for match in PLACEHOLDER.finditer(paragraph):

@@ -1,120 +1,250 @@
-"""What the grant report shows, gathered once for the PDF and the XLSX: the grant, each task
-and activity with its narrative and indicators, the programme's tables and charts (from the
-registered table sources), the appendices, the original's contradictions with what the data
-says, and the places where a typed figure disagrees with the data."""
+"""What the grant report shows, gathered once for the PDF: the cover, a one-page summary, each
+task and activity with its narrative and indicators, the budget's execution, the outcomes and
+lessons, the figures checked against the data, and the appendices.
 
+Each table and chart is printed once: where a narrative inserts it, or else under "The
+programme in figures". A draft also carries what only staff need (each indicator's source
+and reconstruction note, the sources of the checked figures); an issued version carries none
+of it, prints the figures it froze, and the approval block on its cover. A Kazakh or English
+report prints each text in its language and, where a field has none yet, the Russian one
+marked as such (``localized_text``)."""
+
+import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from ozgeris.charts import bar_chart
+from ozgeris import formats
+from ozgeris.models import localized
 from ozgeris.registry import no_progress, table_sources
 
-from . import narrative
-from .models import Appendix, Contradiction, Grant, ReportVersion, Task
-from .services import evaluate, source_value
+from . import narrative, report_tables
+from .budget import budget_of
+from .models import (
+    Appendix,
+    Contradiction,
+    Grant,
+    IllustrativeFigure,
+    ReportVersion,
+    Task,
+)
+from .services import STATUS_LABELS, disagreements_with_original, evaluate, source_value
 
-# The programme's tables, in the report's order: (table source, title).
-TABLES = [
-    ("events.participants_by_city", gettext_lazy("Information meetings by city")),
-    ("applications.by_nomination", gettext_lazy("Applications by nomination")),
-    ("applications.by_region", gettext_lazy("Applications by region")),
-    ("jury.results", gettext_lazy("Results of the expert commission")),
-    ("voting.votes_per_finalist", gettext_lazy("Results of the public vote")),
-    ("events.publications_by_platform", gettext_lazy("Publications and reach")),
-    ("events.letters", gettext_lazy("Letters and answers")),
-    ("voting.winners", gettext_lazy("Winners")),
-    ("events.contracts", gettext_lazy("Contracts with the winners")),
-]
-# Charts drawn from table sources: (table source, title, label column, value column).
-CHARTS = [
-    ("events.participants_by_city", gettext_lazy("Participants by city"), 0, 3),
-    ("applications.by_nomination", gettext_lazy("Applications by nomination"), 0, 1),
-    ("voting.votes_per_finalist", gettext_lazy("Votes per finalist"), 1, 2),
-    ("voting.voters_by_age", gettext_lazy("Voters by age bracket"), 0, 1),
-    ("voting.traffic_sources", gettext_lazy("Traffic sources of the vote's site"), 0, 1),
-]
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text field in the report's language; ``fallback``: the field has no text in that
+    language and this is the Russian one (printed with lang="ru" and a visible mark)."""
+
+    value: str
+    fallback: bool = False
+
+    def __str__(self):
+        return self.value
+
+    def __bool__(self):
+        return bool(self.value)
+
+    @property
+    def paragraphs(self):
+        return [part.strip() for part in re.split(r"\n\s*\n", self.value) if part.strip()]
+
+
+def localized_text(obj, name):
+    """``obj``'s ``name`` field by the one rule (``ozgeris.models.localized``), and whether
+    that is the Russian text standing in for a missing Kazakh or English one."""
+    value = localized(obj, name) or ""
+    language = (translation.get_language() or "ru").split("-")[0]
+    own = getattr(obj, f"{name}_{language}", "") if language != "ru" else value
+    return Text(value, bool(value) and not own)
+
+
+@dataclass
+class IndicatorRow:
+    row: object  # services.Evaluation
+    title: Text
+    unit: Text
+    target: str
+    actual: str
+    illustrative: object = None  # the note (Text) when its source is marked illustrative
 
 
 @dataclass
 class ActivitySection:
     activity: object
-    narrative: object
+    title: Text
+    narrative: object  # narrative.Narrative, its tables replaced by TableViews
+    fallback: bool
     rows: list = field(default_factory=list)
 
 
 @dataclass
 class TaskSection:
     task: object
+    title: Text
     activities: list = field(default_factory=list)
 
 
-def _table(name, programme, cache):
-    if name not in cache:
-        function = table_sources.get(name)
-        cache[name] = None if function is None else (lambda pair: (pair[0], list(pair[1])))(
-            function(programme))
-    return cache[name]
+def _frozen_or_live(name, programme, figures, cache):
+    """What ``name`` says: as an issued version froze it, else from the data now."""
+    if figures is not None and name in figures:
+        return figures[name]
+    return source_value(name, programme, cache)
 
 
-def _chart(rows, label, value, title):
-    items = [(str(row[label]), row[value] or 0) for row in rows
-             if isinstance(row[value], int | float) or row[value] is None]
-    return bar_chart(items, title=title, show_title=True, width=480, font_size=9, bar_height=9)
+def _indicator_row(row, illustrative):
+    indicator = row.indicator
+    unit = formats.unit_of(indicator.source)
+    if indicator.kind == indicator.Kind.DOCUMENT:
+        target = _("exists")
+        if row.actual is None:
+            actual = "—"
+        elif row.actual and indicator.appendix:
+            actual = _("attached, appendix №%(number)s") % {"number": indicator.appendix.number}
+        else:
+            actual = _("attached") if row.actual else _("not attached")
+    else:
+        target = "—" if indicator.target is None else formats.figure(indicator.target, unit)
+        actual = formats.figure(row.actual, unit)
+    return IndicatorRow(row, localized_text(indicator, "title"),
+                        localized_text(indicator, "unit"), target, actual,
+                        illustrative.get(indicator.source))
 
 
-def _checked_figure(source, programme, figures, cache):
-    """What the data says against a contradiction: frozen in an issued version (a version
-    issued before contradictions were frozen reads the data as it is now)."""
-    if not source:
-        return None
-    if figures is not None and source in figures:
-        return figures[source]
-    return source_value(source, programme, cache)
+def _narrative(activity, programme, figures, cache, illustrative, placed):
+    text = narrative.render(activity, programme, figures=figures, cache=cache)
+    blocks = []
+    for block in text.blocks:
+        if block[0] == "table":
+            name = block[3]
+            placed.add(name)
+            block = ("table", report_tables.view(name, *report_tables.data(
+                name, programme, figures), illustrative=illustrative.get(name)))
+        blocks.append(block)
+    text.blocks = blocks
+    return text
+
+
+def _summary(tasks, rows, grant, budget):
+    statuses = {code: 0 for code in STATUS_LABELS}
+    for row in rows:
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    per_task = []
+    for section in tasks:
+        mine = [item.row for activity in section.activities for item in activity.rows]
+        per_task.append((section, sum(row.status == "achieved" for row in mine), len(mine)))
+    key = []
+    if grant:
+        key.append((Text(_("Grant amount")), formats.figure(grant.amount, formats.TENGE)))
+    if budget.lines:
+        key.append((Text(_("Spent")), formats.figure(budget.spent_total, formats.TENGE)))
+    if budget.prizes_paid is not None:
+        key.append((Text(_("Prizes paid")), formats.figure(budget.prizes_paid, formats.TENGE)))
+    for section in tasks:  # the first figure of each activity: what it set out to do
+        for activity in section.activities:
+            first = next((item for item in activity.rows if formats.is_number(item.row.actual)),
+                         None)
+            if first:
+                key.append((first.title, first.actual))
+    return {"statuses": [(STATUS_LABELS[code], code, count) for code, count in statuses.items()
+                         if count], "tasks": per_task, "key": key, "total": len(rows)}
+
+
+def _budget_view(budget):
+    """The budget's amounts written in the report's language, its texts marked where they
+    fall back to Russian."""
+    def money(value):
+        return formats.figure(value, formats.TENGE)
+
+    lines = [{"line": line, "title": localized_text(line, "title"),
+              "note": localized_text(line, "note"), "planned": money(line.planned),
+              "spent": money(line.spent), "balance": money(line.balance)}
+             for line in budget.lines]
+    return {"budget": budget, "budget_lines": lines, "budget_totals": {
+        "planned": money(budget.planned_total), "spent": money(budget.spent_total),
+        "balance": money(budget.planned_total - budget.spent_total),
+        "prizes_paid": money(budget.prizes_paid),
+        "unspent": money(budget.balance)}}
+
+
+def _cover(grant, version):
+    """The cover's figures and dates, written in the report's language."""
+    now = timezone.localtime(timezone.now(), ALMATY)
+    cover = {"generated_on": f"{formats.long_date(now.date())}, {now:%H:%M}"}
+    if version is not None:
+        cover["issued_on"] = formats.long_date(timezone.localtime(version.issued_at,
+                                                                  ALMATY).date())
+    if grant is not None:
+        cover["grantee"] = localized_text(grant, "grantee")
+        cover["amount"] = formats.figure(grant.amount, formats.TENGE)
+        cover["period"] = (f"{formats.long_date(grant.period_start)} — "
+                           f"{formats.long_date(grant.period_end)}")
+    return cover
 
 
 def context(programme, *, version=None, progress=no_progress, cache=None):
-    """Everything the report prints, as of ``version`` if given (its frozen values).
-    ``cache``: the sources' values already read in this export, if any."""
+    """Everything the report prints, as of ``version`` if given (its frozen values; the
+    issued report then leaves out the staff's notes). ``cache``: the sources' values already
+    read in this export, if any. Reports a progress step per section and per task."""
     if isinstance(version, int):
         version = ReportVersion.objects.get(programme=programme, number=version)
-    steps = 6
-    progress(0, steps, _("Indicators"))
+    tasks_qs = list(Task.objects.filter(programme=programme).prefetch_related("activities"))
+    steps = 8 + len(tasks_qs)
+    step = iter(range(steps))
     cache = {} if cache is None else cache
+    figures = version.figures if version else None
+    progress(next(step), steps, _("Cover"))
+    grant = Grant.objects.filter(programme=programme).first()
+    illustrative = {item.source: localized_text(item, "note")
+                    for item in IllustrativeFigure.objects.filter(programme=programme)}
+    progress(next(step), steps, _("Indicators"))
     rows = evaluate(programme, version=version, cache=cache)
     by_activity = {}
     for row in rows:
-        by_activity.setdefault(row.indicator.activity_id, []).append(row)
-    progress(1, steps, _("Narratives"))
-    tasks, disagreements = [], []
-    figures = version.figures if version else None
-    for task in Task.objects.filter(programme=programme).prefetch_related("activities"):
-        section = TaskSection(task)
+        by_activity.setdefault(row.indicator.activity_id, []).append(
+            _indicator_row(row, illustrative))
+    tasks, disagreements, placed = [], [], set()
+    for task in tasks_qs:
+        progress(next(step), steps, _("Task %(number)s") % {"number": task.number})
+        section = TaskSection(task, localized_text(task, "title"))
         for activity in task.activities.all():
-            text = narrative.render(activity, programme, figures=figures, cache=cache)
+            text = _narrative(activity, programme, figures, cache, illustrative, placed)
             disagreements.extend(text.disagreements)
-            section.activities.append(ActivitySection(activity, text,
-                                                      by_activity.get(activity.pk, [])))
+            section.activities.append(ActivitySection(
+                activity, localized_text(activity, "title"), text,
+                localized_text(activity, "narrative").fallback,
+                by_activity.get(activity.pk, [])))
         tasks.append(section)
-    progress(2, steps, _("Tables"))
-    table_cache = {}
-    tables = [(title, *_table(name, programme, table_cache)) for name, title in TABLES
-              if _table(name, programme, table_cache) is not None]
-    progress(3, steps, _("Charts"))
-    charts = [_chart(_table(name, programme, table_cache)[1], label, value, title)
-              for name, title, label, value in CHARTS
-              if _table(name, programme, table_cache) is not None]
-    progress(4, steps, _("Appendices"))
+    progress(next(step), steps, _("Tables and charts"))
+    extra = [report_tables.view(name, *report_tables.data(name, programme, figures),
+                                illustrative=illustrative.get(name))
+             for name in report_tables.TITLES
+             if name not in placed and name in table_sources]
+    progress(next(step), steps, _("Budget"))
+    budget = budget_of(programme, version=version, cache=cache)
+    progress(next(step), steps, _("Summary"))
+    summary = _summary(tasks, rows, grant, budget)
+    progress(next(step), steps, _("Figures checked against the data"))
+    contradictions = [(item, _frozen_or_live(item.source, programme, figures, cache)
+                       if item.source else None)
+                      for item in Contradiction.objects.filter(programme=programme)]
+    progress(next(step), steps, _("Appendices"))
     appendices = list(Appendix.objects.filter(programme=programme).prefetch_related(
         "indicators"))
-    contradictions = [(item, _checked_figure(item.source, programme, figures, cache))
-                      for item in Contradiction.objects.filter(programme=programme)]
-    progress(5, steps, _("Layout"))
+    progress(next(step), steps, _("Layout"))
+    placed_tables = [block[1] for section in tasks for activity in section.activities
+                     for block in activity.narrative.blocks if block[0] == "table"]
     return {
-        "programme": programme, "grant": Grant.objects.filter(programme=programme).first(),
-        "version": version, "tasks": tasks, "rows": rows, "tables": tables, "charts": charts,
+        "programme": programme, "programme_title": localized_text(programme, "title"),
+        "grant": grant, "version": version, "issued": version is not None,
+        "staff": version is None, "tasks": tasks, "rows": rows, "summary": summary,
+        "tables": placed_tables + extra, "extra_tables": extra, **_budget_view(budget),
+        **_cover(grant, version),
         "appendices": appendices, "contradictions": contradictions,
-        "disagreements": disagreements, "generated_at": timezone.now(),
+        "disagreements": [(item, formats.figure(item.actual, formats.unit_of(item.source)))
+                          for item in disagreements_with_original(rows, disagreements)],
     }

@@ -4,6 +4,13 @@ values with their reasons, and issuing a version that freezes the values.
 The report never counts by itself: it calls the indicator sources the apps registered
 (``ozgeris.registry.indicator_sources``). A source's value is a number, or for a document
 indicator a yes/no (``True``/``False`` or ``{"exists": bool, "evidence": text}``).
+
+A document indicator is met when its document is recorded, and its row names the appendix
+that holds it, never a count; a number indicator never reads yes/no. Where a framework was
+reconstructed from an original report (its indicators carry the original's line), a target
+is the original's figure: a number indicator without one "gives no figure" rather than "no
+data", and every figure of the data that differs from it is listed once among the
+disagreements (``disagreements_with_original``).
 """
 
 from dataclasses import dataclass
@@ -27,8 +34,12 @@ class ReportError(Exception):
 ACHIEVED = "achieved"
 NOT_ACHIEVED = "not_achieved"
 NO_DATA = "no_data"
+NO_FIGURE = "no_figure"
 STATUS_LABELS = {ACHIEVED: gettext_lazy("achieved"), NOT_ACHIEVED: gettext_lazy("not achieved"),
-                 NO_DATA: gettext_lazy("no data")}
+                 NO_DATA: gettext_lazy("no data"),
+                 NO_FIGURE: gettext_lazy("the original gives no figure")}
+# How the original words a lower bound ("более 1000"): the target note quotes its figure.
+LOWER_BOUND_CLAIM = "«более"
 
 
 @dataclass
@@ -42,6 +53,23 @@ class Evaluation:
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def appendix(self):
+        """The appendix that holds the indicator's evidence (for a document: the document)."""
+        return self.indicator.appendix
+
+
+@dataclass
+class Disagreement:
+    """A figure of the original (``typed``) that the data (``actual``, from ``source``) does
+    not confirm: an indicator's, or one typed in ``activity``'s narrative."""
+
+    activity: object
+    typed: str
+    source: str
+    actual: object
+    indicator: Indicator | None = None
 
 
 def _number(value):
@@ -63,25 +91,31 @@ def source_value(name, programme, cache=None):
 
 
 def _read(indicator, programme, cache):
-    """(actual, evidence, manual) of one indicator."""
+    """(actual, evidence, manual) of one indicator: a yes/no for a document (a count says
+    whether any exists), a number for a number (a recorded document counts as one)."""
     if indicator.manual_value is not None:
-        if indicator.kind == Indicator.Kind.DOCUMENT:
-            return bool(indicator.manual_value), indicator.manual_reason, True
-        return _number(indicator.manual_value), indicator.manual_reason, True
-    if not indicator.source:
+        value, evidence, manual = indicator.manual_value, indicator.manual_reason, True
+    elif indicator.source:
+        value, evidence, manual = source_value(indicator.source, programme, cache), "", False
+    else:
         return None, "", False
-    value = source_value(indicator.source, programme, cache)
     if isinstance(value, dict):
-        return bool(value.get("exists")), str(value.get("evidence") or ""), False
-    return _number(value), "", False
+        value, evidence = bool(value.get("exists")), str(value.get("evidence") or "")
+    if value is None:
+        return None, evidence, manual
+    if indicator.kind == Indicator.Kind.DOCUMENT:
+        return bool(value), evidence, manual
+    return _number(int(value) if isinstance(value, bool) else value), evidence, manual
 
 
 def status_of(indicator, actual):
-    if actual is None:
-        return NO_DATA
     if indicator.kind == Indicator.Kind.DOCUMENT or isinstance(actual, bool):
+        if actual is None:
+            return NO_DATA
         return ACHIEVED if actual else NOT_ACHIEVED
     if indicator.target is None:
+        return NO_DATA if indicator.original_line is None else NO_FIGURE
+    if actual is None:
         return NO_DATA
     if indicator.direction == Indicator.Direction.AT_MOST:
         return ACHIEVED if actual <= indicator.target else NOT_ACHIEVED
@@ -113,6 +147,43 @@ def evaluate(programme, *, version=None, cache=None):
     return rows
 
 
+def _typed(value):
+    """A typed figure in one spelling ("300 000", "300000.00" → "300000"); text as it is."""
+    text = str(value).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+    try:
+        return format(Decimal(text.replace(",", ".")).normalize(), "f")
+    except ArithmeticError:
+        return str(value).strip()
+
+
+def disagreements_with_original(rows, narrative_disagreements=()):
+    """Each figure of the data that differs from the original's typed figure, once: an
+    indicator whose target is the original's figure (a figure above a lower bound such as
+    «более 1000» agrees with it), and the narratives' ``{140|source}`` placeholders whose
+    source says otherwise. The same source and typed figure in both are listed once."""
+    found, seen = [], set()
+
+    def add(item):
+        key = (item.source, _typed(item.typed))
+        if key not in seen:
+            seen.add(key)
+            found.append(item)
+
+    for row in rows:
+        indicator = row.indicator
+        if (indicator.kind != Indicator.Kind.NUMBER or indicator.original_line is None
+                or indicator.target is None or row.actual is None
+                or row.actual == indicator.target):
+            continue
+        if row.actual > indicator.target and LOWER_BOUND_CLAIM in indicator.target_note:
+            continue
+        add(Disagreement(indicator.activity, _typed(indicator.target), indicator.source,
+                         row.actual, indicator))
+    for item in narrative_disagreements:
+        add(Disagreement(item.activity, item.typed, item.source, item.actual))
+    return found
+
+
 def set_manual_value(*, indicator, value, reason, by):
     """Give an indicator a value typed by staff (or clear it with ``value=None``), with the
     reason; logged. Side effects: the indicator, an audit entry ``report.manual_value``."""
@@ -131,16 +202,20 @@ def set_manual_value(*, indicator, value, reason, by):
 
 def issue(*, programme, by, note=""):
     """Freeze what every indicator's source says now (and the figures the narratives and the
-    checked contradictions use) into a new report version. Side effects: the version, an
-    audit entry ``report.issued``."""
+    checked contradictions use, and the budget's execution) into a new report version.
+    Side effects: the version, an audit entry ``report.issued``."""
+    from . import report_tables
+    from .budget import frozen as frozen_budget
     from .narrative import figures_used
 
     cache = {}
     rows = evaluate(programme, cache=cache)
+    budget = frozen_budget(programme, cache)
     names = set(figures_used(programme)) | set(
         Contradiction.objects.filter(programme=programme).exclude(source="")
         .values_list("source", flat=True))
     figures = {name: _jsonable(source_value(name, programme, cache)) for name in names}
+    figures.update(report_tables.frozen(programme))  # the tables too, in each language
     with transaction.atomic():
         # The programme's row lock numbers versions one at a time (the unique constraint
         # would refuse a duplicate anyway).
@@ -149,6 +224,7 @@ def issue(*, programme, by, note=""):
                   .aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReportVersion.objects.create(
             programme=programme, number=number, issued_by=by, note=note, figures=figures,
+            budget=budget,
             values={str(row.indicator.pk): {"actual": _jsonable(row.actual),
                                              "status": row.status, "evidence": row.evidence,
                                              "manual": row.manual} for row in rows})

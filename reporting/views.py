@@ -30,8 +30,10 @@ class ExportForm(forms.Form):
         (code, get_language_info(code)["name_local"]) for code in jobs.LANGUAGES])
     version = forms.IntegerField(label=gettext_lazy("Issued version (report only)"),
                                  required=False, min_value=1,
-                                 help_text=gettext_lazy("Empty: the figures as the data gives "
-                                                        "them now."))
+                                 help_text=gettext_lazy("Empty: the draft, computed from the "
+                                                        "data now, with the notes for staff. "
+                                                        "A number: that issued version, its "
+                                                        "figures frozen, without the notes."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -96,7 +96,11 @@ def test_partner_meetings_publications_videos_and_channels(demo_programme):
 
 def test_the_ceremony_guests_feedback_and_press_release(demo_programme):
     assert indicator("events.ceremony_guests", demo_programme) == 200
-    assert indicator("events.press_release", demo_programme)["exists"] is True
+    # One press release, in Russian and Kazakh: a count, not a yes/no.
+    assert indicator("events.press_releases", demo_programme) == 1
+    assert indicator("events.guest_testimonials", demo_programme) == 5
+    assert indicator("events.guest_list", demo_programme) == {"exists": True,
+                                                              "evidence": "Приложение №5"}
     assert indicator("events.meeting_programme", demo_programme)["exists"] is True
     assert indicator("events.promo_script", demo_programme)["exists"] is True
     assert indicator("events.ceremony_script", demo_programme) == {
@@ -121,6 +125,26 @@ def test_the_2019_vote_declared_fifteen_winners_and_they_have_contracts(demo_pro
         pytest.skip("the voting demo step declares no winners yet")
     assert indicator("events.contracts", demo_programme) == 15
     assert indicator("events.contracts_total", demo_programme) == 7_500_000
+
+
+def test_the_2019_prizes_are_recorded_as_paid(demo_programme):
+    contracts = Contract.objects.filter(programme=demo_programme)
+
+    assert contracts.count() == 15
+    assert set(contracts.values_list("payment", flat=True)) == {Contract.Payment.PAID}
+    assert all(contract.paid_on for contract in contracts)
+    assert indicator("events.prizes_paid", demo_programme) == 7_500_000
+
+
+def test_the_demos_placeholders_are_not_named_demo(demo_programme):
+    """Roster, guests, fair videos and bank details reach the report's appendices."""
+    names = [*RosterEntry.objects.filter(meeting__programme=demo_programme)
+             .values_list("name", flat=True),
+             *Video.objects.filter(programme=demo_programme).values_list("title", flat=True),
+             *Contract.objects.filter(programme=demo_programme)
+             .values_list("bank_name", flat=True)]
+
+    assert names and not [name for name in names if "демо" in name.lower()]
 
 
 def test_a_second_run_changes_nothing(demo_programme):

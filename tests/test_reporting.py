@@ -137,7 +137,8 @@ def test_an_issued_version_keeps_its_figures_when_the_data_changes(framework, st
         return dict(report.context(programme, **version)["contradictions"])[mine]
 
     assert checked(version=version) == 155 and checked() == 99  # the version's, and today's
-    assert version.figures == {"test.participants": 155,
+    assert {name: value for name, value in version.figures.items()
+            if not name.startswith("table:")} == {"test.participants": 155,
                                "test.programme_exists": {"exists": True,
                                                          "evidence": "Appendix 1"}}
     assert services.issue(programme=programme, by=staff).number == 2
@@ -169,7 +170,7 @@ def test_the_xlsx_has_the_indicators_and_the_appendix_sheets_but_never_the_votes
     assert book.sheetnames[0] == "Indicators"
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 1 + 3
-    assert any(name.startswith("1 ") for name in book.sheetnames[1:])
+    assert "Applications" in book.sheetnames  # appendix 1's data, listed in "Appendices"
     assert not any("Vote" in name or "Голос" in name for name in book.sheetnames)
 
 
@@ -192,7 +193,7 @@ def test_the_pdf_is_archival_with_embedded_fonts_the_xlsx_inside_and_the_figures
     assert fonts and all(" yes " in line for line in fonts)
     assert "report-2031.xlsx" in run("pdfdetach", "-list")
     metadata = run("pdfinfo", "-meta")
-    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="A"' in metadata
     text = run("pdftotext", "-layout", to_stdout=["-"])
     assert "Participants" in text and "155" in text
     assert "140 in the text, 155 by city" in text

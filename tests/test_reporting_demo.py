@@ -23,7 +23,7 @@ from reporting.models import (
     ReportVersion,
     Task,
 )
-from reporting.services import ACHIEVED, NO_DATA, NOT_ACHIEVED, evaluate, issue
+from reporting.services import ACHIEVED, NO_FIGURE, evaluate, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -104,17 +104,30 @@ def test_the_participants_are_155_against_the_claimed_140(demo_programme):
     assert row.indicator.appendix.number == 1
 
 
-def test_where_the_data_falls_short_the_report_says_not_achieved(demo_programme):
+def test_where_the_original_gives_no_figure_the_row_says_so(demo_programme):
     rows = rows_by_line(demo_programme)
 
-    posts = rows[(413, "Количество постов в социальных сетях")]
-    recorded = indicator_sources.get("events.posts")(demo_programme)
-    assert recorded < 72  # the original's 72 posts are not itemised, the data has fewer
-    assert (posts.indicator.target, posts.actual, posts.status) == (72, recorded, NOT_ACHIEVED)
-    # No registered source: no data, never a made-up figure.
-    channels = rows[(111, "Количество источников")]
-    assert (channels.indicator.source, channels.indicator.target) == ("", 3)
-    assert (channels.actual, channels.status) == (None, NO_DATA)
+    announcements = rows[(20, "Количество объявлений")]
+    assert (announcements.indicator.target, announcements.status) == (None, NO_FIGURE)
+    with translation.override("ru"):
+        assert str(announcements.status_label) == "в оригинале нет цифры"
+    # Every other indicator has its figure, and on the demo each reaches the original's.
+    others = [row for row in rows.values() if row is not announcements]
+    assert len(others) == 40
+    assert {row.status for row in others} == {ACHIEVED}
+    assert all(row.actual is not None for row in others)
+
+
+def test_every_indicator_has_a_source_or_a_manual_value_with_its_reason(demo_programme):
+    indicators = Indicator.objects.filter(activity__task__programme=demo_programme)
+
+    without = [indicator.title_ru for indicator in indicators
+               if not indicator.source and indicator.manual_value is None]
+    assert without == ["Количество объявлений"]  # the original gives no figure
+    manual = [indicator for indicator in indicators if indicator.manual_value is not None]
+    assert [(indicator.original_line, indicator.manual_value) for indicator in manual] == [
+        (413, 72)]
+    assert all(indicator.manual_reason for indicator in manual)
 
 
 def test_every_source_the_framework_names_is_registered(demo_programme):

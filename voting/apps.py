@@ -12,6 +12,7 @@ class VotingConfig(AppConfig):
 
         from . import (  # noqa: F401 - exporters and checks register on import
             checks,
+            dashboard,
             exporters,
             indicators,
             ledger,
@@ -20,6 +21,7 @@ class VotingConfig(AppConfig):
         from .demo import seed as demo_seed
 
         indicators.register()
+        dashboard.register()
         registry.register_erasure_step("voting", services.anonymise_voter)
         registry.register_background_wait(
             "ledger", age_name="oldest_unsealed_vote_age", since=ledger.oldest_unsealed_vote,

@@ -33,6 +33,9 @@ def average_seconds_on_site(programme):
     return statistics(programme).average_seconds
 
 
+average_seconds_on_site.unit = "seconds"  # the report prints it as m:ss (ozgeris.formats)
+
+
 def platform(programme):
     """The online voting platform existed: votes were sealed in its ledger."""
     return LedgerEntry.objects.filter(programme=programme).exists()

@@ -58,7 +58,6 @@ from ..validators import iban_checksum_ok
 
 DATA_FILE = Path(__file__).with_name("events-2019.json")
 YEAR = 2019
-DEMO = "демо"
 
 
 @cache
@@ -123,11 +122,12 @@ def _meetings(programme, data, staff):
     meetings = {}
     for item in info["items"]:
         meeting = InfoMeeting.objects.create(
-            programme=programme, city=item["city"], region=regions[item["region"]],
+            programme=programme, city=item["city"], city_kk=item.get("city_kk", ""),
+            city_en=item.get("city_en", ""), region=regions[item["region"]],
             agenda=agenda, appendix=info["agenda"]["appendix"],
             notes=_source(item, f"Как в отчёте: {item['city_as_written']}. Дата в отчёте "
                                 "не указана."))
-        rows = [{"name": f"Участник {n} ({DEMO}), {item['city']}", "organisation": "",
+        rows = [{"name": f"Участник №{n}, {item['city']}", "organisation": "",
                  "category": ParticipantCategory.OTHER, "contact": "", "consent": True}
                 for n in range(1, item["participants"] + 1)]
         services.import_roster(meeting=meeting, rows=rows, by=staff)
@@ -217,6 +217,8 @@ def _online(programme, data, staff):
     ChannelSnapshot.objects.bulk_create(
         ChannelSnapshot(programme=programme, platform=item["platform"],
                         taken_on=_day(item["taken_on"]), period_note=item.get("period_note", ""),
+                        period_note_kk=item.get("period_note_kk", ""),
+                        period_note_en=item.get("period_note_en", ""),
                         followers=item.get("followers"), posts=item.get("posts"),
                         page_views=item.get("page_views"), page_reach=item.get("page_reach"),
                         engagement=item.get("engagement"), appendix=item.get("appendix", ""))
@@ -306,10 +308,12 @@ def _voting_videos(programme, data, staff):
              for item in info["finalists"]]
     count = info["social_entrepreneurs"]["count"]
     rows += [(Video(programme=programme, kind=Video.Kind.SOCIAL_ENTREPRENEUR,
-                    title=f"Участник ярмарки {n} из {count} ({DEMO}: имя в отчёте не указано)",
+                    title=f"Участник ярмарки №{n} из {count}",
                     notes=_source(info["social_entrepreneurs"])), None)
              for n in range(1, count + 1)]
     videos = Video.objects.bulk_create(video for video, _views in rows)
+    _evidence(programme, EvidenceFile.Kind.CONCEPT, info["platform_concept"],
+              "Концепция онлайн-платформы голосования", EvidenceFile.Activity.VOTE).save()
     VideoReach.objects.bulk_create(
         VideoReach(video=video, taken_at=taken_at, views=views)
         for video, (_video, views) in zip(videos, rows, strict=True) if views is not None)
@@ -342,7 +346,7 @@ def _ceremony(programme, data, staff):
         programme=programme, held_at=almaty(info["held_at"]), city=info["city"],
         appendix=info["guests"]["appendix"],
         notes=_source(info, "Место проведения в отчёте не указано."))
-    guests = [{"name": f"Гость {n} ({DEMO})", "organisation": "",
+    guests = [{"name": f"Гость №{n}", "organisation": "",
                "category": GuestCategory.OTHER, "contact": "", "consent": True}
               for n in range(1, info["guests"]["count"] + 1)]
     services.import_guests(ceremony=ceremony, rows=guests, by=staff)
@@ -420,13 +424,17 @@ def _sign(contract, info, staff):
     moment = almaty(f"{info['signed_on']}T10:00")
     services.submit_contract_details(contract=contract, by=staff, now=moment, details={
         "signatory_name": organisation.contact_person, "signatory_position": "Председатель",
-        "authority_basis": "Устава", "iik": demo_iik(serial), "bank_name": f"Демо-банк ({DEMO})",
-        "bik": "DEMOKZKA", "kbe": "18"})
+        "authority_basis": "Устава", "iik": demo_iik(serial), "bank_name": info["bank"]["name"],
+        "bik": info["bank"]["bik"], "kbe": "18"})
     services.check_contract_details(contract=contract, by=staff, approved=True, now=moment)
     Contract.objects.filter(pk=contract.pk).update(
         signed_on=signed_on, appendix=info["sponsorship"]["appendix"],
         notes=_source(info["sponsorship"], info["signed_on_reconstructed"] + ". "
-                      + info["details_reconstructed"] + "."))
+                      + info["details_reconstructed"] + ". " + info["paid_on_reconstructed"]
+                      + "."))
+    services.record_payment(contract=contract, payment=Contract.Payment.PAID,
+                            paid_on=_day(info["paid_on"]), by=staff,
+                            now=almaty(f"{info['paid_on']}T12:00"))
 
 
 def _audit_entries(programme):

@@ -70,6 +70,7 @@ class EvidenceFile(models.Model):
         PRESS_RELEASE = "press_release", _("press release")
         SCRIPT = "script", _("script")
         AGENDA = "agenda", _("programme of the meeting")
+        CONCEPT = "concept", _("concept")
         OTHER = "other", _("other")
 
     class Activity(models.TextChoices):
@@ -79,6 +80,7 @@ class EvidenceFile(models.Model):
         LETTERS = "letters", _("letters")
         CEREMONY = "ceremony", _("ceremony")
         CONTRACTS = "contracts", _("contracts")
+        VOTE = "vote", _("the public vote")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

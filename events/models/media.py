@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from ozgeris.models import localized
 
 from .common import Language, OutreachRecord, check_within_programme, validate_private_document
 from .meetings import InfoMeeting
@@ -198,6 +199,8 @@ class ChannelSnapshot(models.Model):
     taken_on = models.DateField(_("on"))
     period_note = models.CharField(_("period"), max_length=120, blank=True,
                                    help_text=_("When the figures cover a period, not a day."))
+    period_note_kk = models.CharField(_("period (Kazakh)"), max_length=120, blank=True)
+    period_note_en = models.CharField(_("period (English)"), max_length=120, blank=True)
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
     posts = models.PositiveIntegerField(_("posts"), null=True, blank=True)
     page_views = models.PositiveIntegerField(_("page views"), null=True, blank=True)
@@ -221,6 +224,16 @@ class ChannelSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()} {self.taken_on:%d.%m.%Y}"
+
+    @property
+    def period_note_ru(self):
+        """``period_note`` predates its Kazakh and English siblings and keeps its name."""
+        return self.period_note
+
+    @property
+    def period(self):
+        """The period in the active language, falling back to Russian."""
+        return localized(self, "period_note")
 
     def clean(self):
         if self.programme_id:

@@ -22,6 +22,8 @@ class InfoMeeting(OutreachRecord):
     """An information meeting in a city, with the people who signed its roster."""
 
     city = models.CharField(_("city"), max_length=120)
+    city_kk = models.CharField(_("city (Kazakh)"), max_length=120, blank=True)
+    city_en = models.CharField(_("city (English)"), max_length=120, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
     held_on = models.DateField(_("date"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=255, blank=True)
@@ -42,6 +44,16 @@ class InfoMeeting(OutreachRecord):
     def __str__(self):
         day = f" {self.held_on:%d.%m.%Y}" if self.held_on else ""
         return f"{self.city}{day}"
+
+    @property
+    def city_ru(self):
+        """``city`` predates its Kazakh and English siblings and keeps its name."""
+        return self.city
+
+    @property
+    def city_name(self):
+        """The city in the active language, falling back to Russian."""
+        return localized(self, "city")
 
 
 class RosterEntry(models.Model):

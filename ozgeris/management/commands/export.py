@@ -2,11 +2,15 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from ozgeris.models import Programme
 from ozgeris.registry import exporters
+
+# The exporters of the grant report, which render an issued version (``{"version": n}``).
+VERSIONED = ("report", "report-xlsx")
 
 
 class Command(BaseCommand):
@@ -18,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="The file to write.")
         parser.add_argument("--language", default="ru", choices=["ru", "kk", "en"])
         parser.add_argument("--format", dest="fmt", help="One of the exporter's formats.")
+        parser.add_argument("--issued", type=int, metavar="VERSION",
+                            help="The grant report (report, report-xlsx) as issued in this "
+                                 "version: its frozen figures, no draft notes. Without it, "
+                                 "the draft computed from the data now.")
 
     def available(self):
         if not exporters.names():
@@ -28,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, name=None, programme=None, output=None, language="ru", fmt=None,
-               **options):
+               issued=None, **options):
         if not name:
             self.stdout.write(self.available())
             return
@@ -43,14 +51,23 @@ class Command(BaseCommand):
             raise CommandError(f"There is no programme {programme}.") from exc
         if fmt and fmt not in exporter.formats:
             raise CommandError(f"{name} writes {', '.join(exporter.formats)}, not {fmt}.")
+        if issued is not None and name not in VERSIONED:
+            raise CommandError(f"Only {' and '.join(VERSIONED)} have issued versions.")
         verbosity = options.get("verbosity", 1)
         options = {"language": language, "format": fmt or exporter.formats[0]}
+        if issued is not None:
+            options["version"] = issued
 
         def progress(done, total, message=""):
             if verbosity > 1:
                 self.stderr.write(f"{done}/{total} {message}")
 
-        with translation.override(language):
-            filename, _content_type, content = exporter.render(edition, options, progress)
+        try:
+            with translation.override(language):
+                filename, _content_type, content = exporter.render(edition, options, progress)
+        except ObjectDoesNotExist as exc:  # the version asked for (the exporter looks it up)
+            if issued is None:
+                raise
+            raise CommandError(f"The {programme} report has no issued version {issued}.") from exc
         Path(output).write_bytes(content)
         self.stdout.write(f"{name}: wrote {len(content)} bytes to {output} ({filename})")
