@@ -5,19 +5,27 @@ eligibility and finalist decisions, the vote's winners). Each function runs in o
 transaction, writes an audit entry and queues its mail through the outbox.
 """
 
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ozgeris import audit, outbox
 from ozgeris.uploads import CONTENT_TYPES, EXTENSIONS, JPEG, PDF, PNG, XLSX, validate_upload
 
+from .intake import (
+    deadline_for,
+    intake_open_for,
+    is_editable,
+    open_document_request,
+    uploadable_kinds,
+    window_open,
+)
 from .models import (
     REQUIRED_DOCUMENTS,
     Application,
@@ -116,52 +124,6 @@ def refresh_income_share(application):
     application.income_share = share
     application.passes_80_20 = passes
     application.income_share_threshold = threshold
-
-
-# ---------------------------------------------------------------------------
-# The application window
-# ---------------------------------------------------------------------------
-
-def deadline_for(programme, organisation):
-    """The programme's closing time, or the organisation's individual extension if later."""
-    extension = DeadlineExtension.objects.filter(programme=programme,
-                                                 organisation=organisation).first()
-    if extension and extension.until > programme.intake_closes_at:
-        return extension.until
-    return programme.intake_closes_at
-
-
-def intake_open_for(programme, organisation, now=None):
-    """The one place the application window is decided: from the programme's opening to its
-    closing time or the organisation's extension, in UTC (shown in Asia/Almaty)."""
-    now = now or timezone.now()
-    return programme.intake_opens_at <= now < deadline_for(programme, organisation)
-
-
-def window_open(application, now=None):
-    return intake_open_for(application.programme, application.organisation, now)
-
-
-def is_editable(application, now=None):
-    """The applicant may change the form: a draft or a submitted application, window open.
-    A draft is saved as it goes; a submitted application changes only by resubmitting."""
-    return application.status in (Status.DRAFT, Status.SUBMITTED) and window_open(application, now)
-
-
-def open_document_request(application):
-    return application.document_requests.filter(fulfilled_at__isnull=True).first()
-
-
-def uploadable_kinds(application, now=None):
-    """Which documents the applicant may upload now: any while the form is editable (for a
-    submitted application, as part of a resubmission), and after the deadline only those
-    staff asked for."""
-    if is_editable(application, now):
-        return list(DocumentKind.values)
-    request = open_document_request(application)
-    if application.status == Status.DOCUMENTS_REQUESTED and request:
-        return list(request.kinds)
-    return []
 
 
 # ---------------------------------------------------------------------------
@@ -486,22 +448,39 @@ def reject_documents(*, application, reason, by, now=None):
 def email_members(application, template, context, purpose):
     """Queue ``template`` to each active member of the application's organisation, in the
     member's language."""
-    for member in application.organisation.members.filter(is_active=True):
+    return email_organisation(application.organisation, template, context, purpose)
+
+
+def email_organisation(organisation, template, context, purpose):
+    """Queue ``template`` to each active member of ``organisation``, in the member's language.
+    Returns how many messages were queued."""
+    members = list(organisation.members.filter(is_active=True))
+    for member in members:
         outbox.queue_templated_email(to=[member.email], template=template, context=context,
                                      language=member.preferred_language, purpose=purpose)
+    return len(members)
 
 
 @transaction.atomic
 def grant_extension(*, programme, organisation, until, reason, by):
-    """Let one organisation submit and edit until ``until``. Side effects: audit entry."""
+    """Let one organisation submit and edit until ``until``. Side effects: the extension
+    (replacing an earlier one), an email to the organisation's members in their language
+    with the new deadline and a link to their applications, an audit entry."""
     if not reason.strip():
         raise ApplicationError(_("Give a reason for the extension."))
     extension, _created = DeadlineExtension.objects.update_or_create(
         programme=programme, organisation=organisation,
         defaults={"until": until, "reason": reason, "granted_by": by},
     )
+    notified = email_organisation(
+        organisation, "applications/email/extension_granted",
+        {"organisation": organisation, "programme": programme,
+         "deadline": deadline_for(programme, organisation),
+         "url": f"{settings.PORTAL_URL}{reverse('applications:dashboard')}"},
+        "applications:extension_granted")
     audit.record(by, "application.extension_granted", organisation,
-                 until=until.isoformat(), reason=reason, programme=programme.year)
+                 until=until.isoformat(), reason=reason, programme=programme.year,
+                 notified=notified)
     return extension
 
 
@@ -557,44 +536,3 @@ def approve_profile(*, application, seen_version, by):
     locked.save(update_fields=["public_photo", "profile_approved_at", "updated_at"])
     audit.record(by, "application.profile_approved", locked)
     return locked
-
-
-# ---------------------------------------------------------------------------
-# Reminders
-# ---------------------------------------------------------------------------
-
-WEEK, DAY = timedelta(days=7), timedelta(days=1)
-
-
-def send_draft_reminders(now=None):
-    """Remind organisations with an unsubmitted draft a week and a day before their deadline
-    (an extension moves it). Each reminder goes once; a draft first seen within the last day
-    gets only the last-day one. Returns how many reminders were queued."""
-    now = now or timezone.now()
-    sent = 0
-    drafts = Application.objects.filter(
-        status=Status.DRAFT, programme__intake_opens_at__lte=now,
-        reminded_day_before_at__isnull=True,
-    ).select_related("programme", "organisation", "nomination")
-    for application in drafts:
-        deadline = deadline_for(application.programme, application.organisation)
-        left = deadline - now
-        if left <= timedelta(0) or left > WEEK:
-            continue
-        if left <= DAY:
-            marks = {"reminded_day_before_at": now, "reminded_week_before_at": now}
-            pending = Q(reminded_day_before_at__isnull=True)
-        elif application.reminded_week_before_at is None:
-            marks = {"reminded_week_before_at": now}
-            pending = Q(reminded_week_before_at__isnull=True)
-        else:
-            continue
-        with transaction.atomic():
-            if not Application.objects.filter(pending, pk=application.pk).update(**marks):
-                continue
-            email_members(application, "applications/email/draft_reminder",
-                           {"application": application, "deadline": deadline,
-                            "missing": missing_items(application)},
-                           "applications:reminder")
-            sent += 1
-    return sent

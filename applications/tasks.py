@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from . import services
+from . import reminders
 
 
 @shared_task(name="applications.tasks.send_draft_reminders", ignore_result=True)
 def send_draft_reminders():
     """Run hourly by beat: reminders a week and a day before the deadline."""
-    return services.send_draft_reminders()
+    return reminders.send_draft_reminders()

@@ -19,7 +19,7 @@ from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
 from ozgeris.public_files import sandboxed
 
-from . import permissions, services
+from . import intake, permissions, services
 from .downloads import document_response
 from .eligibility import assess
 from .forms import (
@@ -41,33 +41,38 @@ def _current_programme():
 
 
 def dashboard(request):
-    """What an applicant sees at /apply/: the call, their organisations and applications."""
+    """What an applicant sees at /apply/: the call, their organisations and applications.
+    It offers to start an application only while one of the visitor's organisations may
+    apply (an extension counts), as /apply/new/ would accept it."""
     programme = Programme.objects.current()
     context = {"programme": programme}
+    organisations = permissions.organisations_for(request.user).select_related("region")
     if programme is not None:
-        context["intake_open"] = programme.is_intake_open()
+        context["apply_until"] = intake.open_until(programme, list(organisations))
     if request.user.is_authenticated:
-        organisations = permissions.organisations_for(request.user).select_related(
-            "region"
-        ).prefetch_related(
+        context["organisations"] = organisations.prefetch_related(
             Prefetch("applications",
                      queryset=Application.objects.select_related("nomination", "programme")
                      .order_by("-programme__year", "nomination__order"))
         )
-        context["organisations"] = organisations
     return render(request, "applications/dashboard.html", context)
 
 
 def eligibility_check(request):
     """A short check before the long form: says early when an organisation is unlikely to
-    qualify, and why, without stopping it from applying (the jury decides)."""
+    qualify, and why, without stopping it from applying (the jury decides). Its last step
+    leads to the application only while this visitor may apply."""
     form = EligibilityCheckForm(request.POST or None)
-    findings = None
+    findings = apply_until = None
     if request.method == "POST" and form.is_valid():
         programme = Programme.objects.current()
         threshold = programme.income_share_threshold if programme else Decimal(20)
         findings = assess(form.cleaned_data, threshold)
-    return render(request, "applications/eligibility.html", {"form": form, "findings": findings})
+        if programme is not None:
+            apply_until = intake.open_until(
+                programme, list(permissions.organisations_for(request.user)))
+    return render(request, "applications/eligibility.html",
+                  {"form": form, "findings": findings, "apply_until": apply_until})
 
 
 @login_required
@@ -135,12 +140,18 @@ def accept_invitation(request, token):
 
 @login_required
 def application_start(request):
+    """Start (or continue) an application for one of the user's organisations that may
+    apply now; with none of them, back to the dashboard, which says why."""
     programme = _current_programme()
     organisations = permissions.organisations_for(request.user)
     if not organisations.exists():
         messages.info(request, _("First add the organisation you apply for."))
         return redirect("applications:organisation_create")
-    only = organisations.first() if organisations.count() == 1 else None
+    organisations = intake.organisations_that_may_apply(programme, organisations)
+    if not organisations:
+        messages.error(request, _("Applications are not being accepted now."))
+        return redirect("applications:dashboard")
+    only = organisations[0] if len(organisations) == 1 else None
     form = StartApplicationForm(request.POST or None, organisations=organisations,
                                 programme=programme, initial={"organisation": only})
     if request.method == "POST" and form.is_valid():
@@ -193,7 +204,7 @@ def application_edit(request, pk):
     has an error); a submitted application changes only by resubmitting, all or nothing; after
     the deadline only documents staff asked for can be sent."""
     application = _own_application(request, pk)
-    editable = services.is_editable(application)
+    editable = intake.is_editable(application)
     form = ApplicationForm(request.POST or None, instance=application)
     if not editable:
         for field in form.fields.values():
@@ -231,8 +242,8 @@ def application_edit(request, pk):
         "documents": documents,
         "document_slots": _document_slots(application, documents, upload_errors),
         "checklist": services.checklist(application, documents),
-        "deadline": services.deadline_for(application.programme, application.organisation),
-        "document_request": services.open_document_request(application),
+        "deadline": intake.deadline_for(application.programme, application.organisation),
+        "document_request": intake.open_document_request(application),
         "rejection": _latest_reason(application, Status.DOCUMENTS_REJECTED),
         "threshold": application.programme.income_share_threshold,
         "versions": application.versions.all()[:10],
@@ -282,7 +293,7 @@ def _latest_reason(application, status):
 
 
 def _document_slots(application, documents, errors):
-    allowed = set(services.uploadable_kinds(application))
+    allowed = set(intake.uploadable_kinds(application))
     by_kind = {}
     for document in documents:
         by_kind.setdefault(document.kind, []).append(document)

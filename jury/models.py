@@ -2,7 +2,7 @@
 decisions, sittings and the supporting-organisation nominations.
 
 Scores live in one sheet per juror and application (a database constraint); the results
-(means, totals, spread, ranks) are computed by ``ResultQuerySet`` and nowhere else.
+(means, totals, spread, ranks) are computed in ``jury.results`` and nowhere else.
 """
 
 from django.conf import settings
@@ -112,11 +112,8 @@ class Criterion(models.Model):
     @property
     def labels(self):
         """The five score labels in the active language (Russian when a language has none)."""
-        from django.utils import translation
-
-        language = (translation.get_language() or "ru")[:2]
-        own = getattr(self, f"scale_labels_{language}", None) if language != "ru" else None
-        return own or self.scale_labels or [str(n) for n in range(SCORE_MIN, SCORE_MAX + 1)]
+        return (localized(self, "scale_labels", russian="scale_labels")
+                or [str(n) for n in range(SCORE_MIN, SCORE_MAX + 1)])
 
 
 class ConflictQuerySet(models.QuerySet):

@@ -16,11 +16,12 @@ from .uploads import validate_public_pdf
 # ---------------------------------------------------------------------------
 
 
-def localized(obj, field):
-    """The value of ``field_<language>`` for the active language, falling back to Russian."""
+def localized(obj, field, *, russian=None):
+    """The value of ``field_<language>`` for the active language, falling back to Russian
+    (``field_ru``, or the field named ``russian`` where the Russian one has no suffix)."""
     language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     value = getattr(obj, f"{field}_{language}", "")
-    return value or getattr(obj, f"{field}_ru", "")
+    return value or getattr(obj, russian or f"{field}_ru", "")
 
 
 # ---------------------------------------------------------------------------
@@ -251,10 +252,6 @@ class Programme(models.Model):
             return key, stages[key]
         upcoming = next((stage for stage in self.stages() if stage[2] > now), None)
         return key, upcoming
-
-    def is_intake_open(self, now=None):
-        now = now or timezone.now()
-        return self.intake_opens_at <= now < self.intake_closes_at
 
 
 class Nomination(models.Model):

@@ -62,14 +62,22 @@ def queue_templated_email(*, to, template, context, language, purpose=""):
     )
 
 
-def queue_templated_emails(*, template, purpose, recipients):
-    """Many messages of one template, each rendered only when it is sent, in one statement:
-    a busy writer (the vote's ledger seal, for the receipts) writes the rows and nothing
-    more. ``recipients``: (address, language, JSON-serialisable context) triples."""
+def queue_templated_emails(*, template, purpose, recipients, render_now=False):
+    """Many messages of one template in one statement. By default each is rendered only when
+    it is sent: a busy writer (the vote's ledger seal, for the receipts) writes the rows and
+    nothing more, and ``recipients`` are (address, language, JSON-serialisable context)
+    triples. ``render_now`` renders them here instead (their contexts may hold objects), so a
+    batch job (the draft reminders) writes its mail in one statement whatever its size."""
+    def row(address, language, context):
+        if not render_now:
+            return OutboxMessage(to=[address], subject="", body="", template=template,
+                                 context=context, language=language, purpose=purpose)
+        subject, body, html_body = _render(template, context, language)
+        return OutboxMessage(to=[address], subject=subject, body=body, html_body=html_body,
+                             language=language, purpose=purpose)
+
     messages = OutboxMessage.objects.bulk_create(
-        OutboxMessage(to=[address], subject="", body="", template=template, context=context,
-                      language=language, purpose=purpose)
-        for address, language, context in recipients)
+        row(address, language, context) for address, language, context in recipients)
     if messages:
         transaction.on_commit(request_drain)
     return messages

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from applications import services
+from applications import reminders, services
 from applications.models import Application, ApplicationVersion, Status
 from ozgeris.models import AuditEvent
 
@@ -363,16 +363,16 @@ def test_draft_reminders_go_a_week_and_a_day_before_the_deadline_once_each(
 ):
     closes = application.programme.intake_closes_at
     time_machine.move_to(closes - timedelta(days=8))
-    assert services.send_draft_reminders() == 0
+    assert reminders.send_draft_reminders() == 0
 
     time_machine.move_to(closes - timedelta(days=6))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_draft_reminders() == 1
-        assert services.send_draft_reminders() == 0
+        assert reminders.send_draft_reminders() == 1
+        assert reminders.send_draft_reminders() == 0
     time_machine.move_to(closes - timedelta(hours=20))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_draft_reminders() == 1
-        assert services.send_draft_reminders() == 0
+        assert reminders.send_draft_reminders() == 1
+        assert reminders.send_draft_reminders() == 0
 
     assert [m.to for m in mail.outbox] == [["ngo@example.kz"], ["ngo@example.kz"]]
 
@@ -389,10 +389,47 @@ def test_reminders_follow_an_extension_and_skip_what_is_not_a_draft(
                              by=make_user(email="s@example.kz"))
 
     time_machine.move_to(closes - timedelta(hours=20))
-    assert services.send_draft_reminders() == 0  # its deadline is ten days later
+    assert reminders.send_draft_reminders() == 0  # its deadline is ten days later
     time_machine.move_to(closes + timedelta(days=9, hours=5))
-    assert services.send_draft_reminders() == 1  # only the last-day reminder
+    assert reminders.send_draft_reminders() == 1  # only the last-day reminder
     application.refresh_from_db()
     other.refresh_from_db()
     assert application.reminded_week_before_at and application.reminded_day_before_at
     assert other.reminded_day_before_at is None
+
+
+@pytest.mark.django_db
+def test_draft_reminders_cost_the_same_queries_for_two_drafts_and_eight(
+    open_programme, make_user, time_machine
+):
+    """The drafts due, with their documents, members and deadlines, are read and written in
+    a fixed number of statements (each organisation with an active and an inactive member)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    closes = open_programme.intake_closes_at
+    created = []
+
+    def drafts(count):
+        for _ in range(count):
+            members = [make_user(email=f"m{len(created)}-{n}@example.kz", is_active=n == 0)
+                       for n in range(2)]
+            created.append(ApplicationFactory(programme=open_programme, status="draft",
+                                              organisation=OrganisationFactory(members=members)))
+
+    def queries(moment):
+        time_machine.move_to(moment)
+        with CaptureQueriesContext(connection) as captured:
+            reminded = reminders.send_draft_reminders()
+        return len(captured), reminded
+
+    drafts(2)
+    two = queries(closes - timedelta(days=6))
+    drafts(6)
+    Application.objects.update(reminded_week_before_at=None)
+    eight = queries(closes - timedelta(days=5))
+    assert two[1] == 2 and eight[1] == 8
+    assert two[0] == eight[0]
+    from ozgeris.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(purpose="applications:reminder").count() == 10

@@ -1,4 +1,5 @@
-"""Load the 2019 demo programme by running every registered demo step in order."""
+"""Load the 2019 demo programme by running every registered demo step in order, and the live
+edition to try (this year's, copied from 2019, its stages around today: ozgeris.demo.live)."""
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -6,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ozgeris.demo.live import PHASES, live_edition, live_edition_exists
 from ozgeris.demo.programme import demo_password, logins
 from ozgeris.registry import demo_steps, ordered
+from ozgeris.services import ProgrammeCopyError
 
 
 class Command(BaseCommand):
@@ -18,9 +21,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing when the database already holds a programme.",
+            help="Load the 2019 demo only when the database holds no programme yet.",
         )
         parser.add_argument("--logins", action="store_true", help="Print the demo logins.")
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="Also create this year's edition from 2019 with applications open today, "
+            "unless it exists (make run).",
+        )
+        parser.add_argument(
+            "--phase",
+            choices=list(PHASES),
+            help="Set this year's edition (created from 2019 if missing) to this phase: its "
+            "stages move around today.",
+        )
         parser.add_argument(
             "--in-production",
             action="store_true",
@@ -29,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset=False, if_empty=False, logins=False, in_production=False,
-               **options):
+               live=False, phase=None, **options):
         from ozgeris.models import Programme
 
         if settings.PRODUCTION:
@@ -47,6 +62,15 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     step.run(log=self._log(step.name))
             self.stdout.write(self.style.SUCCESS("Demo programme ready."))
+        if phase or (live and not live_edition_exists()):
+            try:
+                with transaction.atomic():
+                    programme = live_edition(phase=phase or "intake", log=self._log("live"))
+            except (ProgrammeCopyError, ValueError) as error:
+                raise CommandError(f"No live edition: {error}") from error
+            self.stdout.write(self.style.SUCCESS(
+                f"Live edition {programme.year} ready ({phase or 'intake'}); "
+                "seed_demo --phase intake|jury|voting|results moves it."))
         if logins:
             self.print_logins()
 
