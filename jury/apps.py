@@ -9,9 +9,15 @@ class JuryConfig(AppConfig):
     def ready(self):
         from ozgeris import registry
 
-        from . import copying, exporters, indicators  # noqa: F401 - exporters register on import
+        from . import (  # noqa: F401 - exporters register on import
+            copying,
+            dashboard,
+            exporters,
+            indicators,
+        )
         from .demo import seed as demo_seed
 
         indicators.register()
+        dashboard.register()
         registry.register_copy_step("jury", order=10, run=copying.copy_jury_setup)
         registry.register_demo_step("jury", order=20, run=demo_seed.seed, reset=demo_seed.reset)

@@ -1,14 +1,15 @@
 """The jurors' panel at /jury/: an admin site of its own, open to jurors and staff only.
 
-A juror sees the eligible applications of the current programme (never one of their own
-organisation), scores them blind, declares conflicts and sees their progress; staff and the
+A juror lands on a dashboard (progress, conflicts to decide, the next application to score)
+above the eligible applications of the current programme (never one of their own
+organisation), scores them blind in a matrix (criteria as rows, the scale as large radio
+targets, "save and next" without the list), declares conflicts; staff and the
 chair also see everyone's progress, the results and apply the cut. Every action calls
 ``jury.services``; the blind rule binds anyone with a seat on the jury, staff included.
 """
 
 from functools import wraps
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -26,60 +27,10 @@ from ozgeris.models import Programme
 from ozgeris.permissions import is_juror, is_programme_staff
 
 from . import services
+from .forms import ConflictForm, CutForm, ScoreForm
 from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
 from .permissions import applications_for_juror, progress_of
 from .results import results
-
-
-class ScoreForm(forms.Form):
-    overall_comment = forms.CharField(label=gettext_lazy("Overall comment"), required=False,
-                                      max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, criteria, sheet=None, disabled=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        existing = {score.criterion_id: score for score in sheet.scores.all()} if sheet else {}
-        self.criteria = criteria
-        for criterion in criteria:
-            labels = criterion.labels
-            current = existing.get(criterion.pk)
-            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=criterion.title, required=False, coerce=int, widget=forms.RadioSelect,
-                choices=[(n, labels[n - 1] if n <= len(labels) else str(n)) for n in range(1, 6)],
-                initial=current.value if current else None, disabled=disabled)
-            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.title},
-                required=False, max_length=2000, disabled=disabled,
-                initial=current.comment if current else "",
-                widget=forms.Textarea(attrs={"rows": 2}))
-        if sheet:
-            self.fields["overall_comment"].initial = sheet.overall_comment
-        self.fields["overall_comment"].disabled = disabled
-
-    def values(self):
-        return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"),
-                       self.cleaned_data.get(f"comment_{c.pk}", "")) for c in self.criteria}
-
-    def score_fields(self):
-        return [(self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
-
-
-class ConflictForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why you must abstain"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CutForm(forms.Form):
-    top_n = forms.IntegerField(label=gettext_lazy("Finalists per nomination (top N)"),
-                               required=False, min_value=1)
-    threshold = forms.DecimalField(label=gettext_lazy("…or a minimum total"), required=False,
-                                   min_value=0, decimal_places=2)
-
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("top_n") is None) == (cleaned.get("threshold") is None):
-            raise forms.ValidationError(_("Choose either the top N per nomination or a "
-                                          "minimum total."))
-        return cleaned
 
 
 class JuryPanelSite(admin.AdminSite):
@@ -147,11 +98,16 @@ class JuryPanelSite(admin.AdminSite):
                    "may_decide": services.may_decide(request.user, programme),
                    "scoring_open": services.scoring_open(programme)}
         if member:
-            context["applications"] = applications_for_juror(member)
+            # The juror's dashboard: a constant number of queries however many applications
+            # (tests/test_jury_matrix.py counts them at two sizes).
+            listed = list(applications_for_juror(member))
+            context["applications"] = listed
             context["done"], context["total"] = progress_of(member)
-            context["next_unscored"] = _next_unscored(member)
-            context["pending_conflicts"] = Conflict.objects.filter(
-                juror=member, state=Conflict.State.PENDING).count()
+            context["to_score"] = context["total"] - context["done"]
+            context["next_unscored"] = _next_to_score(listed)
+            context["pending_conflicts"] = list(
+                Conflict.objects.filter(juror=member, state=Conflict.State.PENDING)
+                .select_related("application__organisation").order_by("pk"))
         return self._render(request, self.index_template, context)
 
     # Scoring ----------------------------------------------------------------------------
@@ -185,8 +141,10 @@ class JuryPanelSite(admin.AdminSite):
             else:
                 messages.success(request, _("Your scores were submitted.") if submit
                                  else _("Your draft was saved."))
-                following = _next_unscored(member)
-                if submit and following:
+                # Submitting, or "save and next", goes on to the next application to score
+                # without the list; a plain save stays on the sheet.
+                following = _next_to_score(applications_for_juror(member), after=pk)
+                if following and (submit or "save_next" in request.POST):
                     return redirect("jury_panel:score", pk=following.pk)
                 return redirect("jury_panel:score", pk=pk)
         others = []
@@ -202,7 +160,7 @@ class JuryPanelSite(admin.AdminSite):
             "application": application, "form": form, "sheet": sheet, "locked": locked,
             "criteria": criteria, "others": others, "conflict_form": ConflictForm(),
             "documents": application.documents.all(), "done": done, "total": total,
-            "next_unscored": _next_unscored(member, exclude=application.pk),
+            "next_unscored": _next_to_score(applications_for_juror(member), after=pk),
         })
 
     def conflict_view(self, request, pk):
@@ -381,12 +339,18 @@ def _number(value):
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def _next_unscored(member, exclude=None):
-    queryset = applications_for_juror(member).filter(
-        status=Status.ELIGIBLE, in_conflict=False, submitted=False)
-    if exclude:
-        queryset = queryset.exclude(pk=exclude)
-    return queryset.first()
+def _next_to_score(applications, after=None):
+    """The application to score next: the first one after ``after`` (an id) in the juror's
+    list order, wrapping round to the top, that is eligible, not in conflict and not
+    submitted; None when none is left but ``after`` itself.
+
+    ``applications`` are the rows of ``applications_for_juror`` (one query, or none when the
+    page has them already), so the order is the one the juror's list shows."""
+    rows = list(applications)
+    position = next((index for index, row in enumerate(rows) if row.pk == after), -1)
+    return next((row for row in rows[position + 1:] + rows[:max(position, 0)]
+                 if row.status == Status.ELIGIBLE and not row.in_conflict
+                 and not row.submitted), None)
 
 
 jury_panel = JuryPanelSite(name="jury_panel")
