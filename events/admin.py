@@ -1,4 +1,5 @@
-"""The staff admin for the outreach records: each record with its parts as inlines, its
+"""The staff admin for the outreach records: each record with its short parts as inlines and
+its long lists (a meeting's roster, the ceremony's guests) on pages of their own, its
 evidence, filters and search; the roster and guest-list imports, the sign-in sheet and the
 contract check."""
 
@@ -90,15 +91,47 @@ class RecordAdmin(admin.ModelAdmin):
         return [*self.inlines, EvidenceInline]
 
 
+class HasListsAdmin(admin.ModelAdmin):
+    """A record whose long lists (the ceremony's 200 guests, a meeting's roster) have pages of
+    their own, filtered by the record and linked from its page with their counts, and an
+    import, instead of inlines: as inlines they made the ceremony's form post some 1,500
+    fields, more than Django accepts (DATA_UPLOAD_MAX_NUMBER_FIELDS), so it could not be saved.
+    ``related_lists``: (model, its foreign key to the record, title); the change form template
+    includes ``events/admin/related_lists.html``."""
+
+    related_lists = ()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if obj is not None:
+            context["related_lists"] = self._related_lists(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _related_lists(self, request, record):
+        """Each list the person may see: its title, count, page and the link to add one."""
+        lists = []
+        for model, key, title in self.related_lists:
+            model_admin = self.admin_site.get_model_admin(model)
+            if not model_admin.has_view_permission(request):
+                continue
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            lists.append({
+                "title": title, "count": model._default_manager.filter(**{key: record}).count(),
+                "url": f"{reverse(prefix + '_changelist')}?{key}__id__exact={record.pk}",
+                "add_url": f"{reverse(prefix + '_add')}?{key}={record.pk}"
+                if model_admin.has_add_permission(request) else ""})
+        return lists
+
+
+class ListPageAdmin(admin.ModelAdmin):
+    """One of those lists: paginated, filtered by its record."""
+
+    list_per_page = 50
+
+
 # ---------------------------------------------------------------------------
 # Meetings
 # ---------------------------------------------------------------------------
-
-class RosterInline(admin.TabularInline):
-    model = RosterEntry
-    extra = 0
-    fields = ["name", "organisation", "category", "contact", "consent"]
-
 
 class QuestionInline(admin.TabularInline):
     model = MeetingQuestion
@@ -106,12 +139,13 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(InfoMeeting)
-class InfoMeetingAdmin(RecordAdmin):
+class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
     list_display = ["city", "region", "held_on", "partner_organisation", "participants",
                     "appendix"]
     list_filter = ["programme", "region"]
     search_fields = ["city", "venue", "partner_organisation", "roster__name"]
-    inlines = [RosterInline, QuestionInline]
+    inlines = [QuestionInline]
+    related_lists = [(RosterEntry, "meeting", _("Participants"))]
     change_form_template = "events/admin/meeting_change_form.html"
 
     def get_queryset(self, request):
@@ -153,11 +187,12 @@ class InfoMeetingAdmin(RecordAdmin):
 
 
 @admin.register(RosterEntry)
-class RosterEntryAdmin(admin.ModelAdmin):
+class RosterEntryAdmin(ListPageAdmin):
     list_display = ["name", "organisation", "category", "meeting", "consent"]
-    list_filter = ["meeting__programme", "category", "meeting__city"]
+    list_filter = ["meeting__programme", "meeting", "category", "consent"]
     search_fields = ["name", "organisation", "contact"]
     list_select_related = ["meeting"]
+    fields = ["meeting", "name", "organisation", "category", "contact", "consent"]
 
 
 @admin.register(FaqEntry)
@@ -265,28 +300,15 @@ class ChannelSnapshotAdmin(admin.ModelAdmin):
 # The ceremony and certificates
 # ---------------------------------------------------------------------------
 
-class GuestInline(admin.TabularInline):
-    model = CeremonyGuest
-    extra = 0
-    fields = ["name", "organisation", "category", "contact", "consent"]
-    show_change_link = False
-
-
-class FeedbackInline(admin.StackedInline):
-    model = GuestFeedback
-    extra = 0
-
-
-class ExhibitorInline(admin.TabularInline):
-    model = FairExhibitor
-    extra = 0
-
-
 @admin.register(Ceremony)
-class CeremonyAdmin(RecordAdmin):
+class CeremonyAdmin(HasListsAdmin, RecordAdmin):
     list_display = ["__str__", "programme", "venue", "guest_count"]
-    inlines = [FeedbackInline, ExhibitorInline, GuestInline]
     change_form_template = "events/admin/ceremony_change_form.html"
+    related_lists = [
+        (CeremonyGuest, "ceremony", _("Guests")),
+        (GuestFeedback, "ceremony", _("Guests' feedback")),
+        (FairExhibitor, "ceremony", _("Exhibitors at the fair")),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(guest_total=Count("guests"))
@@ -311,11 +333,29 @@ class CeremonyAdmin(RecordAdmin):
             title=_("Import the guest list"))
 
 
+class CeremonyListAdmin(ListPageAdmin):
+    list_filter = ["ceremony__programme", "ceremony"]
+    list_select_related = ["ceremony"]
+
+
 @admin.register(CeremonyGuest)
-class CeremonyGuestAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "category", "ceremony"]
-    list_filter = ["ceremony__programme", "category"]
-    search_fields = ["name", "organisation"]
+class CeremonyGuestAdmin(CeremonyListAdmin):
+    list_display = ["name", "organisation", "category", "consent", "ceremony"]
+    list_filter = [*CeremonyListAdmin.list_filter, "category", "consent"]
+    search_fields = ["name", "organisation", "contact"]
+    fields = ["ceremony", "name", "organisation", "category", "contact", "consent"]
+
+
+@admin.register(GuestFeedback)
+class GuestFeedbackAdmin(CeremonyListAdmin):
+    list_display = ["person", "role", "ceremony"]
+    search_fields = ["person", "role", "quote"]
+
+
+@admin.register(FairExhibitor)
+class FairExhibitorAdmin(CeremonyListAdmin):
+    list_display = ["name", "ceremony"]
+    search_fields = ["name", "description"]
 
 
 @admin.register(Certificate)
