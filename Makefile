@@ -32,11 +32,11 @@ prepare: check-system $(STAMP)
 run: prepare
 	@mkdir -p var
 	@$(MANAGE) migrate --noinput -v 0
-	@$(MANAGE) seed_demo --if-empty --logins
+	@$(MANAGE) seed_demo --if-empty --live --logins
 	@echo ""
 	@echo "Ozgeris Ustasy portal: http://127.0.0.1:$(PORT)/"
 	@echo ""
-	@$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@PORT=$(PORT) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: prepare
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

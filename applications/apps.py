@@ -9,8 +9,9 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from ozgeris import registry
 
-        from . import exporters, indicators  # noqa: F401 - exporters register on import
+        from . import dashboard, exporters, indicators  # noqa: F401 - exporters register on import
         from .demo import seed
 
         indicators.register()
+        dashboard.register()
         registry.register_demo_step("applications", order=10, run=seed.seed, reset=seed.reset)

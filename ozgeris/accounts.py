@@ -21,6 +21,7 @@ from . import outbox
 from .clients import client_ip
 from .emails import is_disposable
 from .models import User
+from .permissions import is_juror, is_programme_staff
 
 
 def disposable_refusal(address):
@@ -133,6 +134,18 @@ def render_account_mail(*, template, to, context, language):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        """Where a sign-in without a ``?next=`` lands: programme staff on their dashboard, jurors
+        on their panel, everyone else where LOGIN_REDIRECT_URL says. allauth asks this only
+        when no safe ``next`` was given (it checks that one with ``is_safe_url``)."""
+        from django.urls import reverse
+
+        if is_programme_staff(request.user):
+            return reverse("staff_dashboard")
+        if is_juror(request.user):
+            return reverse("jury_panel:index")
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix, email, context):
         """Account mail (verification, password reset, sign-in codes) leaves through the
         outbox, so an SMTP or broker outage delays it instead of failing the sign-up. It is
@@ -140,7 +153,10 @@ class AccountAdapter(DefaultAccountAdapter):
         shows and the outbox clears once the mail is sent (ozgeris.outbox)."""
         request = allauth_context.request
         site = get_current_site(request)
-        context = {"email": email, "current_site": {"name": site.name, "domain": site.domain},
+        # Without the sites framework the "site" is the request's host: the mail names the
+        # portal instead, and keeps the host it was reached at for its address line.
+        context = {"email": email,
+                   "current_site": {"name": settings.PORTAL_NAME, "domain": site.domain},
                    **{key: _frozen(value) for key, value in context.items() if key != "request"}}
         outbox.queue_templated_emails(
             template=template_prefix,

@@ -16,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditEvent, Nomination, OutboxMessage, Programme, Region, User
 from .permissions import may_administer_accounts, may_manage_account
 
-admin.site.site_header = _("Ozgeris Ustasy — staff")
-admin.site.site_title = _("Ozgeris Ustasy")
-admin.site.index_title = _("Programme administration")
+# The site's titles and its index grouped by stage: ozgeris/admin_site.py.
 
 
 # What only a superuser changes on an account: its access and its credentials. Anyone else

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,3 +27,9 @@ class OzgerisConfig(AppConfig):
             "programme", order=0, run=programme.seed, reset=programme.reset
         )
         registry.register_copy_step("nominations", order=0, run=copying.copy_nominations)
+
+
+class PortalAdminConfig(AdminConfig):
+    """django.contrib.admin with the portal's site (ozgeris.admin_site) as the default one."""
+
+    default_site = "ozgeris.admin_site.PortalAdminSite"

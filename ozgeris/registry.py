@@ -8,7 +8,8 @@ Each app registers, in its ``AppConfig.ready()``:
 * table sources: ``name → function(programme) -> (columns, rows)``;
 * demo steps: parts of ``seed_demo``, run in ``order``;
 * programme-copy steps: what carries over to next year's edition;
-* background waits: what the worker owes, for ``/healthz`` (``name → BackgroundWait``).
+* background waits: what the worker owes, for ``/healthz`` (``name → BackgroundWait``);
+* dashboard sources: the figures of the staff dashboard (``name → DashboardSource``).
 
 Plain dictionaries: a name registered twice is a programming error and raises.
 """
@@ -54,6 +55,28 @@ class BackgroundWait:
     max_age: Callable[[], int]
 
 
+@dataclass(frozen=True)
+class DashboardFigure:
+    """One figure of the staff dashboard: what it counts, the number, where staff act on it,
+    and whether it is work waiting for them (shown under "waiting for you" when above 0)."""
+
+    label: str
+    value: int
+    url: str = ""
+    waiting: bool = False
+
+
+@dataclass(frozen=True)
+class DashboardSource:
+    """``figures(programme) -> [DashboardFigure]`` in a fixed number of queries, whatever the
+    programme's size: the dashboard's query count must not grow with the data."""
+
+    name: str
+    title: str
+    order: int
+    figures: Callable[..., list]
+
+
 @dataclass
 class Registry:
     kind: str
@@ -89,6 +112,7 @@ copy_steps = Registry("programme-copy step")
 # What each app erases or anonymises when a person deletes their account: name → fn(user).
 erasure_steps = Registry("account-erasure step")
 background_waits = Registry("background wait")
+dashboard_sources = Registry("dashboard source")
 
 
 def register_exporter(name, *, title, formats, render, staff_only=True):
@@ -117,6 +141,10 @@ def register_erasure_step(name, function):
 
 def register_background_wait(name, *, age_name, since, max_age):
     return background_waits.register(name, BackgroundWait(name, age_name, since, max_age))
+
+
+def register_dashboard_source(name, *, title, order, figures):
+    return dashboard_sources.register(name, DashboardSource(name, title, order, figures))
 
 
 def ordered(registry):

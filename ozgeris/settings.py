@@ -113,13 +113,19 @@ EXPORT_STALLED_MINUTES = int(os.environ.get("EXPORT_STALLED_MINUTES", "15"))
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
 VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
-PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset, the address `make run` serves: it passes its PORT (8000 by default).
+PORTAL_URL = (os.environ.get("PORTAL_URL")
+              or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}").rstrip("/")
+# The portal's name in mail (allauth's greeting and signature), whatever host served the request.
+PORTAL_NAME = os.environ.get("PORTAL_NAME", "Ozgeris Ustasy")
 
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# The portal's page for a failed CSRF check (templates/403_csrf.html), not Django's bare one.
+CSRF_FAILURE_VIEW = "ozgeris.views.csrf_failure"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -141,7 +147,8 @@ INSTALLED_APPS = [
     "voting.apps.VotingConfig",
     "events.apps.EventsConfig",
     "reporting.apps.ReportingConfig",
-    "django.contrib.admin",
+    # Django's admin with the portal's site: its index grouped by the programme's stages.
+    "ozgeris.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -432,6 +439,8 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Almaty"
+# Kazakh dates and numbers (Django has no Kazakh format module); Russian keeps Django's.
+FORMAT_MODULE_PATH = ["ozgeris.locale_formats"]
 LANGUAGE_COOKIE_NAME = "ozgeris_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"

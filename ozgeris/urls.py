@@ -10,6 +10,7 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete_account"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("media/public/<path:path>", views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
     # Before admin.site.urls: the admin signs in through allauth (its limits and second step).
@@ -24,3 +25,5 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("", include("events.urls")),
 ]
+
+handler400 = "ozgeris.views.bad_request"

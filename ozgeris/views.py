@@ -1,20 +1,23 @@
-"""The spine's pages: home, privacy notice, profile and account deletion, health, public files."""
+"""The spine's pages: home, privacy notice, profile and account deletion, health, public files,
+the staff dashboard, and the error pages' handlers."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language as django_set_language
 
-from . import health, services
+from . import dashboard, health, services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import Nomination, Programme
+from .permissions import staff_required
 from .public_files import public_file_response
 
 
@@ -101,3 +104,28 @@ def public_media(request, path):
     """Serve a file from the public store (what staff published); never the private one."""
     return public_file_response(path)
 
+
+@staff_required
+def staff_dashboard(request):
+    """Where programme staff land after signing in (ozgeris.accounts)."""
+    return render(request, "ozgeris/staff_dashboard.html",
+                  {"board": dashboard.staff_dashboard()})
+
+
+def bad_request(request, exception):
+    """handler400. Django's renders 400.html with the request, so the context processors run;
+    a request refused before the authentication middleware (a bad Host header) has no user,
+    the portal's processor fails on it, and the 400 turns into a 500. Rendered without the
+    request instead, as Django renders the 500 page (neither may need the database)."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the portal's page, with the header of whoever is signed in, instead
+    of Django's bare one. ``reason`` is never shown: Django's middleware has logged it. A link
+    back is offered only to a page of this site."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)

@@ -122,6 +122,7 @@ TABLE = [
     Row("set_language", "GET", lambda w: reverse("set_language") + "?language=kk&next=/",
         (302,) * 7),
     Row("healthz", "", lambda w: reverse("healthz"), ALL_200),
+    Row("staff_dashboard", "", lambda w: reverse("staff_dashboard"), STAFF_ONLY),
     # The admin's sign-in is allauth's: visitors are sent there, staff on to the admin, anyone
     # else signed in is refused (no page to loop through).
     Row("admin_login", "", lambda w: reverse("admin_login"), (302, 403, 403, 403, 403, 403, 302)),
@@ -200,9 +201,10 @@ TABLE = [
     Row("applications:accept_invitation", "A",
         lambda w: reverse("applications:accept_invitation", args=[w.invitation.token]),
         SIGNED_IN),
-    # Without an organisation: sent to create one first.
+    # Without an organisation: sent to create one first; with one, the world's window is
+    # closed (its vote is open): back to the dashboard (applications.intake).
     Row("applications:start", "", lambda w: reverse("applications:start"),
-        (302, 302, 200, 200, 302, 302, 302)),
+        (302, 302, 302, 302, 302, 302, 302)),
     Row("applications:edit", "A", lambda w: reverse("applications:edit", args=[w.app_a.pk]),
         A_ONLY),
     Row("applications:withdraw", "GET",
