@@ -70,7 +70,9 @@ def published(media):
 
 def pdf_bytes(*streams, pages=2, **save):
     """A PDF that opens whole; each of ``streams`` is stored as an object of its own,
-    uncompressed, in the order given."""
+    uncompressed, in the order given. The same arguments give the same bytes (a fixed /ID: by
+    default qpdf derives it from the clock, and a test comparing two makings would flicker)."""
+    save.setdefault("static_id", True)
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page()
