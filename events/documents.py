@@ -3,7 +3,7 @@ Russian or Kazakh) and the laureates' certificates (one page each, Kazakh and Ru
 
 from django.utils import timezone, translation
 
-from ozgeris.money import format_tenge
+from ozgeris.formats import format_tenge
 from ozgeris.pdf import render_pdf
 
 from .services import contract_terms

@@ -5,16 +5,22 @@ can draw in a PDF. The output is deterministic: the same data gives the same byt
 derived from the content, coordinates are rounded), so a chart can be compared in a test or
 cached.
 
+Values are written by ``ozgeris.formats.number`` in the active language unless the caller
+passes another ``value_format``.
+
 The text is in "Noto Sans" (the site's body font, embedded in the PDFs too); the colours are
 the site's palette. Each chart is an image to assistive technology (``role="img"``) with a
 ``<title>`` and a ``<desc>`` that lists the data, so a screen reader hears the numbers.
 """
 
 import hashlib
+import re
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from .formats import number
 
 SKY = "#0b5f86"
 SKY_900 = "#073b55"
@@ -26,35 +32,7 @@ FONT_FAMILY = "'Noto Sans', 'DejaVu Sans', sans-serif"
 
 # The average advance of a Noto Sans glyph, as a share of the font size: used to wrap labels.
 _GLYPH_WIDTH = 0.56
-
-
-def format_number(value):
-    """Digits grouped by thousands with a no-break space (ru/kk style): 12 345."""
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.1f}"
-    else:
-        text = f"{int(value):,}"
-    return text.replace(",", "\u00a0")
-
-
-def format_figure(value):
-    """A figure as reports print it: a grouped number, "yes"/"no" for a document's existence
-    (a bool, or a source's ``{"exists": ...}``), a date as dd.mm.yyyy, "—" for nothing."""
-    from datetime import date
-
-    from django.utils.translation import gettext as _
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict):
-        value = bool(value.get("exists"))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, int | float):
-        return format_number(value)
-    return str(value)
+_WHITE_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def _num(value):
@@ -63,10 +41,16 @@ def _num(value):
     return text[:-2] if text.endswith(".0") else text
 
 
+def _spaces(text):
+    """Runs of white space as one space; a no-break space (``12,5 %``, ``1 234``) stays, so a
+    figure is never split over two lines."""
+    return _WHITE_SPACE.sub(" ", str(text)).strip(" ")
+
+
 def _wrap(text, limit, max_lines):
     """Split ``text`` into at most ``max_lines`` lines of about ``limit`` characters, on
     spaces where possible; what does not fit ends with an ellipsis."""
-    words = str(text).split()
+    words = str(text).split(" ")
     lines, current = [], ""
     for word in words:
         while len(word) > limit:  # a word longer than a line is cut
@@ -108,7 +92,7 @@ def bar_chart(
     highlight=GOLD,
     highlight_max=True,
     show_title=False,
-    value_format=format_number,
+    value_format=number,
     empty_text=None,
     max_label_lines=2,
     chart_id=None,
@@ -123,7 +107,7 @@ def bar_chart(
     ``show_title`` also prints the title above the bars (for a PDF, where there is no HTML
     heading). Returns safe SVG markup (SVG 1.1) that scales to its container's width.
     """
-    items = [(" ".join(str(label).split()), value) for label, value in items]
+    items = [(_spaces(label), value) for label, value in items]
     chart_id = chart_id or _chart_id("chart", str(title), items)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     if description is None:
@@ -165,9 +149,9 @@ def bar_chart(
             y += 12  # the space between rows
         lines = _wrap(label, label_limit, max_label_lines)
         texts = []
-        for number, line in enumerate(lines):
+        for line_number, line in enumerate(lines):
             texts.append(
-                f'<tspan x="0" y="{_num(y + font_size + number * line_height)}">'
+                f'<tspan x="0" y="{_num(y + font_size + line_number * line_height)}">'
                 f"{escape(line)}</tspan>"
             )
         full_label = f"<title>{escape(label)}</title>" if " ".join(lines) != label else ""
@@ -176,7 +160,7 @@ def bar_chart(
             "</text>"
         )
         y += len(lines) * line_height + 4
-        length = bar_room * value / largest if largest > 0 and value > 0 else 0
+        length = bar_room * float(value / largest) if largest > 0 and value > 0 else 0
         if value > 0:
             length = max(length, 3)
         fill = highlight if highlighted and value == largest else colour

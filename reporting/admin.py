@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.formats import format_tenge
 from ozgeris.models import Programme
-from ozgeris.money import format_tenge
 from ozgeris.permissions import is_programme_staff
 from ozgeris.registry import exporters, indicator_sources, table_sources
 

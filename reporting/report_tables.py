@@ -94,7 +94,7 @@ def _chart(name, title, rows):
             continue
         text = str(row[label])
         if share is not None and formats.is_number(row[share]):
-            text = f"{text} ({formats.number(row[share])} %)"
+            text = f"{text} ({formats.percent(row[share])})"
         items.append((text, row[value]))
     return bar_chart(items, title=title, show_title=True, width=480, font_size=9,
                      bar_height=9, value_format=formats.number)

@@ -1,7 +1,7 @@
 from django.template import Context, Template
 from django.utils import translation
 
-from ozgeris.money import format_tenge
+from ozgeris.formats import format_tenge
 
 
 def test_tenge_are_grouped_by_spaces_in_russian_and_kazakh():
@@ -20,3 +20,5 @@ def test_the_template_filter_follows_the_active_language():
     template = Template("{% load portal %}{{ amount|tenge }}")
     with translation.override("kk"):
         assert template.render(Context({"amount": 18950000})) == "18\u00a0950\u00a0000\u00a0₸"
+    with translation.override("en"):
+        assert template.render(Context({"amount": 18950000})) == "₸18,950,000"

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ozgeris.formats import duration
 from ozgeris.models import Region
 
 from .models import AgeBracket, TrafficSource, VisitDay, Vote, VoterLink, VotingSettings
@@ -42,8 +43,7 @@ class Statistics:
 
     @property
     def average_time(self):
-        minutes, seconds = divmod(self.average_seconds, 60)
-        return f"{minutes}:{seconds:02d}"
+        return duration(self.average_seconds)
 
 
 def period(programme):

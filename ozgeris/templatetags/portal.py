@@ -1,15 +1,14 @@
 from django import template
 
-from ozgeris.charts import format_figure
-from ozgeris.money import format_tenge
+from ozgeris import formats
 
 register = template.Library()
 
 
 @register.filter
 def tenge(amount):
-    """{{ grant.amount|tenge }} → 18 950 000 ₸"""
-    return format_tenge(amount)
+    """{{ grant.amount|tenge }} → 18 950 000 ₸ (in the active language)"""
+    return formats.format_tenge(amount)
 
 
 @register.filter
@@ -21,9 +20,4 @@ def get_item(mapping, key):
 @register.filter
 def figure(value):
     """{{ row.actual|figure }} → 12 345, "yes"/"no" for a document, "—" for no data."""
-    return format_figure(value)
-
-
-@register.filter
-def is_number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return formats.figure(value)
