@@ -2,11 +2,13 @@
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.models import Nomination
 from ozgeris.uploads import JPEG, PNG, check_public_file
 
+from . import fields as application_fields
 from .models import Application, LegalForm, Organisation
 
 
@@ -78,30 +80,28 @@ class StartApplicationForm(forms.Form):
             kind=Nomination.Kind.NGO)
 
 
-SECTIONS = [
-    (_("The project"), ["project_title", "social_problem", "solution"]),
-    (_("Beneficiaries and impact"), ["beneficiaries", "beneficiaries_count", "impact_evidence"]),
-    (_("Business model"), ["products", "customers", "prices", "sales_channels"]),
-    (_("Experience and team"), ["years_in_operation", "team"]),
-    (_("Finances for the last full year"),
-     ["financial_year", "total_income", "entrepreneurial_income"]),
-    (_("For the public pages"), ["video_url", "registry_consent"]),
-]
+def _counted_widgets():
+    """Text the applicant types shows how many characters are left; a link, a number or a
+    yes/no is not counted."""
+    widgets = {}
+    for name in application_fields.names():
+        model_field = Application._meta.get_field(name)
+        if isinstance(model_field, models.TextField):
+            widgets[name] = CountedTextarea()
+        elif type(model_field) is models.CharField:  # not URLField or EmailField
+            widgets[name] = forms.TextInput(attrs={"data-counter": ""})
+    return widgets
 
 
 class ApplicationForm(forms.ModelForm):
-    """Every section of the application. Nothing is required to save a draft; what a
-    submission needs is checked by the service's checklist."""
+    """Every section of the application, as ``applications.fields`` declares them. Nothing is
+    required to save a draft; what a submission needs is checked by the service's checklist."""
 
     class Meta:
         model = Application
-        fields = [name for _title, names in SECTIONS for name in names]
-        widgets = {
-            name: CountedTextarea()
-            for name in ("social_problem", "solution", "beneficiaries", "impact_evidence",
-                         "products", "customers", "prices", "sales_channels", "team")
-        } | {
-            "project_title": forms.TextInput(attrs={"data-counter": ""}),
+        fields = application_fields.names()
+        widgets = _counted_widgets() | {
+            # The two figures of the 80/20 share the page computes as they are typed.
             "total_income": forms.NumberInput(attrs={"min": 0, "step": 1, "data-income": "total"}),
             "entrepreneurial_income": forms.NumberInput(
                 attrs={"min": 0, "step": 1, "data-income": "entrepreneurial"}),
@@ -116,7 +116,9 @@ class ApplicationForm(forms.ModelForm):
         return cleaned
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+        """(declared section, its bound fields) for the page and the PDF copy."""
+        return [(section, [self[field.name] for field in section.fields])
+                for section in application_fields.SECTIONS]
 
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
