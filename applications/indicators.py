@@ -39,7 +39,7 @@ def eligible(programme):
 
 
 def finalists(programme):
-    return _applications(programme).filter(status__in=[Status.FINALIST, Status.WINNER]).count()
+    return Application.objects.finalists(programme).count()
 
 
 def winners(programme):

@@ -140,6 +140,11 @@ REQUIRED_DOCUMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.TAX_CERTIFICATE,
                       DocumentKind.CREDITOR_CERTIFICATE)
 
 
+# The public vote's finalists: chosen by the jury, and after the vote its winners are still
+# finalists. Whoever counts or lists finalists asks ApplicationQuerySet.finalists.
+FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
+
+
 class ApplicationQuerySet(models.QuerySet):
     def submitted(self):
         """Everything that reached the jury's desk: not drafts, not withdrawn."""
@@ -148,7 +153,7 @@ class ApplicationQuerySet(models.QuerySet):
     def finalists(self, programme):
         """The public vote's finalists (and, after it, its winners)."""
         return self.filter(
-            programme=programme, status__in=[Status.FINALIST, Status.WINNER]
+            programme=programme, status__in=FINALIST_STATUSES
         ).select_related("organisation", "nomination")
 
     def with_related(self):

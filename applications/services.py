@@ -7,17 +7,17 @@ transaction, writes an audit entry and queues its mail through the outbox.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ozgeris import audit, outbox
+from ozgeris.links import portal_link
 from ozgeris.uploads import CONTENT_TYPES, EXTENSIONS, JPEG, PDF, PNG, XLSX, validate_upload
 
+from . import fields as application_fields
 from .intake import (
     deadline_for,
     intake_open_for,
@@ -130,17 +130,13 @@ def refresh_income_share(application):
 # Completeness
 # ---------------------------------------------------------------------------
 
-REQUIRED_FIELDS = ("project_title", "social_problem", "solution", "beneficiaries",
-                   "impact_evidence", "products", "customers", "years_in_operation", "team",
-                   "financial_year", "total_income", "entrepreneurial_income")
-
-
 def checklist(application, documents=None):
-    """(label, done) for each thing a submission needs, in the form's order."""
+    """(label, done) for each thing a submission needs (``applications.fields``), in the
+    form's order, then the required documents."""
     field_items = [
         (Application._meta.get_field(name).verbose_name,
          getattr(application, name) not in (None, ""))
-        for name in REQUIRED_FIELDS
+        for name in application_fields.required_names()
     ]
     kinds = {doc.kind for doc in (documents if documents is not None
                                   else application.documents.all())}
@@ -187,9 +183,9 @@ def update_organisation(*, organisation, changed, by):
 
 
 @transaction.atomic
-def invite_member(*, organisation, email, by, accept_url_for):
+def invite_member(*, organisation, email, by):
     """Invite someone by email to act for the organisation. Side effects: an invitation,
-    an email through the outbox, an audit entry. ``accept_url_for(token)`` builds the link."""
+    an email through the outbox with the link that accepts it, an audit entry."""
     if organisation.members.filter(email__iexact=email).exists():
         raise ApplicationError(_("This person is already a member of the organisation."))
     invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=by)
@@ -197,7 +193,7 @@ def invite_member(*, organisation, email, by, accept_url_for):
         to=[email],
         template="applications/email/invitation",
         context={"organisation": organisation, "by": by,
-                 "url": accept_url_for(invitation.token)},
+                 "url": portal_link("applications:accept_invitation", args=[invitation.token])},
         language=by.preferred_language,
         purpose="applications:invitation",
     )
@@ -315,12 +311,10 @@ def remove_document(*, document, by, now=None):
 
 
 def _snapshot(application):
+    """The submitted version as kept: every declared answer, the 80/20 result, the
+    organisation and the documents."""
     documents = list(application.documents.all())
-    fields = {name: getattr(application, name) for name in (
-        "project_title", "social_problem", "solution", "beneficiaries", "beneficiaries_count",
-        "impact_evidence", "products", "customers", "prices", "sales_channels",
-        "years_in_operation", "team", "video_url", "registry_consent", "financial_year",
-        "total_income", "entrepreneurial_income")}
+    fields = {name: getattr(application, name) for name in application_fields.names()}
     return {
         **fields,
         "income_share": str(application.income_share) if application.income_share is not None
@@ -476,7 +470,7 @@ def grant_extension(*, programme, organisation, until, reason, by):
         organisation, "applications/email/extension_granted",
         {"organisation": organisation, "programme": programme,
          "deadline": deadline_for(programme, organisation),
-         "url": f"{settings.PORTAL_URL}{reverse('applications:dashboard')}"},
+         "url": portal_link("applications:dashboard")},
         "applications:extension_granted")
     audit.record(by, "application.extension_granted", organisation,
                  until=until.isoformat(), reason=reason, programme=programme.year,

@@ -5,12 +5,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +16,7 @@ from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
 from ozgeris.public_files import sandboxed
 
-from . import intake, permissions, services
+from . import intake, permissions, resubmission, services
 from .downloads import document_response
 from .eligibility import assess
 from .forms import (
@@ -31,13 +28,6 @@ from .forms import (
     StartApplicationForm,
 )
 from .models import Application, ApplicationDocument, DocumentKind, Invitation, Status
-
-
-def _current_programme():
-    programme = Programme.objects.current()
-    if programme is None:
-        raise Http404
-    return programme
 
 
 def dashboard(request):
@@ -112,8 +102,6 @@ def organisation_invite(request, pk):
         try:
             services.invite_member(
                 organisation=organisation, email=form.cleaned_data["email"], by=request.user,
-                accept_url_for=lambda token: request.build_absolute_uri(
-                    reverse("applications:accept_invitation", args=[token])),
             )
         except services.ApplicationError as error:
             messages.error(request, str(error))
@@ -142,7 +130,7 @@ def accept_invitation(request, token):
 def application_start(request):
     """Start (or continue) an application for one of the user's organisations that may
     apply now; with none of them, back to the dashboard, which says why."""
-    programme = _current_programme()
+    programme = Programme.objects.current_or_404()
     organisations = permissions.organisations_for(request.user)
     if not organisations.exists():
         messages.info(request, _("First add the organisation you apply for."))
@@ -170,32 +158,25 @@ def _own_application(request, pk):
     return get_object_or_404(permissions.own_applications(request.user).with_related(), pk=pk)
 
 
-def _store_uploads(request, application, stored=None):
+def _uploads(request):
+    """{kind: uploaded file} of the form's document fields."""
+    return {kind: request.FILES[f"doc_{kind}"] for kind in DocumentKind.values
+            if request.FILES.get(f"doc_{kind}")}
+
+
+def _say_attached(request, documents):
+    if documents:
+        messages.success(request, _("Attached: %(names)s.")
+                         % {"names": ", ".join(d.original_name for d in documents)})
+
+
+def _store_uploads(request, application):
     """Store each uploaded document; return {kind: error}. Accepted files stay even if the
-    rest of the form has errors. ``stored`` collects the new documents."""
-    errors, attached = {}, []
-    for kind in DocumentKind.values:
-        upload = request.FILES.get(f"doc_{kind}")
-        if not upload:
-            continue
-        try:
-            document = services.upload_document(application=application, kind=kind,
-                                                file=upload, by=request.user)
-        except ValidationError as error:
-            errors[kind] = " ".join(error.messages)
-        except services.ApplicationError as error:
-            errors[kind] = str(error)
-        else:
-            attached.append(upload.name)
-            if stored is not None:
-                stored.append(document)
-    if attached:
-        messages.success(request, _("Attached: %(names)s.") % {"names": ", ".join(attached)})
+    rest of the form has errors."""
+    stored, errors = resubmission.attach_documents(application=application,
+                                                   uploads=_uploads(request), by=request.user)
+    _say_attached(request, stored)
     return errors
-
-
-class _Refused(Exception):
-    """Raised inside a resubmission's transaction to undo it."""
 
 
 @login_required
@@ -263,25 +244,18 @@ def _submit(request, application, success):
 def _resubmit(request, application, form):
     """Resubmit a submitted application with its changes and new documents, all or nothing.
     Returns (upload errors, whether it was resubmitted)."""
-    stored = []
     try:
-        with transaction.atomic():
-            upload_errors = _store_uploads(request, application, stored)
-            if upload_errors or not form.is_valid():
-                raise _Refused
-            services.submit_application(application=application, by=request.user,
-                                        edited=form.instance, fields=list(form.fields))
+        stored = resubmission.resubmit_application(
+            application=application, edited=form.instance if form.is_valid() else None,
+            fields=list(form.fields), uploads=_uploads(request), by=request.user)
+    except resubmission.ResubmissionRefused as refused:
+        return refused.upload_errors, False
     except services.ApplicationError as error:
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
-        upload_errors = {}
-    except _Refused:
-        pass
-    else:
-        messages.success(request, _("Your application was resubmitted."))
-        return {}, True
-    for document in stored:  # the transaction was undone; so are its files
-        document.file.storage.delete(document.file.name)
-    return upload_errors, False
+        return {}, False
+    _say_attached(request, stored)
+    messages.success(request, _("Your application was resubmitted."))
+    return {}, True
 
 
 def _latest_reason(application, status):

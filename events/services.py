@@ -2,15 +2,14 @@
 and guest-list imports, certificates and contracts for the winners, the winners' contract
 details and the staff check. Each is one transaction with an audit entry."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
 from applications.services import email_members
 from ozgeris import audit
+from ozgeris.links import portal_link
 
 from .models import (
     DEFAULT_AMOUNT,
@@ -116,7 +115,7 @@ def _ask_for_details(contract):
     email_members(contract.application, "events/email/contract_ready", {
         "organisation": contract.application.organisation.name,
         "programme": contract.programme, "number": contract.number,
-        "url": f"{settings.PORTAL_URL}{reverse('events:contract', args=[contract.pk])}",
+        "url": portal_link("events:contract", args=[contract.pk]),
     }, "events:contract_ready")
 
 

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Status
+from applications.models import Application, Status
 from ozgeris.models import Region
 from ozgeris.pdf import render_pdf
 from ozgeris.registry import register_exporter
@@ -39,7 +39,6 @@ from .results import results
 from .supporting import laureates
 
 ALMATY = ZoneInfo("Asia/Almaty")
-FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 PRESENT = (Attendance.Presence.IN_PERSON, Attendance.Presence.ONLINE)
 
 
@@ -73,6 +72,11 @@ def ranking_of(programme):
 
 def _status_labels():
     return {value: str(label) for value, label in Status.choices}
+
+
+def _finalist_ids(programme):
+    """Who is a finalist is ApplicationQuerySet.finalists' to say, not this module's."""
+    return set(Application.objects.finalists(programme).values_list("pk", flat=True))
 
 
 def _yes_no(value):
@@ -261,7 +265,8 @@ def render_finalists(programme, options, progress):
     ranking = ranking_of(programme)
     regions = {region.pk: region.name for region in Region.objects.all()}
     statuses = _status_labels()
-    finalists = [r for r in results(programme) if r.application.status in FINALIST_STATUSES]
+    finalist_ids = _finalist_ids(programme)
+    finalists = [r for r in results(programme) if r.application.pk in finalist_ids]
     progress(0, len(finalists), _("Finalists"))
     rows = [
         [
@@ -401,6 +406,7 @@ def protocol_context(programme):
         .select_related("application__organisation", "application__nomination")
         .order_by("application__nomination__order", "priority"))
     groups = _by_nomination(rows)
+    finalist_ids = _finalist_ids(programme)
     chairs, others = _signatories(members, sittings)
     return {
         "programme": programme,
@@ -428,7 +434,7 @@ def protocol_context(programme):
         "tie_breaks": tie_breaks,
         "decision_groups": [
             {"nomination": nomination,
-             "finalists": [r for r in group if r.application.status in FINALIST_STATUSES],
+             "finalists": [r for r in group if r.application.pk in finalist_ids],
              "not_selected": [r for r in group
                               if r.application.status == Status.NOT_SELECTED],
              "undecided": [r for r in group if r.application.status == Status.ELIGIBLE]}

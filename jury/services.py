@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from applications import services as applications
 from applications.models import Application, Status
 from ozgeris import audit, outbox
+from ozgeris.links import portal_link
 from ozgeris.permissions import JURY_GROUP, is_programme_staff
 
 from .models import (
@@ -76,7 +76,10 @@ def may_decide(user, programme):
 
 def decide_eligibility(*, programme, by, now=None):
     """Every screened application becomes eligible or fails the 80/20 rule by the share the
-    applications service computed. Returns (eligible, failed) counts."""
+    applications service computed; staff or the chair decide it. Returns (eligible, failed)
+    counts."""
+    if not may_decide(by, programme):
+        raise JuryError(_("Only programme staff or the chair can decide eligibility."))
     counts = {True: 0, False: 0}
     screened = Application.objects.filter(programme=programme, status=Status.SCREENED)
     with transaction.atomic():
@@ -112,6 +115,17 @@ def override_eligibility(*, application, eligible, reason, by):
             application=application,
             defaults={"eligible": eligible, "overridden": True, "reason": reason,
                       "decided_by": by, "decided_at": timezone.now()})
+
+
+def reverse_eligibility(*, application, reason, by):
+    """The panel's override: the opposite of the 80/20 result the application has (a failed
+    one becomes eligible, an eligible one fails), as ``override_eligibility`` does it.
+    Refused for an application the gate has not decided or the cut has already moved on."""
+    if application.status not in (Status.ELIGIBLE, Status.FAILED_80_20):
+        raise JuryError(_("Only an application the 80/20 rule has decided can be "
+                          "overridden."))
+    override_eligibility(application=application, reason=reason, by=by,
+                         eligible=application.status == Status.FAILED_80_20)
 
 
 # ---------------------------------------------------------------------------
@@ -462,7 +476,7 @@ def send_scoring_reminders(now=None):
                 to=[member.user.email], template="jury/email/reminder",
                 context={"member": member, "done": done, "total": total,
                          "closes": member.programme.scoring_closes_at,
-                         "panel_url": f"{settings.PORTAL_URL}/jury/"},
+                         "panel_url": portal_link("jury_panel:index")},
                 language=member.user.preferred_language, purpose="jury:reminder")
         sent += 1
     return sent
@@ -470,11 +484,14 @@ def send_scoring_reminders(now=None):
 
 @transaction.atomic
 def record_tie_break(*, application, priority, reason, by):
-    """The chair's decision between tied applications (a lower priority ranks first)."""
+    """The chair's decision between tied applications (a lower priority ranks first; a
+    priority is a whole number from 1)."""
     from .models import TieBreak
 
     if not may_decide(by, application.programme):
         raise JuryError(_("Only programme staff or the chair can break a tie."))
+    if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
+        raise JuryError(_("The priority is a whole number from 1."))
     if not reason.strip():
         raise JuryError(_("Give a reason for the decision."))
     tie_break, _created = TieBreak.objects.update_or_create(

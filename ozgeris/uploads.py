@@ -8,6 +8,9 @@ an HTML page with a PDF header, a ZIP bomb posing as XLSX).
 ``check_public_file(file, allowed=...)`` is the stricter check for what the portal publishes
 (the regulations, the press releases, the finalists' photos): the file is opened whole, a PDF
 by qpdf (pikepdf) and an image by Pillow, and one that is also a web page is refused.
+
+Models' file fields name the validators at the end (``validate_public_pdf``,
+``validate_private_document``), which check a new file only (``check_new_file``).
 """
 
 import io
@@ -228,9 +231,22 @@ def check_public_file(file, allowed=PUBLIC_KINDS, max_bytes=None):
     return kind
 
 
+def check_new_file(file, check=validate_upload, **options):
+    """What every file field's validator does: ``check(file, **options)`` on a file being
+    uploaded, nothing on the stored file a form leaves in place (Django validates every field
+    on each save; that file was checked when it came, and a published one is checked again by
+    ``recheck_public_files``). Returns the new file's type, or None."""
+    if getattr(file, "_committed", False):
+        return None
+    return check(file, **options)
+
+
 def validate_public_pdf(file):
     """Field validator for the PDFs staff publish: the regulations and the press releases."""
-    # A stored file that is not being replaced has nothing new to check.
-    if getattr(file, "_committed", False):
-        return
-    check_public_file(file, allowed=(PDF,))
+    check_new_file(file, check_public_file, allowed=(PDF,))
+
+
+def validate_private_document(file):
+    """Field validator for the scans, photos and documents of outreach kept in the private
+    store."""
+    check_new_file(file, allowed=(PDF, JPEG, PNG))

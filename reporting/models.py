@@ -13,14 +13,12 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.models import Programme, localized
-from ozgeris.uploads import JPEG, PDF, PNG, XLSX, validate_upload
+from ozgeris.uploads import JPEG, PDF, PNG, XLSX, check_new_file
 
 
 def validate_evidence(file):
     """Evidence of a manual value: a scan, a photo or a spreadsheet, checked by content."""
-    if getattr(file, "_committed", False):
-        return  # already stored: checked when it was uploaded
-    validate_upload(file, allowed=(PDF, JPEG, PNG, XLSX))
+    check_new_file(file, allowed=(PDF, JPEG, PNG, XLSX))
 
 
 class Titled(models.Model):

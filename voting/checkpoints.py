@@ -48,10 +48,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from ozgeris import outbox
+from ozgeris.links import portal_link
 from ozgeris.models import Programme, User
 from ozgeris.permissions import STAFF_GROUP
 
@@ -263,7 +263,7 @@ def observers(programme):
 def _mail(programme, checkpoint, key):
     titles = {}
     recipients = []
-    url = f"{settings.PORTAL_URL}{reverse('voting:checkpoints', args=[programme.year])}"
+    url = portal_link("voting:checkpoints", args=[programme.year])
     for email, language in observers(programme).values_list("email", "preferred_language"):
         if language not in titles:
             with translation.override(language):

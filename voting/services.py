@@ -11,19 +11,17 @@ import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
-from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application
 from ozgeris import memo, outbox
 from ozgeris.cache import claim_in_process
+from ozgeris.links import portal_link
 from ozgeris.models import Programme
 
 from . import checkpoints, ledger, statement
@@ -217,8 +215,7 @@ def _email_receipts(programme_id, entries):
                 titles[language] = str(programme.title)
         recipients.append((email, language, {
             "programme_title": titles[language], "receipt": code,
-            "check_url": f"{django_settings.PORTAL_URL}{reverse('voting:receipt')}?"
-                         f"{urlencode({'code': code})}"}))
+            "check_url": portal_link("voting:receipt", query={"code": code})}))
     outbox.queue_templated_emails(template="voting/email/receipt", purpose="voting:receipt",
                                   recipients=recipients)
     # From here on the portal keeps only the receipt's hash (on the vote): the code in clear
