@@ -81,17 +81,11 @@ class JuryPanelSite(admin.AdminSite):
 
     # Context ----------------------------------------------------------------------------
 
-    def _programme(self):
-        programme = Programme.objects.current()
-        if programme is None:
-            raise Http404
-        return programme
-
     def _render(self, request, template, context):
         return TemplateResponse(request, template, {**self.each_context(request), **context})
 
     def index(self, request, extra_context=None):
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         member = services.member_of(request.user, programme)
         context = {"programme": programme, "member": member,
                    "is_staff": is_programme_staff(request.user),
@@ -113,7 +107,7 @@ class JuryPanelSite(admin.AdminSite):
     # Scoring ----------------------------------------------------------------------------
 
     def score_view(self, request, pk):
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         member = services.member_of(request.user, programme)
         if member is None:
             raise Http404
@@ -164,7 +158,7 @@ class JuryPanelSite(admin.AdminSite):
         })
 
     def conflict_view(self, request, pk):
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         member = services.member_of(request.user, programme)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -188,7 +182,7 @@ class JuryPanelSite(admin.AdminSite):
     def document_view(self, request, pk, document_pk):
         """An application's document, for a juror who scores it (never in conflict, never
         another programme's), and for staff."""
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         member = services.member_of(request.user, programme)
         if member is not None:
             applications = applications_for_juror(member).filter(in_conflict=False)
@@ -201,7 +195,7 @@ class JuryPanelSite(admin.AdminSite):
 
     def conflicts_view(self, request):
         """Possible conflicts to confirm or dismiss: a juror's own, or all of them for staff."""
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         member = services.member_of(request.user, programme)
         staff = is_programme_staff(request.user)
         conflicts = Conflict.objects.filter(juror__programme=programme).select_related(
@@ -228,7 +222,9 @@ class JuryPanelSite(admin.AdminSite):
     # Staff and the chair ---------------------------------------------------------------
 
     def results_view(self, request):
-        programme = self._programme()
+        """The commission's table and its decisions. Each button posts one command, which
+        calls one ``jury.services`` function and comes back here with what it did."""
+        programme = Programme.objects.current_or_404()
         if not services.may_decide(request.user, programme):
             raise PermissionDenied
         member = services.member_of(request.user, programme)
@@ -240,45 +236,12 @@ class JuryPanelSite(admin.AdminSite):
             return redirect("jury_panel:index")
         form = CutForm(request.POST or request.GET or None)
         proposal, signature = None, ""
-        if "eligibility" in request.POST:
-            eligible, failed = services.decide_eligibility(programme=programme, by=request.user)
-            messages.success(request, _("Eligibility decided: %(eligible)s eligible, %(failed)s "
-                                        "did not meet the 80/20 rule.")
-                             % {"eligible": eligible, "failed": failed})
-            return redirect("jury_panel:results")
-        if "override" in request.POST:
-            application = get_object_or_404(
-                Application, programme=programme, pk=_number(request.POST.get("application")),
-                status__in=[Status.ELIGIBLE, Status.FAILED_80_20])
+        command = next((name for name in RESULTS_COMMANDS if name in request.POST), None)
+        if command is not None:
             try:
-                services.override_eligibility(
-                    application=application, by=request.user,
-                    eligible=application.status == Status.FAILED_80_20,
-                    reason=request.POST.get("reason", ""))
+                messages.success(request, RESULTS_COMMANDS[command](request, programme))
             except services.JuryError as error:
                 messages.error(request, str(error))
-            else:
-                messages.success(request, _("The eligibility was overridden."))
-            return redirect("jury_panel:results")
-        if "tie_break" in request.POST:
-            application = get_object_or_404(Application, programme=programme,
-                                            pk=_number(request.POST.get("application")))
-            priority = _number(request.POST.get("priority"))
-            try:
-                if not priority:
-                    raise services.JuryError(_("The priority is a whole number from 1."))
-                services.record_tie_break(application=application, priority=priority,
-                                          reason=request.POST.get("reason", ""),
-                                          by=request.user)
-            except services.JuryError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("The chair's decision was recorded."))
-            return redirect("jury_panel:results")
-        if "detect" in request.POST:
-            added = services.detect_conflicts(programme=programme, by=request.user)
-            messages.success(request, _("%(count)s possible conflicts flagged.")
-                             % {"count": added})
             return redirect("jury_panel:results")
         if form.is_bound and form.is_valid():
             rule = {key: form.cleaned_data[key] for key in ("top_n", "threshold")}
@@ -319,7 +282,7 @@ class JuryPanelSite(admin.AdminSite):
         })
 
     def progress_view(self, request):
-        programme = self._programme()
+        programme = Programme.objects.current_or_404()
         if not is_programme_staff(request.user):
             raise PermissionDenied
         members = JuryMember.objects.filter(programme=programme).select_related("user")
@@ -331,6 +294,44 @@ class JuryPanelSite(admin.AdminSite):
         from .supporting_views import supporting_page
 
         return supporting_page(request, self)
+
+
+def _decide_eligibility(request, programme):
+    eligible, failed = services.decide_eligibility(programme=programme, by=request.user)
+    return (_("Eligibility decided: %(eligible)s eligible, %(failed)s did not meet the 80/20 "
+              "rule.") % {"eligible": eligible, "failed": failed})
+
+
+def _reverse_eligibility(request, programme):
+    application = get_object_or_404(Application, programme=programme,
+                                    pk=_number(request.POST.get("application")))
+    services.reverse_eligibility(application=application, by=request.user,
+                                 reason=request.POST.get("reason", ""))
+    return _("The eligibility was overridden.")
+
+
+def _record_tie_break(request, programme):
+    application = get_object_or_404(Application, programme=programme,
+                                     pk=_number(request.POST.get("application")))
+    services.record_tie_break(application=application, by=request.user,
+                              priority=_number(request.POST.get("priority")),
+                              reason=request.POST.get("reason", ""))
+    return _("The chair's decision was recorded.")
+
+
+def _detect_conflicts(request, programme):
+    added = services.detect_conflicts(programme=programme, by=request.user)
+    return _("%(count)s possible conflicts flagged.") % {"count": added}
+
+
+# The results page's buttons (the name each posts) and what each does; applying the cut
+# needs the rule's form and is handled beside its preview.
+RESULTS_COMMANDS = {
+    "eligibility": _decide_eligibility,
+    "override": _reverse_eligibility,
+    "tie_break": _record_tie_break,
+    "detect": _detect_conflicts,
+}
 
 
 def _number(value):

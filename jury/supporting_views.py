@@ -50,9 +50,7 @@ def _handle_post(request, programme, juror):
 
 
 def supporting_page(request, admin_site):
-    programme = Programme.objects.current()
-    if programme is None:
-        raise Http404(_("No programme is published."))
+    programme = Programme.objects.current_or_404()
     request.current_app = admin_site.name
     juror = member_of(request.user, programme)
     staff = is_programme_staff(request.user)

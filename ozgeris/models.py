@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -148,8 +149,25 @@ class Region(models.Model):
 
 class ProgrammeQuerySet(models.QuerySet):
     def current(self):
-        """The edition the public site shows: the latest published one."""
+        """The edition the public site shows: the latest published one, or None."""
         return self.filter(is_published=True).order_by("-year").first()
+
+    def current_or_404(self):
+        """The current edition for a page that exists only with one (applying, the vote, the
+        jury's panel): every such page asks here, so without a published edition they all
+        answer the portal's 404 alike."""
+        programme = self.current()
+        if programme is None:
+            raise Http404("No programme is published.")
+        return programme
+
+    def published_or_404(self, year):
+        """The published edition of ``year`` for the pages that name one in their address
+        (ledger, results, laureates, checkpoints); 404 for an unknown or hidden year."""
+        try:
+            return self.get(year=year, is_published=True)
+        except self.model.DoesNotExist as missing:
+            raise Http404("No programme is published for this year.") from missing
 
 
 class Programme(models.Model):

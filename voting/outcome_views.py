@@ -3,7 +3,7 @@ laureates archive of a year, kept after the programme ends."""
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Status
@@ -17,13 +17,9 @@ from .services import settings_for
 LEDGER_PAGE_SIZE = 100
 
 
-def _published(year):
-    return get_object_or_404(Programme, year=year, is_published=True)
-
-
 def ledger(request, year):
     """Positions, leaves and the head digest — never the finalist of a vote."""
-    programme = _published(year)
+    programme = Programme.objects.published_or_404(year)
     entries = (LedgerEntry.objects.filter(programme=programme).order_by("sequence")
                .values("sequence", "leaf", "sealed_at"))
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -32,7 +28,7 @@ def ledger(request, year):
 
 
 def results_page(request, year):
-    programme = _published(year)
+    programme = Programme.objects.published_or_404(year)
     vote_settings = settings_for(programme)
     if not vote_settings.results_released_at:
         if not vote_settings.release_withdrawn_at:
@@ -51,7 +47,7 @@ def results_page(request, year):
 
 def laureates(request, year):
     """The winners and the finalists of a year with their texts and videos."""
-    programme = _published(year)
+    programme = Programme.objects.published_or_404(year)
     if not settings_for(programme).results_released_at:
         raise Http404
     finalists = Application.objects.finalists(programme).order_by("nomination__order",

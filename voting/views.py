@@ -42,10 +42,7 @@ ANONYMOUS_PAGE_SECONDS = 10
 def _programme():
     """The current programme, with the database's clock read in the same query (``db_now``),
     so the page shows the window exactly as the vote enforces it."""
-    programme = Programme.objects.annotate(db_now=Now()).current()
-    if programme is None:
-        raise Http404
-    return programme
+    return Programme.objects.annotate(db_now=Now()).current_or_404()
 
 
 def _window(programme):
@@ -161,11 +158,8 @@ def _ballot_programme():
     """The current programme for casting a vote, kept for a few seconds in the process's
     memory (votes come in bursts; the window itself is checked by the database's clock in
     the service)."""
-    programme = memo.remember(BALLOT_PROGRAMME_KEY, services.BALLOT_CACHE_SECONDS,
-                              Programme.objects.current)
-    if programme is None:
-        raise Http404
-    return programme
+    return memo.remember(BALLOT_PROGRAMME_KEY, services.BALLOT_CACHE_SECONDS,
+                         Programme.objects.current_or_404)
 
 
 @login_required
@@ -246,7 +240,7 @@ CHECKPOINTS_PAGE_SIZE = 50
 def checkpoints_page(request, year):
     """The signed checkpoints of a programme's ledger, newest first, with the portal's public
     key and the text each signature covers."""
-    programme = get_object_or_404(Programme, year=year, is_published=True)
+    programme = Programme.objects.published_or_404(year)
     signed = programme.checkpoints.order_by("-signed_at", "-pk")
     return render(request, "voting/checkpoints.html", {
         "programme": programme, "key": checkpoints.configured_key(),
@@ -256,5 +250,5 @@ def checkpoints_page(request, year):
 
 def checkpoints_feed(request, year):
     """The same as JSON, every checkpoint at once: the copy an observer keeps."""
-    programme = get_object_or_404(Programme, year=year, is_published=True)
+    programme = Programme.objects.published_or_404(year)
     return JsonResponse(checkpoints.feed(programme), json_dumps_params={"indent": 1})
