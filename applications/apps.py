@@ -7,11 +7,11 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from ozgeris import registry
+        from ozgeris import registries
 
         from . import dashboard, exporters, indicators  # noqa: F401 - exporters register on import
         from .demo import seed
 
         indicators.register()
         dashboard.register()
-        registry.register_demo_step("applications", order=10, run=seed.seed, reset=seed.reset)
+        registries.register_demo_step("applications", order=10, run=seed.seed, reset=seed.reset)

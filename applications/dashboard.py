@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ozgeris import registry
+from ozgeris import registries
 
 from .models import Application, Status
 
@@ -21,15 +21,15 @@ def _changelist(programme, status):
 def figures(programme):
     counts = dict(Application.objects.filter(programme=programme).order_by()
                   .values_list("status").annotate(Count("pk")))
-    waiting = [registry.DashboardFigure(
+    waiting = [registries.DashboardFigure(
         _("Applications whose documents wait to be checked"), counts.get(Status.SUBMITTED, 0),
         _changelist(programme, Status.SUBMITTED), waiting=True)]
-    return waiting + [registry.DashboardFigure(label, counts.get(value, 0),
+    return waiting + [registries.DashboardFigure(label, counts.get(value, 0),
                                                _changelist(programme, value))
                       for value, label in Status.choices]
 
 
 def register():
-    registry.register_dashboard_source(
+    registries.register_dashboard_source(
         "applications", title=gettext_lazy("Applications by status"), order=10,
         figures=figures)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ozgeris.models import Region
-from ozgeris.registry import register_exporter
+from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, XLSX
 from ozgeris.xlsx import workbook_bytes
 

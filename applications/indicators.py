@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ozgeris.models import Nomination, localized
-from ozgeris.registry import register_indicator, register_table
+from ozgeris.registries import register_indicator, register_table
 
 from .models import Application, Status
 

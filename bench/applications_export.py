@@ -27,7 +27,7 @@ from applications.models import (
 )
 from applications.validators import bin_checksum_ok
 from ozgeris.models import Programme, Region
-from ozgeris.registry import no_progress
+from ozgeris.registries import no_progress
 
 APPLICATIONS = 10_000
 BATCH = 2000

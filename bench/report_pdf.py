@@ -17,7 +17,7 @@ def _render(queue):
 
     django.setup()  # a fresh interpreter (spawned): its memory is the report's alone
     from ozgeris.models import Programme
-    from ozgeris.registry import exporters, no_progress
+    from ozgeris.registries import exporters, no_progress
 
     programme = Programme.objects.get(year=2019)
     started = time.perf_counter()

@@ -1,5 +1,6 @@
 """What the journeys share: reading the mail outbox, signing up, in and out, a small PDF."""
 
+import json
 import re
 import time
 from pathlib import Path
@@ -117,3 +118,33 @@ def small_pdf(title):
     from weasyprint import HTML
 
     return HTML(string=f"<h1>{title}</h1><p>Ozgeris Ustasy e2e: {title}.</p>").write_pdf()
+
+
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+def summary(violations):
+    return [
+        f"{item['id']} ({item['impact']}): {item['help']} — "
+        + "; ".join(" ".join(node["target"]) if isinstance(node["target"][0], str)
+                    else str(node["target"]) for node in item["nodes"][:6])
+        + (f" (+{len(item['nodes']) - 6} more)" if len(item["nodes"]) > 6 else "")
+        for item in violations
+    ]
+
+
+def axe_blocking(page, report):
+    """Run axe (added to the page with ``page.add_init_script(path=AXE)``) on the page as it
+    stands; its violations are kept in ``var/e2e/axe/<report>.json``; the serious and critical
+    ones come back as readable lines."""
+    result = page.evaluate("""async () => await axe.run(document, {
+        resultTypes: ["violations"],
+        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                        "wcag22aa", "best-practice"]},
+    })""")
+    folder = OUT / "axe"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{report}.json").write_text(
+        json.dumps(result["violations"], ensure_ascii=False, indent=1))
+    return summary([item for item in result["violations"] if item["impact"] in BLOCKING])

@@ -8,16 +8,12 @@ var/e2e/axe/<page>-<language>.json; a page the product still fails is an xfail(s
 naming the rule, in KNOWN below (empty when every page passes).
 """
 
-import json
-from pathlib import Path
 
 import pytest
 
 from . import stages
-from .conftest import OUT
+from .helpers import AXE, axe_blocking
 
-AXE = Path(__file__).parent / "assets" / "axe.min.js"
-BLOCKING = ("serious", "critical")
 LANGUAGES = ("ru", "kk")
 PAGES = ("home", "apply", "vote", "finalist", "receipt", "results", "laureates", "registry",
          "faq")
@@ -72,16 +68,6 @@ def _cases():
             yield pytest.param(name, language, marks=marks, id=f"{name}-{language}")
 
 
-def summary(violations):
-    return [
-        f"{item['id']} ({item['impact']}): {item['help']} — "
-        + "; ".join(" ".join(node["target"]) if isinstance(node["target"][0], str)
-                    else str(node["target"]) for node in item["nodes"][:6])
-        + (f" (+{len(item['nodes']) - 6} more)" if len(item["nodes"]) > 6 else "")
-        for item in violations
-    ]
-
-
 @pytest.mark.parametrize(("name", "language"), _cases())
 def test_public_page_has_no_serious_violation(new_page, public_urls, name, language):
     page, shots = new_page("5-accessibility", language=language)
@@ -92,14 +78,5 @@ def test_public_page_has_no_serious_violation(new_page, public_urls, name, langu
     assert response.status == 200, f"{public_urls[name]}: {response.status}"
     assert page.locator("html").get_attribute("lang") == language
     shots(page, f"{name}-{language}")
-    result = page.evaluate("""async () => await axe.run(document, {
-        resultTypes: ["violations"],
-        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                        "wcag22aa", "best-practice"]},
-    })""")
-    folder = OUT / "axe"
-    folder.mkdir(exist_ok=True)
-    (folder / f"{name}-{language}.json").write_text(
-        json.dumps(result["violations"], ensure_ascii=False, indent=1))
-    blocking = [item for item in result["violations"] if item["impact"] in BLOCKING]
-    assert not blocking, f"{public_urls[name]} ({language}):\n" + "\n".join(summary(blocking))
+    blocking = axe_blocking(page, f"{name}-{language}")
+    assert not blocking, f"{public_urls[name]} ({language}):\n" + "\n".join(blocking)

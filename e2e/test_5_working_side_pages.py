@@ -9,16 +9,13 @@ page is rendered by the test process (the server has no page that fails on purpo
 served in place of one address, with its styles from the live server.
 """
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from . import stages
-from .conftest import OUT
-from .helpers import log_in
-from .test_2_accessibility import AXE, BLOCKING, summary
+from .helpers import AXE, axe_blocking, log_in
 
 WIDTHS = {1280: 900, 390: 844}
 PERSON_EMAIL = "working-side-e2e@example.kz"
@@ -36,17 +33,8 @@ def audit(page, name, language, width, shots):
     assert page.locator("html").get_attribute("lang") == language
     assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
     shots(page, f"{name}-{language}-{width}")
-    result = page.evaluate("""async () => await axe.run(document, {
-        resultTypes: ["violations"],
-        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                        "wcag22aa", "best-practice"]},
-    })""")
-    folder = OUT / "axe"
-    folder.mkdir(exist_ok=True)
-    (folder / f"working-{name}-{language}-{width}.json").write_text(
-        json.dumps(result["violations"], ensure_ascii=False, indent=1))
-    return [f"{name} {width}px: {line}" for line in summary(
-        [item for item in result["violations"] if item["impact"] in BLOCKING])]
+    return [f"{name} {width}px: {line}"
+            for line in axe_blocking(page, f"working-{name}-{language}-{width}")]
 
 
 def test_staff_land_on_their_dashboard_and_jurors_on_their_panel(new_page, stack):

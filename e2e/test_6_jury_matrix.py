@@ -7,16 +7,13 @@ var/e2e/screens/6-jury-matrix/, and axe-core finds no serious or critical violat
 Runs on its own juror and applications, so the journeys before it (file order) do not matter.
 """
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from . import stages
-from .conftest import OUT
-from .helpers import log_in
-from .test_2_accessibility import AXE, BLOCKING, summary
+from .helpers import AXE, axe_blocking, log_in
 
 JUROR_EMAIL = "matrix-e2e@jury.example.kz"
 WIDTHS = {1280: 900, 390: 844}
@@ -128,15 +125,6 @@ def test_panel_pages_in_each_language_and_width(new_page, matrix_juror, language
             # Nothing may stick out sideways on a phone.
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
             shots(page, f"{name}-{language}-{width}")
-            result = page.evaluate("""async () => await axe.run(document, {
-                resultTypes: ["violations"],
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                "wcag22aa", "best-practice"]},
-            })""")
-            folder = OUT / "axe"
-            folder.mkdir(exist_ok=True)
-            (folder / f"jury-{name}-{language}-{width}.json").write_text(
-                json.dumps(result["violations"], ensure_ascii=False, indent=1))
-            found += [f"{name} {width}px: {line}" for line in summary(
-                [item for item in result["violations"] if item["impact"] in BLOCKING])]
+            found += [f"{name} {width}px: {line}"
+                      for line in axe_blocking(page, f"jury-{name}-{language}-{width}")]
     assert not found, f"({language}):\n" + "\n".join(found)

@@ -7,12 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self):
-        from ozgeris import registry
+        from ozgeris import registries
 
         from . import copying, exporters, indicators  # noqa: F401 - exporters register on import
         from .demo import seed as demo_seed
 
         indicators.register()
-        registry.register_copy_step("events", order=40, run=copying.copy_outreach_setup)
-        registry.register_demo_step("events", order=40, run=demo_seed.seed,
+        registries.register_copy_step("events", order=40, run=copying.copy_outreach_setup)
+        registries.register_demo_step("events", order=40, run=demo_seed.seed,
                                     reset=demo_seed.reset)

@@ -10,7 +10,7 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ozgeris.registry import register_exporter
+from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 

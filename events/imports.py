@@ -1,4 +1,5 @@
-"""Reading a roster (or a guest list) from an XLSX or CSV file into checked rows.
+"""Reading a roster (or a guest list) from an XLSX or CSV file into checked rows (the file
+read by ``ozgeris.tabular``: its type by its content, a row with a formula refused).
 
 ``read_people(file, categories)`` never saves anything: it returns the good rows and, for
 every bad one, its line number in the file and the reasons, so staff see a preview and
@@ -9,17 +10,12 @@ name (required), organisation, category, contact, consent. Line 1 is the header;
 person is on line 2, as the spreadsheet numbers its rows.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from ozgeris.uploads import XLSX, validate_upload
+from ozgeris.tabular import Preview, UnreadableFile, has_formula, read_table
+from ozgeris.tabular import clean as _clean
 
 MAX_ROWS = 5000
 MAX_LENGTHS = {"name": 200, "organisation": 255, "contact": 200}
@@ -45,64 +41,6 @@ ALIASES = {
 }
 YES = {"да", "yes", "y", "1", "true", "+", "иә", "ия", "x", "х"}
 NO = {"нет", "no", "n", "0", "false", "-", "жоқ", ""}
-
-
-class UnreadableFile(ValidationError):
-    """The file as a whole cannot be read (wrong type, damaged, no name column)."""
-
-
-@dataclass
-class Preview:
-    rows: list = field(default_factory=list)  # [{"line", "name", "organisation", ...}]
-    errors: list = field(default_factory=list)  # [(line, [reasons])]
-
-
-def _clean(value):
-    if value is None:
-        return ""
-    return " ".join(str(value).split())
-
-
-def _tables_from_csv(data):
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile(_("The file is not a CSV text file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(_("The CSV file's text encoding could not be read; save it as "
-                                 "UTF-8.")) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # newline="": line ends inside quoted cells stay in the cell (the csv module's rule).
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return list(reader)
-    except csv.Error as exc:  # its message is in English: the line number says where
-        raise UnreadableFile(_("The CSV file cannot be read: reading stopped at line "
-                               "%(line)d (a cell too long, or a quotation mark left open above "
-                               "it); save it again from the spreadsheet.")
-                             % {"line": reader.line_num}) from exc
-
-
-def _tables_from_xlsx(file):
-    try:
-        validate_upload(file, allowed=(XLSX,))
-    except ValidationError as exc:
-        raise UnreadableFile(exc.messages[0]) from exc
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for _index, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(
-            values_only=True), strict=False)]
-        workbook.close()
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise UnreadableFile(_("The Excel workbook is damaged and cannot be read.")) from exc
-    return rows
 
 
 def _columns(header):
@@ -149,25 +87,18 @@ def _consent(value):
 def read_people(file, categories, existing=()):
     """Check every row of ``file`` (an uploaded XLSX or CSV). ``categories`` are the allowed
     (code, label) pairs; ``existing`` the (name, organisation) pairs already recorded.
-    Raises UnreadableFile when the file as a whole is unreadable."""
-    name = (getattr(file, "name", "") or "").lower()
-    if name.endswith(".csv"):
-        file.seek(0)
-        table = _tables_from_csv(file.read())
-    else:
-        table = _tables_from_xlsx(file)
-    if not table:
-        raise UnreadableFile(_("The file is empty."))
-    if len(table) > MAX_ROWS + 1:
-        raise UnreadableFile(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-    columns = _columns(table[0])
+    Raises UnreadableFile (``events.imports.UnreadableFile``, the reader's) when the file as
+    a whole is unreadable."""
+    table = read_table(file, max_rows=MAX_ROWS)
+    columns = _columns(table.header)
     seen = {(_clean(n).lower(), _clean(o).lower()) for n, o in existing}
     preview = Preview()
-    for line, raw in enumerate(table[1:], start=2):
+    for line, raw in table.rows:
+        if has_formula(raw):
+            preview.errors.append((line, [_("a cell holds a formula; paste its value instead")]))
+            continue
         cells = {column: (raw[index] if index < len(raw) else None)
                  for column, index in columns.items()}
-        if not any(_clean(value) for value in raw):
-            continue
         reasons = []
         row = {"line": line}
         for column, label in ((("name", _("name")), ("organisation", _("organisation")),

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from ozgeris.models import Programme
-from ozgeris.registry import register_indicator, register_table
+from ozgeris.registries import register_indicator, register_table
 
 from .models import (
     Ceremony,

@@ -7,7 +7,7 @@ class JuryConfig(AppConfig):
     verbose_name = _("Jury")
 
     def ready(self):
-        from ozgeris import registry
+        from ozgeris import registries
 
         from . import (  # noqa: F401 - exporters register on import
             copying,
@@ -19,5 +19,5 @@ class JuryConfig(AppConfig):
 
         indicators.register()
         dashboard.register()
-        registry.register_copy_step("jury", order=10, run=copying.copy_jury_setup)
-        registry.register_demo_step("jury", order=20, run=demo_seed.seed, reset=demo_seed.reset)
+        registries.register_copy_step("jury", order=10, run=copying.copy_jury_setup)
+        registries.register_demo_step("jury", order=20, run=demo_seed.seed, reset=demo_seed.reset)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ozgeris import registry
+from ozgeris import registries
 
 from .models import ScoreSheet
 
@@ -17,10 +17,10 @@ def figures(programme):
         submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
         drafts=Count("pk", filter=Q(state=State.DRAFT)))
     url = reverse("jury_panel:progress")
-    return [registry.DashboardFigure(_("Score sheets submitted"), counts["submitted"], url),
-            registry.DashboardFigure(_("Score sheets in draft"), counts["drafts"], url)]
+    return [registries.DashboardFigure(_("Score sheets submitted"), counts["submitted"], url),
+            registries.DashboardFigure(_("Score sheets in draft"), counts["drafts"], url)]
 
 
 def register():
-    registry.register_dashboard_source("jury", title=gettext_lazy("Jury"), order=20,
+    registries.register_dashboard_source("jury", title=gettext_lazy("Jury"), order=20,
                                        figures=figures)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from applications.models import Application, Status
 from ozgeris.models import Region
 from ozgeris.pdf import render_pdf
-from ozgeris.registry import register_exporter
+from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 

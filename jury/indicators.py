@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ozgeris.registry import register_indicator, register_table
+from ozgeris.registries import register_indicator, register_table
 
 from . import supporting
 from .models import Attendance, Conflict, JuryMember, Sitting

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ozgeris import audit
 from ozgeris.models import AuditEvent, Nomination, localized
 from ozgeris.permissions import is_programme_staff
-from ozgeris.registry import register_indicator, register_table
+from ozgeris.registries import register_indicator, register_table
 
 from .models import Nominee, NomineeVote
 from .services import JuryError, may_decide

@@ -31,7 +31,7 @@ ACCESS = (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "gro
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts. Programme staff may only look people up (ozgeris.roles); someone given the
+    """Accounts. Programme staff may only look people up (ozgeris.staff_grants); someone given the
     right to change users changes ordinary accounts, but never an account's access or
     credentials, nor an account with admin access: those are for superusers."""
 

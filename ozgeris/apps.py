@@ -11,7 +11,7 @@ class OzgerisConfig(AppConfig):
         from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_migrate
 
-        from . import accounts, copying, registry, roles
+        from . import accounts, copying, registries, staff_grants
         from .demo import programme
 
         email_confirmed.connect(accounts.note_email_confirmed,
@@ -20,13 +20,13 @@ class OzgerisConfig(AppConfig):
 
         # Every app's post_migrate: the permissions of apps migrated after this one exist by then.
         post_migrate.connect(
-            roles.grant_staff_permissions, dispatch_uid="ozgeris-staff-permissions"
+            staff_grants.grant_staff_permissions, dispatch_uid="ozgeris-staff-permissions"
         )
 
-        registry.register_demo_step(
+        registries.register_demo_step(
             "programme", order=0, run=programme.seed, reset=programme.reset
         )
-        registry.register_copy_step("nominations", order=0, run=copying.copy_nominations)
+        registries.register_copy_step("nominations", order=0, run=copying.copy_nominations)
 
 
 class PortalAdminConfig(AdminConfig):

@@ -1,6 +1,6 @@
 """The staff's landing page after sign-in (/staff/): the current programme's phase, what
 waits for staff and the figures of each stage, gathered from the apps through the dashboard
-sources they register (ozgeris.registry), so the spine imports no app.
+sources they register (ozgeris.registries), so the spine imports no app.
 
 Every source answers in a fixed number of queries; the page's query count does not grow
 with the programme (tests/test_staff_dashboard.py compares two sizes)."""
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import OutboxMessage, Programme
-from .registry import DashboardFigure, dashboard_sources, ordered
+from .registries import DashboardFigure, dashboard_sources, ordered
 
 
 @dataclass

@@ -28,7 +28,7 @@ from django.utils import dateformat, numberformat, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from .registry import indicator_sources
+from .registries import indicator_sources
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -11,7 +11,7 @@ The background work is watched by three ages, each "degraded" past its threshold
   ``HEALTH_HEARTBEAT_SECONDS``. It grows when the worker, beat or the broker stops (a worker
   that died leaves nothing else behind: issue 14). "missing" before the first one.
 * ``oldest_unsealed_vote_age``: since the oldest vote not yet sealed into the ledger was cast
-  (registered by the vote as a background wait, ozgeris.registry).
+  (registered by the vote as a background wait, ozgeris.registries).
 * ``oldest_unsent_message_age``: since the oldest outbox message due was due.
 
 On the embedded default (no Redis) the tasks run inline in the request: there is no worker to
@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from . import registry
+from . import registries
 from .celery import app as celery_app
 from .models import OutboxMessage, WorkerHeartbeat
 
@@ -94,7 +94,7 @@ def background():
     """[(state name, age name, since, threshold in seconds)], ``since`` returning the moment
     the age counts from, or None when nothing waits. No worker on the embedded default."""
     checks = [(wait.name, wait.age_name, wait.since, wait.max_age())
-              for wait in registry.background_waits]  # the apps' own (the vote's seal)
+              for wait in registries.background_waits]  # the apps' own (the vote's seal)
     checks.append(("outbox", "oldest_unsent_message_age", oldest_unsent_message,
                    settings.HEALTH_OUTBOX_MAX_AGE))
     if settings.REDIS_URL:

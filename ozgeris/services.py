@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import Programme
-from .registry import copy_steps, erasure_steps, ordered
+from .registries import copy_steps, erasure_steps, ordered
 
 
 class ProgrammeCopyError(Exception):

@@ -62,7 +62,8 @@ def sniff(head):
     return None
 
 
-def _looks_like_markup(head):
+def looks_like_markup(head):
+    """Whether these bytes hold web page markup (HTML, SVG, XML with script)."""
     lowered = head.lower()
     return any(marker in lowered for marker in _MARKUP_MARKERS)
 
@@ -97,7 +98,7 @@ def detect_type(file):
     kind = sniff(head)
     if kind is None:
         raise ValidationError(_("The file's content is not a PDF, JPEG, PNG or XLSX document."))
-    if kind == PDF and _looks_like_markup(head):
+    if kind == PDF and looks_like_markup(head):
         raise ValidationError(_("The file contains web page markup and was refused."))
     if kind == XLSX:
         problem = _check_xlsx(file)

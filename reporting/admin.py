@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.formats import format_tenge
 from ozgeris.models import Programme
 from ozgeris.permissions import is_programme_staff
-from ozgeris.registry import exporters, indicator_sources, table_sources
+from ozgeris.registries import exporters, indicator_sources, table_sources
 
 from . import budget, narrative, services
 from .companion import NEVER_ATTACHED

@@ -7,12 +7,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Grant report")
 
     def ready(self):
-        from ozgeris import registry
+        from ozgeris import registries
 
         from . import copying, dashboard, exporters  # noqa: F401 - exporters register on import
         from .demo import seed as demo_seed
 
         dashboard.register()
-        registry.register_copy_step("reporting", order=40, run=copying.copy_framework)
-        registry.register_demo_step("reporting", order=50, run=demo_seed.seed,
+        registries.register_copy_step("reporting", order=40, run=copying.copy_framework)
+        registries.register_demo_step("reporting", order=50, run=demo_seed.seed,
                                     reset=demo_seed.reset)

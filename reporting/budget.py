@@ -6,27 +6,24 @@ print. A line's amount spent is typed, or read from the registered indicator sou
 (the prizes line reads ``events.prizes_paid``: what the winners' contracts record as paid),
 so the report never counts by itself. An issued version prints what ``frozen(...)`` stored.
 
-Import: ``read_budget(file)`` checks an XLSX or CSV file (its type by content, formulas
-refused, every row's problems with its line number) without saving; ``import_budget`` records
-the confirmed rows. Columns are found by their header in Russian, Kazakh or English.
+Import: ``read_budget(file)`` checks an XLSX or CSV file (read by ``ozgeris.tabular``: its
+type by content, formulas refused, every row's problems with its line number) without
+saving; ``import_budget`` records the confirmed rows. Columns are found by their header in
+Russian, Kazakh or English.
 """
 
-import csv
-import io
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from ozgeris import audit
 from ozgeris.models import localized
-from ozgeris.registry import indicator_sources
-from ozgeris.uploads import XLSX, sniff, validate_upload
+from ozgeris.registries import indicator_sources
+from ozgeris.tabular import Formula, Preview, UnreadableFile, has_formula, read_table
+from ozgeris.tabular import clean as _clean
 
 from .models import BudgetLine, Grant
 from .services import source_value
@@ -206,83 +203,6 @@ _MONEY_NOISE = re.compile(r"[\s\u00a0\u202f']|₸|тг\.?|тенге|теңге|
 _MAX_LENGTHS = {"title_ru": 300, "title_kk": 300, "title_en": 300, "spent_source": 100}
 
 
-class UnreadableFile(ValidationError):
-    """The file as a whole cannot be read (its type, its encoding, no header)."""
-
-
-class Formula:
-    """A spreadsheet cell holding a formula: its computed value is not in the file we trust
-    (a cached result can say anything), so the row is refused."""
-
-
-@dataclass
-class Preview:
-    rows: list = field(default_factory=list)  # [{"line", "number", "title_ru", ...}]
-    errors: list = field(default_factory=list)  # [(line, [reasons])]
-
-
-def _clean(value):
-    return "" if value is None else " ".join(str(value).split())
-
-
-def _csv_rows(data):
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile(_("The file is not a CSV text file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(_("The CSV file's text encoding could not be read; save it as "
-                                   "UTF-8.")) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return [row for _index, row in zip(range(MAX_ROWS + 2), reader, strict=False)]
-    except csv.Error as exc:
-        raise UnreadableFile(_("The CSV file cannot be read: reading stopped at line "
-                               "%(line)d (a cell too long, or a quotation mark left open above "
-                               "it); save it again from the spreadsheet.")
-                             % {"line": reader.line_num}) from exc
-
-
-def _xlsx_rows(file):
-    try:
-        validate_upload(file, allowed=(XLSX,))
-    except ValidationError as exc:
-        raise UnreadableFile(exc.messages[0]) from exc
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=False)
-        rows = [[Formula() if cell.data_type == "f" else cell.value for cell in row]
-                for _index, row in zip(range(MAX_ROWS + 2), workbook.worksheets[0].iter_rows(),
-                                       strict=False)]
-        workbook.close()
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise UnreadableFile(_("The Excel workbook is damaged and cannot be read.")) from exc
-    return rows
-
-
-def _table(file):
-    """The file's rows, its type decided by its content (an XLSX, else CSV text)."""
-    size = getattr(file, "size", None)
-    if not size:
-        raise UnreadableFile(_("The file is empty."))
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise UnreadableFile(_("The file is larger than the upload limit."))
-    file.seek(0)
-    kind = sniff(file.read(2048))
-    file.seek(0)
-    if kind == XLSX:
-        return _xlsx_rows(file)
-    if kind is not None:
-        raise UnreadableFile(_("The file is neither an Excel workbook (XLSX) nor CSV text."))
-    return _csv_rows(file.read())
-
-
 def _columns(header):
     found = {}
     for index, label in enumerate(header):
@@ -328,7 +248,7 @@ def _number(value):
 
 def _check_row(cells, seen):
     """(row, reasons) of one line of the file."""
-    if any(isinstance(value, Formula) for value in cells.values()):
+    if has_formula(cells.values()):
         return None, [_("a cell holds a formula; paste its value instead")]
     reasons, row = [], {}
     row["number"], problem = _number(cells.get("number"))
@@ -367,16 +287,10 @@ def read_budget(file):
     """Check every row of ``file`` (an uploaded XLSX or CSV) and return a ``Preview``; saves
     nothing. Raises UnreadableFile when the file as a whole cannot be read. Line numbers are
     the spreadsheet's (the header is line 1)."""
-    table = _table(file)
-    if not table:
-        raise UnreadableFile(_("The file is empty."))
-    if len(table) > MAX_ROWS + 1:
-        raise UnreadableFile(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-    columns = _columns(table[0])
+    table = read_table(file, max_rows=MAX_ROWS)
+    columns = _columns(table.header)
     preview, seen = Preview(), set()
-    for line, raw in enumerate(table[1:], start=2):
-        if not any(isinstance(value, Formula) or _clean(value) for value in raw):
-            continue
+    for line, raw in table.rows:
         cells = {name: (raw[index] if index < len(raw) else None)
                  for name, index in columns.items()}
         row, reasons = _check_row(cells, seen)

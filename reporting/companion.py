@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from ozgeris.models import localized
-from ozgeris.registry import exporters, no_progress
+from ozgeris.registries import exporters, no_progress
 from ozgeris.uploads import CONTENT_TYPES, XLSX
 from ozgeris.xlsx import workbook_bytes
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ozgeris import registry
+from ozgeris import registries
 
 from .models import ExportJob
 
@@ -18,11 +18,11 @@ def figures(programme):
         running=Count("pk", filter=Q(state__in=[State.QUEUED, State.RUNNING])),
         failed=Count("pk", filter=Q(state=State.FAILED)))
     url = reverse("reporting:index")
-    return [registry.DashboardFigure(_("Exports that failed"), counts["failed"], url,
+    return [registries.DashboardFigure(_("Exports that failed"), counts["failed"], url,
                                      waiting=True),
-            registry.DashboardFigure(_("Exports running"), counts["running"], url)]
+            registries.DashboardFigure(_("Exports running"), counts["running"], url)]
 
 
 def register():
-    registry.register_dashboard_source("reporting", title=gettext_lazy("Exports"), order=50,
+    registries.register_dashboard_source("reporting", title=gettext_lazy("Exports"), order=50,
                                        figures=figures)

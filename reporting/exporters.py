@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ozgeris.pdf import render_pdf
-from ozgeris.registry import register_exporter
+from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF
 
 from . import report

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ozgeris import audit
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 
 from .models import ExportJob
 from .services import ReportError

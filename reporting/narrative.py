@@ -7,7 +7,9 @@ In an activity's narrative, staff write placeholders instead of typing figures:
   says otherwise the report prints the data's figure and lists the disagreement;
 * ``{table:events.participants_by_city}`` — on a line of its own, that table source's table.
 
-Everything else is text, escaped when rendered. Paragraphs are separated by blank lines.
+Everything else is text, escaped when rendered. Paragraphs are separated by blank lines. A
+figure from a source the programme marks illustrative (``IllustrativeFigure``) prints with the
+same "illustrative" label as the tables and indicators, and its note is kept for the activity.
 """
 
 import difflib
@@ -21,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ozgeris.formats import figure, unit_of
-from ozgeris.registry import indicator_sources, table_sources
+from ozgeris.registries import indicator_sources, table_sources
 
 from .models import Activity
 from .services import source_value
@@ -44,6 +46,8 @@ class Narrative:
     blocks: list = field(default_factory=list)  # ("text", html) or ("table", cols, rows, name)
     disagreements: list = field(default_factory=list)
     unknown: list = field(default_factory=list)  # placeholders naming no registered source
+    # source -> note, of the illustrative figures used whose table the narrative does not print
+    illustrative: dict = field(default_factory=dict)
 
 
 def _typed_number(text):
@@ -53,10 +57,13 @@ def _typed_number(text):
         return None
 
 
-def render(activity, programme, *, figures=None, cache=None):
+def render(activity, programme, *, figures=None, cache=None, illustrative=None):
     """The activity's narrative as blocks, with the disagreements between typed and computed
-    figures. ``figures`` (an issued version's frozen values) take precedence over the sources."""
+    figures. ``figures`` (an issued version's frozen values) take precedence over the sources.
+    ``illustrative``: {source: note} of the sources marked illustrative; their figures carry
+    the label and their notes are collected in ``Narrative.illustrative``."""
     cache = {} if cache is None else cache
+    illustrative = illustrative or {}
     narrative = Narrative()
 
     def value_of(name):
@@ -71,15 +78,20 @@ def render(activity, programme, *, figures=None, cache=None):
             return conditional_escape(match.group(0))
         value = value_of(name)
         typed = match.group("typed")
+        html = format_html('<span class="figure">{}</span>', figure(value, unit_of(name)))
         if typed is not None:
             claimed = _typed_number(typed)
             actual = value.get("exists") if isinstance(value, dict) else value
             if claimed is None or actual is None or isinstance(actual, bool) or (
                     Decimal(str(actual)) != claimed):
                 narrative.disagreements.append(Disagreement(activity, typed.strip(), name, value))
-                return format_html('<span class="figure disagrees" title="{}">{}</span>',
+                html = format_html('<span class="figure disagrees" title="{}">{}</span>',
                                    typed.strip(), figure(value, unit_of(name)))
-        return format_html('<span class="figure">{}</span>', figure(value, unit_of(name)))
+        if name in illustrative:
+            narrative.illustrative.setdefault(name, illustrative[name])
+            html = format_html('{} <span class="illustrative">{}</span>', html,
+                               _("illustrative"))
+        return html
 
     for paragraph in re.split(r"\n\s*\n", activity.narrative or ""):
         if not paragraph.strip():
@@ -101,6 +113,9 @@ def render(activity, programme, *, figures=None, cache=None):
         pieces.append(conditional_escape(paragraph[position:]))
         html = "".join(str(piece) for piece in pieces).replace("\n", "<br>")
         narrative.blocks.append(("text", mark_safe(html)))  # noqa: S308 - every piece escaped
+    for block in narrative.blocks:  # a table of the same source prints the note itself
+        if block[0] == "table":
+            narrative.illustrative.pop(block[3], None)
     return narrative
 
 

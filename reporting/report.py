@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ozgeris import formats
 from ozgeris.models import localized
-from ozgeris.registry import no_progress, table_sources
+from ozgeris.registries import no_progress, table_sources
 
 from . import narrative, report_tables
 from .budget import budget_of
@@ -116,7 +116,8 @@ def _indicator_row(row, illustrative):
 
 
 def _narrative(activity, programme, figures, cache, illustrative, placed):
-    text = narrative.render(activity, programme, figures=figures, cache=cache)
+    text = narrative.render(activity, programme, figures=figures, cache=cache,
+                            illustrative=illustrative)
     blocks = []
     for block in text.blocks:
         if block[0] == "table":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ozgeris import formats
 from ozgeris.charts import bar_chart
-from ozgeris.registry import table_sources
+from ozgeris.registries import table_sources
 
 from .models import Activity
 

@@ -2,7 +2,7 @@
 values with their reasons, and issuing a version that freezes the values.
 
 The report never counts by itself: it calls the indicator sources the apps registered
-(``ozgeris.registry.indicator_sources``). A source's value is a number, or for a document
+(``ozgeris.registries.indicator_sources``). A source's value is a number, or for a document
 indicator a yes/no (``True``/``False`` or ``{"exists": bool, "evidence": text}``).
 
 A document indicator is met when its document is recorded, and its row names the appendix
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ozgeris import audit
-from ozgeris.registry import indicator_sources
+from ozgeris.registries import indicator_sources
 
 from .models import Contradiction, Indicator, ReportVersion
 

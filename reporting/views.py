@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ozgeris.models import Programme
 from ozgeris.permissions import staff_required
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 
 from . import jobs, services
 from .models import ExportJob, ReportVersion

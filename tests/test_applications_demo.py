@@ -23,7 +23,7 @@ from applications.models import (
 from applications.validators import bin_checksum_ok
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import AuditEvent, OutboxMessage, User
-from ozgeris.registry import demo_steps, ordered
+from ozgeris.registries import demo_steps, ordered
 
 ALMATY = ZoneInfo("Asia/Almaty")
 ORGANISATIONS = seed.facts()["organisations"]

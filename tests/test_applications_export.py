@@ -23,7 +23,7 @@ from applications.models import (
     Status,
 )
 from applications.validators import bin_checksum_ok
-from ozgeris import registry
+from ozgeris import registries
 from ozgeris.models import Region
 from ozgeris.xlsx import safe_text, workbook_bytes
 
@@ -110,7 +110,7 @@ def test_bin_helper_makes_valid_numbers():
 
 
 def test_the_exporter_is_registered():
-    exporter = registry.exporters.get("applications")
+    exporter = registries.exporters.get("applications")
 
     assert exporter.formats == ("xlsx",)
     with translation.override("en"):
@@ -243,7 +243,7 @@ def test_export_reports_progress_to_the_end(demo_programme):
     total = Application.objects.submitted().filter(programme=demo_programme).count()
     calls = []
 
-    filename, content_type, content = registry.exporters.get("applications").render(
+    filename, content_type, content = registries.exporters.get("applications").render(
         demo_programme, {}, lambda done, of, message="": calls.append((done, of)))
 
     assert filename == "applications-2019.xlsx"

@@ -21,7 +21,7 @@ from applications import fields as application_fields
 from applications import services
 from applications.forms import ApplicationForm
 from applications.models import Application, Status
-from ozgeris import registry
+from ozgeris import registries
 
 from .factories import COMPLETE_FIELDS, OrganisationFactory, pdf_upload
 
@@ -159,8 +159,8 @@ def test_the_pdf_copy_shows_every_declared_answer_and_money_as_tenge(application
 # The XLSX export -----------------------------------------------------------
 
 def _export(programme):
-    _name, _type, content = registry.exporters.get("applications").render(
-        programme, {}, registry.no_progress)
+    _name, _type, content = registries.exporters.get("applications").render(
+        programme, {}, registries.no_progress)
     header, *rows = load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
     return list(header), rows
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from ozgeris import registry
+from ozgeris import registries
 from ozgeris.models import AuditEvent, Nomination, Programme, User
 
 
@@ -16,11 +16,11 @@ def nominations_exporter():
         progress(1, 1, "done")
         return f"nominations-{programme.year}.txt", "text/plain", "\n".join(rows).encode()
 
-    registry.register_exporter(
+    registries.register_exporter(
         "test-nominations", title="Nominations", formats=["txt"], render=render
     )
     yield
-    registry.exporters.unregister("test-nominations")
+    registries.exporters.unregister("test-nominations")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from events.models import (
     Video,
 )
 from events.validators import iban_checksum_ok
-from ozgeris.registry import copy_steps, indicator_sources, table_sources
+from ozgeris.registries import copy_steps, indicator_sources, table_sources
 
 pytestmark = pytest.mark.django_db
 

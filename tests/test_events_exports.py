@@ -26,7 +26,7 @@ from events.models import (
     Video,
 )
 from ozgeris.models import Region
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 
 pytestmark = pytest.mark.django_db
 

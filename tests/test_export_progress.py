@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.urls import reverse
 
-from ozgeris.registry import exporters, register_exporter
+from ozgeris.registries import exporters, register_exporter
 from reporting.models import ExportJob
 from reporting.tasks import run_export
 

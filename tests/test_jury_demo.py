@@ -32,7 +32,7 @@ from jury.models import (
 )
 from jury.results import results
 from ozgeris.models import AuditEvent, OutboxMessage, Programme
-from ozgeris.registry import demo_steps, register_demo_step
+from ozgeris.registries import demo_steps, register_demo_step
 from voting.demo import seed as voting_seed
 
 ALMATY = ZoneInfo("Asia/Almaty")

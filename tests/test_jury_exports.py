@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from applications.models import Status
 from jury import services
 from jury.models import Attendance, Criterion, JuryMember, Sitting
-from ozgeris import registry
-from ozgeris.registry import no_progress
+from ozgeris import registries
+from ozgeris.registries import no_progress
 
 from .factories import ApplicationFactory, OrganisationFactory, juror
 
@@ -98,7 +98,7 @@ def commission(programme, make_user, staff):
 
 
 def export(name, tmp_path, programme, language="en"):
-    target = tmp_path / f"{name}.{registry.exporters.get(name).formats[0]}"
+    target = tmp_path / f"{name}.{registries.exporters.get(name).formats[0]}"
     out = io.StringIO()
     call_command("export", name, "--programme", str(programme.year), "--output", str(target),
                  "--language", language, stdout=out)
@@ -125,7 +125,7 @@ def by_organisation(rows):
 
 @pytest.mark.parametrize(("name", "formats"), sorted(EXPORTERS.items()))
 def test_each_jury_exporter_is_registered(name, formats):
-    exporter = registry.exporters.get(name)
+    exporter = registries.exporters.get(name)
 
     assert exporter is not None
     assert exporter.formats == formats
@@ -280,7 +280,7 @@ def query_counts(programme):
     counts = {}
     for name in EXPORTERS:
         with translation.override("en"), CaptureQueriesContext(connection) as queries:
-            registry.exporters.get(name).render(programme, {}, no_progress)
+            registries.exporters.get(name).render(programme, {}, no_progress)
         counts[name] = len(queries)
     return counts
 

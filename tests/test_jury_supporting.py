@@ -18,7 +18,7 @@ from jury import supporting
 from jury.models import JuryMember, Nominee, NomineeVote
 from jury.services import JuryError
 from jury.supporting_views import supporting_page
-from ozgeris import audit, registry
+from ozgeris import audit, registries
 from ozgeris.models import Nomination
 
 from .factories import juror
@@ -272,16 +272,16 @@ def test_the_report_counts_closed_nominations_with_a_laureate(programme, csr, co
 
 def test_register_adds_the_indicator_and_the_table():
     names = ("jury.supporting_nominations_awarded", "jury.supporting_laureates")
-    already = names[0] in registry.indicator_sources
+    already = names[0] in registries.indicator_sources
     if not already:
         supporting.register()
     try:
-        assert registry.indicator_sources.get(names[0]) is supporting.nominations_awarded
-        assert registry.table_sources.get(names[1]) is supporting.laureates_table
+        assert registries.indicator_sources.get(names[0]) is supporting.nominations_awarded
+        assert registries.table_sources.get(names[1]) is supporting.laureates_table
     finally:
         if not already:
-            registry.indicator_sources.unregister(names[0])
-            registry.table_sources.unregister(names[1])
+            registries.indicator_sources.unregister(names[0])
+            registries.table_sources.unregister(names[1])
 
 
 # The panel page ----------------------------------------------------------------------------

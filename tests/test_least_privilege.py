@@ -12,7 +12,7 @@ from django.forms import modelform_factory
 from django.urls import reverse
 
 from ozgeris.models import User
-from ozgeris.roles import grant_staff_permissions
+from ozgeris.staff_grants import grant_staff_permissions
 
 STAFF = "Programme staff"
 

@@ -22,9 +22,9 @@ from applications.models import Application, Status
 from events import services as event_services
 from jury import exporters
 from jury import services as jury_services
-from ozgeris import outbox, registry
+from ozgeris import outbox, registries
 from ozgeris.links import portal_link
-from ozgeris.registry import no_progress
+from ozgeris.registries import no_progress
 from voting import checkpoints
 from voting import services as voting_services
 
@@ -43,7 +43,7 @@ def one_in_each_status(programme):
 def finalists_as_counted(programme):
     """Who the grant report's indicator, the finalists export and the jury's minutes count
     as finalists: (count, exported organisations, organisations in the minutes)."""
-    count = registry.indicator_sources.get("applications.finalists")(programme)
+    count = registries.indicator_sources.get("applications.finalists")(programme)
     with translation.override("en"):
         _name, _type, content = exporters.render_finalists(programme, {}, no_progress)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]

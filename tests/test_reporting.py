@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from ozgeris.models import AuditEvent
-from ozgeris.registry import (
+from ozgeris.registries import (
     exporters,
     indicator_sources,
     register_exporter,

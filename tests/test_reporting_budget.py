@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from events.models import Contract
 from ozgeris.models import AuditEvent
-from ozgeris.registry import indicator_sources, register_indicator, table_sources
+from ozgeris.registries import indicator_sources, register_indicator, table_sources
 from reporting import budget
 from reporting.demo import seed as reporting_seed
 from reporting.models import BudgetLine, Grant, IllustrativeFigure

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from django.utils import translation
 
-from ozgeris.registry import exporters, indicator_sources
+from ozgeris.registries import exporters, indicator_sources
 from reporting import narrative
 from reporting.demo import seed as reporting_seed
 from reporting.models import (

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from events.models import ChannelSnapshot, Publication
-from ozgeris.registry import indicator_sources, register_indicator, table_sources
+from ozgeris.registries import indicator_sources, register_indicator, table_sources
 from reporting import narrative, report
 from reporting.models import Activity, Appendix, Indicator, Task
 from reporting.services import (

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ozgeris import formats
-from ozgeris.registry import indicator_sources, table_sources
+from ozgeris.registries import indicator_sources, table_sources
 from reporting import report, report_tables, services
 from reporting.models import Grant, IllustrativeFigure
 

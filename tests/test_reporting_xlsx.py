@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 from reporting.services import issue
 
 pytestmark = pytest.mark.django_db

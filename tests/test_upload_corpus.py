@@ -419,7 +419,7 @@ def meeting(demo_programme):
 
 @pytest.mark.parametrize(("make", "name", "message"), [
     (zip_bomb, "roster.xlsx", "unreasonable size"),
-    (svg_with_script, "roster.xlsx", "not a PDF"),
+    (svg_with_script, "roster.xlsx", "markup"),
     (html_pdf_polyglot, "roster.xlsx", "markup"),
     (word_document, "roster.xlsx", "not an Excel workbook"),
     (lying_zip_bomb, "roster.xlsx", "damaged"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 from voting import ledger, results, statistics
 from voting.models import TrafficSource, VisitDay, Visitor
 from voting.visitors import COOKIE, classify

@@ -8,7 +8,7 @@ class VotingConfig(AppConfig):
     verbose_name = _("Public vote")
 
     def ready(self):
-        from ozgeris import registry
+        from ozgeris import registries
 
         from . import (  # noqa: F401 - exporters and checks register on import
             checks,
@@ -22,8 +22,8 @@ class VotingConfig(AppConfig):
 
         indicators.register()
         dashboard.register()
-        registry.register_erasure_step("voting", services.anonymise_voter)
-        registry.register_background_wait(
+        registries.register_erasure_step("voting", services.anonymise_voter)
+        registries.register_background_wait(
             "ledger", age_name="oldest_unsealed_vote_age", since=ledger.oldest_unsealed_vote,
             max_age=lambda: settings.HEALTH_UNSEALED_MAX_AGE)
-        registry.register_demo_step("voting", order=30, run=demo_seed.seed, reset=demo_seed.reset)
+        registries.register_demo_step("voting", order=30, run=demo_seed.seed, reset=demo_seed.reset)

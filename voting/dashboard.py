@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ozgeris import registry
+from ozgeris import registries
 
 from .models import ReviewStatus, Vote, VoteReview
 
@@ -17,14 +17,15 @@ def figures(programme):
     under_review = VoteReview.objects.filter(vote__programme=programme,
                                              status=ReviewStatus.UNDER_REVIEW).count()
     return [
-        registry.DashboardFigure(_("Flagged votes to review"), under_review,
+        registries.DashboardFigure(_("Flagged votes to review"), under_review,
                                  f"{reverse('admin:voting_votereview_changelist')}?{query}",
                                  waiting=True),
-        registry.DashboardFigure(_("Votes cast"), Vote.objects.filter(programme=programme).count(),
-                                 reverse("voting:dashboard", args=[programme.year])),
+        registries.DashboardFigure(_("Votes cast"),
+                                   Vote.objects.filter(programme=programme).count(),
+                                   reverse("voting:dashboard", args=[programme.year])),
     ]
 
 
 def register():
-    registry.register_dashboard_source("voting", title=gettext_lazy("Public vote"), order=30,
+    registries.register_dashboard_source("voting", title=gettext_lazy("Public vote"), order=30,
                                        figures=figures)

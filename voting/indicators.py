@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from ozgeris.registry import register_indicator, register_table
+from ozgeris.registries import register_indicator, register_table
 
 from .models import LedgerEntry
 from .results import results

@@ -1,7 +1,8 @@
 """The report part of ``seed_demo``: the 2019 grant report's framework as the original lays it
 out, so that the report the portal generates reproduces it with figures from the data.
 
-The grant (grantee, donor, topic, 18,950,000 ₸), tasks 1-3 with their five activities (the
+The grant (grantee, donor, topic, 18,950,000 ₸, the outcomes and the lesson the original
+states in its own words), tasks 1-3 with their five activities (the
 original labels the third task "Задача 2" a second time; it is numbered 3 here), a narrative
 per activity with placeholders for its figures, the appendices №1-№5 with the exporters that
 hold their data, the 41 indicators the original names, in its order, and the 36 places where
@@ -133,7 +134,10 @@ def seed(*, log=print):
 def _grant(programme, item):
     Grant.objects.get_or_create(programme=programme, defaults={
         "grantee": item["grantee"], "donor": item["donor"], "topic": item["topic"],
-        **_languages(item, "grantee", "donor", "topic"),
+        **_languages(item, "grantee", "donor", "topic", "outcomes", "lessons"),
+        # The original has no such section but states outcomes and a lesson in its own words
+        # (the lines in ``outcomes_lines``/``lessons_lines`` of the JSON).
+        "outcomes_ru": item["outcomes"], "lessons_ru": item["lessons"],
         "amount": item["amount"], "agreement_number": item["agreement_number"],
         "period_start": date.fromisoformat(item["period_start"]),
         "period_end": date.fromisoformat(item["period_end"])})

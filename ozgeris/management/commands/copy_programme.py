@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ozgeris.registry import copy_steps, ordered
+from ozgeris.registries import copy_steps, ordered
 from ozgeris.services import ProgrammeCopyError, copy_programme
 
 

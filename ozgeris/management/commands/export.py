@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from ozgeris.models import Programme
-from ozgeris.registry import exporters
+from ozgeris.registries import exporters
 
 # The exporters of the grant report, which render an issued version (``{"version": n}``).
 VERSIONED = ("report", "report-xlsx")

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ozgeris.demo.live import PHASES, live_edition, live_edition_exists
 from ozgeris.demo.programme import demo_password, logins
-from ozgeris.registry import demo_steps, ordered
+from ozgeris.registries import demo_steps, ordered
 from ozgeris.services import ProgrammeCopyError
 
 

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import registry
+from . import directory
 
 app_name = "registry"
 
 urlpatterns = [
-    path("", registry.registry_list, name="list"),
+    path("", directory.registry_list, name="list"),
 ]

@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications.models import Application, LegalForm, Organisation, Status
-from applications.registry import (
+from applications.directory import (
     PER_PAGE,
     collation_key,
     counts_by_legal_form,
@@ -18,6 +17,7 @@ from applications.registry import (
     nomination_choices,
     registry_organisations,
 )
+from applications.models import Application, LegalForm, Organisation, Status
 from applications.validators import bin_checksum_ok
 from ozgeris.charts import bar_chart
 from ozgeris.models import Nomination, Region
