@@ -33,11 +33,11 @@ TITLES = {
     "voting.votes_per_finalist": gettext_lazy("Results of the public vote"),
     "voting.voters_by_age": gettext_lazy("Voters by age bracket"),
     "voting.traffic_sources": gettext_lazy("Traffic sources of the vote's site"),
-    "voting.winners": gettext_lazy("Winners"),
+    "voting.winners_by_nomination": gettext_lazy("Winners"),
     "events.contracts": gettext_lazy("Contracts with the winners"),
 }
 # Tables listed per nomination: the first column becomes a heading over its rows.
-GROUPED = {"jury.results", "voting.votes_per_finalist", "voting.winners"}
+GROUPED = {"jury.results", "voting.votes_per_finalist", "voting.winners_by_nomination"}
 # Data sets drawn as a bar chart instead of a table: (label column, value column, share
 # column or None). The share is printed beside the label.
 CHARTS = {

@@ -61,11 +61,12 @@ def test_a_narrative_figure_from_an_illustrative_source_is_labelled(demo_program
 
 
 def test_the_narrative_leaves_a_note_to_the_table_of_the_same_source(demo_programme):
-    """The winners' count and table share the source: the table prints its note, once."""
+    """The winners' table is marked (the nominations of six are an example), their count is
+    not: the narrative labels only its own illustrative figures, and the table prints its note."""
     marks = {mark.source: mark.note_ru
              for mark in IllustrativeFigure.objects.filter(programme=demo_programme)}
     activity = Activity.objects.get(task__programme=demo_programme, narrative_ru__contains=(
-        "{table:voting.winners}"))
+        "{table:voting.winners_by_nomination}"))
 
     text = narrative.render(activity, demo_programme, illustrative=marks)
 

@@ -79,8 +79,8 @@ def test_the_kazakh_report_lists_once_what_its_narratives_do_not_place(demo_prog
 
 def test_the_winners_are_grouped_by_nomination(demo_programme):
     tables = {table.name: table for table in report.context(demo_programme)["tables"]}
-    winners = tables["voting.winners"]
-    _columns, rows = table_sources.get("voting.winners")(demo_programme)
+    winners = tables["voting.winners_by_nomination"]
+    _columns, rows = table_sources.get("voting.winners_by_nomination")(demo_programme)
     rows = list(rows)
 
     headings = [group.heading for group in winners.groups]

@@ -81,7 +81,7 @@ def register():
     register_indicator("voting.winners", winners)
     register_indicator("voting.average_seconds_on_site", average_seconds_on_site)
     register_table("voting.votes_per_finalist", votes_per_finalist_table)
-    register_table("voting.winners", winners_table)
+    register_table("voting.winners_by_nomination", winners_table)
     register_table("voting.voters_by_age", voters_by_age_table)
     register_table("voting.traffic_sources", traffic_sources_table)
     register_table("voting.daily_visitors", daily_visitors_table)
