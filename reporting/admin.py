@@ -283,6 +283,10 @@ class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
                                                 "again."))
                 return back
             programme = Programme.objects.filter(pk=data["programme"]).first()
+            if programme is None:  # deleted between the preview and the confirmation
+                messages.error(request, gettext("The preview has expired; upload the file "
+                                                "again."))
+                return back
             try:
                 count = budget.import_budget(programme=programme, rows=data["rows"],
                                              by=request.user)

@@ -210,6 +210,23 @@ def test_staff_import_through_the_admin_preview_then_confirm(client, lines, staf
     assert BudgetLine.objects.get(programme=lines, number=1).planned == 7_500_000
 
 
+def test_a_confirmation_for_a_programme_deleted_meanwhile_asks_for_the_file_again(
+        client, lines, staff):
+    from django.core import signing
+
+    from reporting.admin import BUDGET_IMPORT_SALT
+
+    client.force_login(staff)
+    payload = signing.dumps({"programme": 999_999, "rows": []}, salt=BUDGET_IMPORT_SALT,
+                            compress=True)
+
+    done = client.post(reverse("admin:reporting_budgetline_import"), {"payload": payload},
+                       follow=True)
+
+    assert done.status_code == 200
+    assert "Срок предварительного просмотра истёк" in done.content.decode()
+
+
 def test_a_line_saved_in_the_admin_is_logged(client, lines, staff):
     client.force_login(staff)
     line = BudgetLine.objects.get(programme=lines, number=2)
