@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.models import Programme
@@ -435,7 +436,9 @@ class ContractAdmin(RecordAdmin):
             return redirect("admin:events_contract_changelist")
         return TemplateResponse(request, "events/admin/for_winners.html", {
             **self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-            "title": _("Contracts and certificates for the winners")})
+            "title": _("Contracts and certificates for the winners"),
+            "back_url": reverse("admin:events_contract_changelist"),
+            "back_title": capfirst(self.model._meta.verbose_name_plural)})
 
     def pdf(self, request, pk):
         contract = get_object_or_404(Contract.objects.select_related(

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core import signing
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,10 +31,12 @@ class UploadForm(forms.Form):
 def people_import_view(model_admin, request, parent, *, categories, existing, save, title):
     """Upload → preview → confirm for the list of ``parent`` (a meeting or the ceremony).
     ``save(rows)`` is the service call that records the confirmed rows."""
-    back = redirect(f"admin:{parent._meta.app_label}_{parent._meta.model_name}_change",
-                    parent.pk)
+    back_url = reverse(f"admin:{parent._meta.app_label}_{parent._meta.model_name}_change",
+                       args=[parent.pk])
+    back = redirect(back_url)
     context = {**model_admin.admin_site.each_context(request), "title": title,
-               "parent": parent, "opts": parent._meta, "categories": categories}
+               "opts": parent._meta, "back_url": back_url, "back_title": str(parent),
+               "categories": categories}
     if request.method == "POST" and "payload" in request.POST:
         try:
             rows = signing.loads(request.POST["payload"], salt=f"{SALT}:{parent.pk}",

@@ -9,7 +9,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -271,9 +272,11 @@ class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
         rows travel to the confirmation signed (nothing is stored meanwhile)."""
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             raise PermissionDenied
-        back = redirect("admin:reporting_budgetline_changelist")
+        back_url = reverse("admin:reporting_budgetline_changelist")
+        back = redirect(back_url)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": gettext("Import the budget")}
+                   "title": gettext("Import the budget"), "back_url": back_url,
+                   "back_title": capfirst(self.model._meta.verbose_name_plural)}
         if request.method == "POST" and "payload" in request.POST:
             try:
                 data = signing.loads(request.POST["payload"], salt=BUDGET_IMPORT_SALT,
@@ -283,7 +286,8 @@ class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
                                                 "again."))
                 return back
             programme = Programme.objects.filter(pk=data["programme"]).first()
-            if programme is None:  # deleted between the preview and the confirmation
+            # A preview is confirmed by whoever made it, and only while its programme exists.
+            if programme is None or data.get("by") != request.user.pk:
                 messages.error(request, gettext("The preview has expired; upload the file "
                                                 "again."))
                 return back
@@ -304,9 +308,11 @@ class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
                 form.add_error("file", error.messages[0])
             else:
                 programme = form.cleaned_data["programme"]
-                context.update(preview=preview, programme=programme, payload=signing.dumps(
-                    {"programme": programme.pk, "rows": preview.rows},
-                    salt=BUDGET_IMPORT_SALT, compress=True))
+                payload = signing.dumps(
+                    {"programme": programme.pk, "by": request.user.pk, "rows": preview.rows},
+                    salt=BUDGET_IMPORT_SALT, compress=True)
+                context.update(preview=preview, rows=preview.rows, programme=programme,
+                               payload=payload)
         context["form"] = form
         return TemplateResponse(request, "reporting/admin/import_budget.html", context)
 

@@ -217,14 +217,48 @@ def test_a_confirmation_for_a_programme_deleted_meanwhile_asks_for_the_file_agai
     from reporting.admin import BUDGET_IMPORT_SALT
 
     client.force_login(staff)
-    payload = signing.dumps({"programme": 999_999, "rows": []}, salt=BUDGET_IMPORT_SALT,
-                            compress=True)
+    payload = signing.dumps({"programme": 999_999, "by": staff.pk, "rows": []},
+                            salt=BUDGET_IMPORT_SALT, compress=True)
 
     done = client.post(reverse("admin:reporting_budgetline_import"), {"payload": payload},
                        follow=True)
 
     assert done.status_code == 200
     assert "Срок предварительного просмотра истёк" in done.content.decode()
+
+
+def test_the_preview_shows_each_row_and_leads_back_to_the_budget(client, lines, staff):
+    client.force_login(staff)
+
+    page = client.post(reverse("admin:reporting_budgetline_import"),
+                       {"programme": lines.pk, "file": upload("budget.csv", GOOD_CSV)})
+
+    html = page.content.decode()
+    first = page.context["rows"][0]
+    assert f"<td>{first['line']}</td><td>{first['number']}</td><td>{first['title_ru']}</td>" in html
+    back = reverse("admin:reporting_budgetline_changelist")
+    assert f'&rsaquo; <a href="{back}">' in html  # the breadcrumbs
+    assert f'<a href="{back}" class="closelink">' in html  # Cancel
+
+
+def test_a_preview_is_confirmed_only_by_the_staff_member_who_made_it(client, lines, staff,
+                                                                    make_user):
+    from django.contrib.auth.models import Group
+
+    from ozgeris.permissions import STAFF_GROUP
+
+    client.force_login(staff)
+    page = client.post(reverse("admin:reporting_budgetline_import"),
+                       {"programme": lines.pk, "file": upload("budget.csv", GOOD_CSV)})
+    colleague = make_user(email="colleague@example.kz", is_staff=True)
+    colleague.groups.add(Group.objects.get(name=STAFF_GROUP))
+    client.force_login(colleague)
+
+    done = client.post(reverse("admin:reporting_budgetline_import"),
+                       {"payload": page.context["payload"]}, follow=True)
+
+    assert "Срок предварительного просмотра истёк" in done.content.decode()
+    assert BudgetLine.objects.get(programme=lines, number=1).planned == 1_500_000
 
 
 def test_a_line_saved_in_the_admin_is_logged(client, lines, staff):
