@@ -73,6 +73,33 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = "draft"
 
 
+def complete_application(application, by):
+    """Fill ``application`` with COMPLETE_FIELDS and upload its three required documents, as
+    its member ``by`` would: ready to submit."""
+    from applications import services
+
+    for name, value in COMPLETE_FIELDS.items():
+        setattr(application, name, value)
+    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=by)
+    for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
+        services.upload_document(application=application, kind=kind, file=pdf_upload(), by=by)
+    return application
+
+
+def signed_in_session(user):
+    """A stored session signed in as ``user`` and a CSRF token, for a drill whose HTTP client
+    has no browser to sign in with: ``(user.pk, session_key, csrf_token)``."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+
+    session = SessionStore()
+    session.update({"_auth_user_id": str(user.pk),
+                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": user.get_session_auth_hash()})
+    session.create()
+    return user.pk, session.session_key, _get_new_csrf_string()
+
+
 def juror(programme, make_user, name, **fields):
     """A seat on ``programme``'s jury for a new user ``name``@``name``.example.kz."""
     from jury.models import JuryMember

@@ -23,7 +23,7 @@ from applications.forms import ApplicationForm
 from applications.models import Application, Status
 from ozgeris import registries
 
-from .factories import COMPLETE_FIELDS, OrganisationFactory, pdf_upload
+from .factories import COMPLETE_FIELDS, OrganisationFactory, complete_application
 
 NEW_ANSWER = "Біз ауыл жастарына кәсіп үйретеміз."
 
@@ -48,13 +48,7 @@ def application(open_programme, member):
     application, _ = services.start_application(
         programme=open_programme, organisation=organisation,
         nomination=open_programme.nominations.get(code="education"), by=member)
-    for name, value in COMPLETE_FIELDS.items():
-        setattr(application, name, value)
-    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=member)
-    for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
-        services.upload_document(application=application, kind=kind, file=pdf_upload(),
-                                 by=member)
-    return application
+    return complete_application(application, member)
 
 
 def _checklist_labels(application):

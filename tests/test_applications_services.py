@@ -14,7 +14,12 @@ from applications import reminders, services
 from applications.models import Application, ApplicationVersion, Status
 from ozgeris.models import AuditEvent
 
-from .factories import COMPLETE_FIELDS, ApplicationFactory, OrganisationFactory, pdf_upload
+from .factories import (
+    ApplicationFactory,
+    OrganisationFactory,
+    complete_application,
+    pdf_upload,
+)
 
 
 @pytest.fixture
@@ -31,13 +36,7 @@ def application(open_programme, member):
     return application
 
 
-def complete(application, by):
-    for name, value in COMPLETE_FIELDS.items():
-        setattr(application, name, value)
-    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=by)
-    for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
-        services.upload_document(application=application, kind=kind, file=pdf_upload(), by=by)
-    return application
+complete = complete_application
 
 
 # The 80/20 share -----------------------------------------------------------

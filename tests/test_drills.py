@@ -162,20 +162,14 @@ def _wait_all_sent(queryset, timeout=DRAIN_SECONDS, worker=None):
 def _ngo_with_complete_application(programme, make_user, index):
     from applications import services
 
-    from .factories import COMPLETE_FIELDS, OrganisationFactory, pdf_upload
+    from .factories import OrganisationFactory, complete_application
 
     member = make_user(email=f"ngo{index}@drill.example.kz", preferred_language="ru")
     organisation = OrganisationFactory(members=[member])
     application, _created = services.start_application(
         programme=programme, organisation=organisation,
         nomination=programme.nominations.get(code="education"), by=member)
-    for name, value in COMPLETE_FIELDS.items():
-        setattr(application, name, value)
-    services.save_draft(application=application, fields=list(COMPLETE_FIELDS), by=member)
-    for kind in ("balance_sheet", "tax_certificate", "creditor_certificate"):
-        services.upload_document(application=application, kind=kind, file=pdf_upload(),
-                                 by=member)
-    return member, application
+    return member, complete_application(application, member)
 
 
 def _confirmations(members):
@@ -368,21 +362,16 @@ def test_redis_hung_during_voting_a_vote_is_accepted_and_the_breaker_opens(
 def _signed_in_voters(number):
     """``number`` verified voters, each with a session and a CSRF secret for raw HTTP."""
     from allauth.account.models import EmailAddress
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.middleware.csrf import _get_new_csrf_string
 
     from ozgeris.models import User
+
+    from .factories import signed_in_session
 
     voters = []
     for i in range(number):
         user = User.objects.create_user(email=f"load{i:04d}@drill.example.kz", password=None)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        session = SessionStore()
-        session.update({"_auth_user_id": str(user.pk),
-                        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                        "_auth_user_hash": user.get_session_auth_hash()})
-        session.create()
-        voters.append((user.pk, session.session_key, _get_new_csrf_string()))
+        voters.append(signed_in_session(user))
     return voters
 
 

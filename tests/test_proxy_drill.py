@@ -75,11 +75,11 @@ def _voters(number, tag):
     from datetime import timedelta
 
     from allauth.account.models import EmailAddress
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
     from ozgeris.models import User
+
+    from .factories import signed_in_session
 
     long_ago = timezone.now() - timedelta(days=60)
     voters = []
@@ -88,12 +88,7 @@ def _voters(number, tag):
                                         password=None, date_joined=long_ago,
                                         email_verified_at=long_ago)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        session = SessionStore()
-        session.update({"_auth_user_id": str(user.pk),
-                        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                        "_auth_user_hash": user.get_session_auth_hash()})
-        session.create()
-        voters.append((user.pk, session.session_key, _get_new_csrf_string()))
+        voters.append(signed_in_session(user))
     return voters
 
 
