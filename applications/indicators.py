@@ -11,7 +11,6 @@ from .models import Application, Status
 
 PAST_SCREENING = {Status.SCREENED, Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST,
                   Status.NOT_SELECTED, Status.WINNER}
-PAST_ELIGIBILITY = {Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER}
 
 
 def _applications(programme):
@@ -35,7 +34,7 @@ def failed_80_20(programme):
 
 
 def eligible(programme):
-    return _applications(programme).filter(status__in=PAST_ELIGIBILITY).count()
+    return _applications(programme).eligible().count()
 
 
 def finalists(programme):

@@ -143,12 +143,19 @@ REQUIRED_DOCUMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.TAX_CERTIFICATE,
 # The public vote's finalists: chosen by the jury, and after the vote its winners are still
 # finalists. Whoever counts or lists finalists asks ApplicationQuerySet.finalists.
 FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
+# Found eligible by the jury (the 80/20 share and the documents), whatever the jury decided
+# next: what the jury scores, and what the report counts as eligible.
+ELIGIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 
 
 class ApplicationQuerySet(models.QuerySet):
     def submitted(self):
         """Everything that reached the jury's desk: not drafts, not withdrawn."""
         return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+
+    def eligible(self):
+        """Found eligible, before or after the jury's decision (ELIGIBLE_STATUSES)."""
+        return self.filter(status__in=ELIGIBLE_STATUSES)
 
     def finalists(self, programme):
         """The public vote's finalists (and, after it, its winners)."""

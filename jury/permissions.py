@@ -2,12 +2,9 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from applications.models import Application, Status
+from applications.models import Application
 
 from .models import Conflict, ScoreSheet
-
-# What the jury scores and, after the cut, has decided on.
-VISIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 
 
 def applications_for_juror(member):
@@ -15,7 +12,7 @@ def applications_for_juror(member):
     juror's own organisation, each annotated with the juror's sheet state and conflict."""
     own_sheet = ScoreSheet.objects.filter(juror=member, application=OuterRef("pk"))
     conflict = Conflict.objects.filter(juror=member, application=OuterRef("pk")).excluding()
-    return (Application.objects.filter(programme=member.programme, status__in=VISIBLE_STATUSES)
+    return (Application.objects.filter(programme=member.programme).eligible()
             .exclude(organisation__membership__user=member.user)
             .select_related("organisation", "nomination")
             .annotate(in_conflict=Exists(conflict),

@@ -24,7 +24,6 @@ from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
 from applications.models import Application
 
 from .models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JurySettings, Score, ScoreSheet
-from .permissions import VISIBLE_STATUSES
 
 MIN_SCORES_TO_NORMALISE = 3
 NO_PRIORITY = 1 << 16  # after every recorded tie-break priority (at most 32767)
@@ -122,7 +121,7 @@ def results(programme):
 
     criteria = list(Criterion.objects.filter(programme=programme))
     applications = list(
-        Application.objects.filter(programme=programme, status__in=VISIBLE_STATUSES)
+        Application.objects.filter(programme=programme).eligible()
         .select_related("organisation", "nomination", "programme")
         .order_by("nomination__order", "organisation__name"))
     scores = counted_scores(programme)

@@ -329,3 +329,21 @@ def test_staff_override_a_failed_80_20_result_with_a_reason(client, programme, p
     failed.refresh_from_db()
     assert failed.status == Status.ELIGIBLE
     assert failed.eligibility.overridden
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(Status))
+def test_the_jury_scores_exactly_what_the_report_counts_as_eligible(programme, people, status):
+    """One set of statuses (applications.models.ELIGIBLE_STATUSES) for the juror's list, the
+    jury's results and the report's 'eligible' figure: an application of any status is in all
+    three or in none."""
+    from applications import indicators
+    from jury.permissions import applications_for_juror
+    from jury.results import results
+
+    application = ApplicationFactory(programme=programme, status=status,
+                                     nomination=programme.nominations.get(code="education"))
+
+    listed = applications_for_juror(people["juror"]).filter(pk=application.pk).exists()
+    ranked = any(row.application.pk == application.pk for row in results(programme))
+    assert listed == ranked == (indicators.eligible(programme) == 1)
