@@ -81,30 +81,35 @@ class ReachFigures(models.Model):
     comments = models.PositiveIntegerField(_("comments"), null=True, blank=True)
     likes = models.PositiveIntegerField(_("likes"), null=True, blank=True)
 
+    subject_field = None  # the foreign key to what the figures are of, set by each child
+
     class Meta:
         abstract = True
+        get_latest_by = "taken_at"
+        verbose_name = _("reach snapshot")
+        verbose_name_plural = _("reach snapshots")
+
+    def __str__(self):
+        return f"{self.taken_at:%d.%m.%Y %H:%M}"
+
+    def clean(self):
+        subject = getattr(self, self.subject_field, None)
+        if subject is not None:
+            check_within_programme(subject.programme, taken_at=self.taken_at)
 
 
 class PublicationReach(ReachFigures):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="reach",
                                     verbose_name=_("publication"))
 
-    class Meta:
+    subject_field = "publication"
+
+    class Meta(ReachFigures.Meta):
         ordering = ["publication", "-taken_at"]
-        get_latest_by = "taken_at"
-        verbose_name = _("reach snapshot")
-        verbose_name_plural = _("reach snapshots")
         constraints = [
             models.UniqueConstraint(fields=["publication", "taken_at"],
                                     name="one_publication_snapshot_per_moment"),
         ]
-
-    def __str__(self):
-        return f"{self.taken_at:%d.%m.%Y %H:%M}"
-
-    def clean(self):
-        if getattr(self, "publication", None) is not None:
-            check_within_programme(self.publication.programme, taken_at=self.taken_at)
 
 
 class Video(OutreachRecord):
@@ -142,22 +147,14 @@ class VideoReach(ReachFigures):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="reach",
                               verbose_name=_("video"))
 
-    class Meta:
+    subject_field = "video"
+
+    class Meta(ReachFigures.Meta):
         ordering = ["video", "-taken_at"]
-        get_latest_by = "taken_at"
-        verbose_name = _("reach snapshot")
-        verbose_name_plural = _("reach snapshots")
         constraints = [
             models.UniqueConstraint(fields=["video", "taken_at"],
                                     name="one_video_snapshot_per_moment"),
         ]
-
-    def __str__(self):
-        return f"{self.taken_at:%d.%m.%Y %H:%M}"
-
-    def clean(self):
-        if getattr(self, "video", None) is not None:
-            check_within_programme(self.video.programme, taken_at=self.taken_at)
 
 
 class MailingCampaign(OutreachRecord):
