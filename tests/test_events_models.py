@@ -16,6 +16,8 @@ from events.models import (
     Publication,
     PublicationReach,
     RosterEntry,
+    Video,
+    VideoReach,
     programme_period,
 )
 from events.validators import validate_bik, validate_iik, validate_kbe
@@ -55,6 +57,26 @@ def test_an_answer_dated_outside_the_programme_is_refused(meeting):
         answer.full_clean()
 
     assert "received_on" in error.value.message_dict
+
+
+@pytest.mark.parametrize("snapshot", ["publication", "video"])
+def test_a_reach_snapshot_taken_outside_the_programme_is_refused(demo_programme, snapshot):
+    if snapshot == "publication":
+        subject = Publication.objects.create(programme=demo_programme, title="Пост")
+        reach = PublicationReach(publication=subject, views=10)
+    else:
+        subject = Video.objects.create(programme=demo_programme, title="Ролик",
+                                       kind=Video.Kind.PROMO)
+        reach = VideoReach(video=subject, views=10)
+    reach.taken_at = datetime.datetime(2019, 10, 1, tzinfo=datetime.UTC)
+    reach.full_clean()
+    assert str(reach) == "01.10.2019 00:00"
+
+    reach.taken_at = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+    with pytest.raises(ValidationError) as error:
+        reach.full_clean()
+
+    assert "taken_at" in error.value.message_dict
 
 
 def test_a_malformed_url_is_refused_at_the_field(demo_programme):
