@@ -230,6 +230,12 @@ class Programme(models.Model):
         return localized(self, "title")
 
     @property
+    def title_with_year(self):
+        """The title naming its edition's year once ("… 2019", never "… 2019 (2019)")."""
+        title = self.title
+        return title if str(self.year) in title else f"{title} ({self.year})"
+
+    @property
     def about(self):
         return localized(self, "about")
 

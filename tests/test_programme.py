@@ -92,3 +92,12 @@ def test_every_page_shows_the_programme_and_its_stage(client, demo_programme, ti
     assert demo_programme.title_en in page
     strip = page.split('class="programme-strip"')[1].split("</div>")[0]
     assert "Now" in strip and "Public vote" in strip
+
+
+def test_a_title_names_its_edition_year_once(demo_programme, client):
+    other = programme_for(2031)
+
+    assert other.title_with_year == "t (2031)"
+    assert demo_programme.title_with_year == "Премия Ozgeris Ustasy 2019"
+    page = client.get("/vote/2019/results/").content.decode()
+    assert "Премия Ozgeris Ustasy 2019" in page and "2019 (2019)" not in page
