@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ozgeris.models import Nomination, Programme, Region
 from ozgeris.storage import public_storage
@@ -38,7 +39,7 @@ NON_PROFIT_FORMS = {LegalForm.OO, LegalForm.OF, LegalForm.KF, LegalForm.CHF, Leg
 class Organisation(models.Model):
     """An NGO (or another organisation) that applies; reused across programmes."""
 
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=255)
     legal_form = models.CharField(_("legal form"), max_length=8, choices=LegalForm.choices)
     bin = models.CharField(
         _("BIN"), max_length=12, unique=True, validators=[validate_bin],
@@ -146,6 +147,8 @@ FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 # Found eligible by the jury (the 80/20 share and the documents), whatever the jury decided
 # next: what the jury scores, and what the report counts as eligible.
 ELIGIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+# The commission has decided (the 80/20 share, then finalists): the applicant reads its decision.
+DECIDED_STATUSES = (Status.FAILED_80_20, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -258,6 +261,10 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.organisation} — {self.project_title or self.nomination}"
+
+    @property
+    def is_decided(self):
+        return self.status in DECIDED_STATUSES
 
     @property
     def public_text(self):

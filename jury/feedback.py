@@ -12,14 +12,12 @@ from . import services
 from .models import Criterion
 from .results import counted_scores, counted_sheets, results
 
-DECIDED = (Status.FAILED_80_20, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
-
 
 @login_required
 def feedback(request, pk):
     application = get_object_or_404(own_applications(request.user).select_related(
         "programme", "nomination", "organisation"), pk=pk)
-    if application.status not in DECIDED:
+    if not application.is_decided:
         raise Http404
     settings = services.settings_for(application.programme)
     context = {"application": application, "show_scores": settings.feedback_shows_scores,

@@ -143,6 +143,21 @@ def test_after_the_deadline_the_form_is_closed(client, applicant, organisation, 
     assert application.project_title == ""
 
 
+@pytest.mark.parametrize("status,decided", [("not_selected", True), ("failed_80_20", True),
+                                             ("winner", True), ("screened", False)])
+def test_a_decided_application_points_to_the_decision_not_to_a_review(
+        client, applicant, organisation, open_programme, status, decided):
+    application = ApplicationFactory(programme=open_programme, organisation=organisation,
+                                     status=status)
+
+    page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
+
+    feedback = reverse("jury:feedback", args=[application.pk])
+    assert ("The commission has decided on this application." in page) is decided
+    assert (f'href="{feedback}"' in page) is decided
+    assert ("is with the programme team" in page) is not decided
+
+
 # Access ------------------------------------------------------------------------
 
 @pytest.fixture
@@ -342,3 +357,16 @@ def test_a_bin_typed_with_spaces_is_accepted(client, applicant, demo_programme):
                 org_data(region=Region.objects.get(code="almaty").pk, bin=spaced))
 
     assert Organisation.objects.filter(bin=number).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language,label", [("ru", "Название"), ("kk", "Атауы")])
+def test_an_organisations_name_is_labelled_as_a_name_of_a_thing(client, make_user, language,
+                                                                label):
+    client.force_login(make_user(email="new@example.kz", preferred_language=language))
+    client.cookies["django_language"] = language
+
+    page = client.get(reverse("applications:organisation_create"),
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'<label for="id_name">{label}' in page
