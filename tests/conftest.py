@@ -1,10 +1,24 @@
 """Shared test set-up.
 
-* One seeded database per run: the demo programme is loaded once, when the test
-  database is created; tests that flush it (transactional ones) get it back
-  through the ``demo_programme`` fixture.
+How a test gets the 2019 demo
+-----------------------------
+The test database starts empty (migrations only): a test builds the few rows it needs
+(``make_user``, ``open_programme``, ``programme``, ``vote_programme``, ``tests/factories.py``).
+A test that reads the demo (that it reproduces 2019, or pages and exports over its data)
+requests the ``demo_programme`` fixture (``@pytest.mark.usefixtures("demo_programme")`` for a
+whole module or class). The demo (``seed_demo``: 2,047 voters, 5,133 visitors, the PDFs) is
+then loaded once per process, the first time a test asks for it, outside every test's
+transaction, and stays for the tests after it: a test that does not ask for it may find it
+there or not, and must not depend on either. A transactional test ends with a flush that
+empties the database; the next test that asks for the demo loads it again (pytest-django runs
+the transactional tests after the others, so that happens only among them).
+
+Other set-up
+------------
 * Celery runs inline in tests (the drills that need a real worker start their own).
 * ``@pytest.mark.postgres`` tests are skipped, with the reason, on SQLite.
+* ``make test`` runs the suite in parallel processes (pytest-xdist): each has its own test
+  database, media folder and cache key prefix (tests/isolation.py).
 """
 
 import io
@@ -16,12 +30,15 @@ from django.test import override_settings
 
 from ozgeris.celery import app as celery_app
 
+from .isolation import empty_the_cache, separate_the_workers_caches
+
 
 def pytest_configure(config):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     # Hashing passwords properly is slow on purpose; tests need it to be fast, not strong.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    separate_the_workers_caches(settings)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,7 +61,6 @@ def _media_in_a_temporary_folder(tmp_path_factory):
 def django_db_setup(_media_in_a_temporary_folder, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _let_flush_truncate()
-        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
 
 
 def _let_flush_truncate():
@@ -62,28 +78,40 @@ def _let_flush_truncate():
     connection.close()
 
 
-@pytest.fixture
-def demo_programme(db):
-    """The 2019 programme from the shared seeded database (re-seeded if a flush removed it)."""
+def _seed_demo_unless_present():
     from ozgeris.models import Programme
 
-    programme = Programme.objects.filter(year=2019).first()
-    if programme is None:
+    if not Programme.objects.filter(year=2019).exists():
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-        programme = Programme.objects.get(year=2019)
-    return programme
+
+
+@pytest.fixture(scope="module")
+def _demo_committed(django_db_setup, django_db_blocker):
+    """The demo loaded and committed before the module's tests open their transactions
+    (a module-scoped fixture is set up before any test's own): it then outlives each test."""
+    with django_db_blocker.unblock():
+        _seed_demo_unless_present()
+
+
+@pytest.fixture
+def demo_programme(_demo_committed, db):
+    """The 2019 demo programme (see the module docstring). Loaded again here only when a
+    transactional test earlier in the same module flushed it."""
+    from ozgeris.models import Programme
+
+    _seed_demo_unless_present()
+    return Programme.objects.get(year=2019)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language(settings):
     """Each test starts with an empty cache (rate limits), nothing remembered in the process
     (the ballot's facts, ozgeris.memo) and the default language."""
-    from django.core.cache import cache
     from django.utils import translation
 
     from ozgeris import memo
 
-    cache.clear()
+    empty_the_cache()
     memo.forget()
     translation.activate(settings.LANGUAGE_CODE)
     yield

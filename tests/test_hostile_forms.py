@@ -13,7 +13,6 @@ import datetime
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +27,7 @@ from ozgeris import memo
 from ozgeris.models import Region
 
 from .factories import OrganisationFactory, valid_bin
+from .isolation import empty_the_cache
 
 settings.register_profile(
     "ozgeris-hostile",
@@ -88,7 +88,7 @@ def assert_safe(response, *typed):
 def fresh_example():
     """What each example starts from: no rate-limit counters or kept pages left by the
     previous one."""
-    cache.clear()
+    empty_the_cache()
     memo.forget()
 
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from jury import services
 from jury.models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JuryMember, ScoreSheet
-from ozgeris.models import Programme
 
 from .factories import ApplicationFactory
 
@@ -182,9 +181,9 @@ def test_a_pending_conflict_also_keeps_the_juror_out_until_dismissed(
 
 @pytest.mark.django_db
 def test_another_programmes_application_cannot_be_opened_by_url(
-    client, programme, juror, make_user
+    client, programme, juror, make_user, demo_programme
 ):
-    earlier = Programme.objects.get(year=2019)
+    earlier = demo_programme
     theirs = ApplicationFactory(programme=earlier, status="eligible",
                                 nomination=earlier.nominations.order_by("pk").first())
     client.force_login(juror.user)
