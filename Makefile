@@ -38,12 +38,16 @@ run: prepare
 	@echo ""
 	@PORT=$(PORT) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel processes (pytest-xdist: one per core, at most four), each with its
+# own test database, media folder and cache keys (tests/isolation.py); TEST_WORKERS=0 runs it
+# in one process.
+TEST_WORKERS ?= auto
 test: prepare
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 # The browser journeys and the accessibility checks (issue 8): system Chromium, PostgreSQL on
 # 127.0.0.1:5432, a Redis server, a Celery worker and gunicorn of their own (e2e/conftest.py).
-# Screenshots under var/e2e/screens/.
+# Screenshots under var/e2e/screens/; the served HTML checked by the Nu Html Checker (npm, Java).
 e2e: prepare
 	$(BIN)/python -m pytest e2e -q $(E2E_ARGS)
 

@@ -10,7 +10,8 @@ Environment:
 * ``E2E_DATABASE`` (default ``ozgeris_e2e``), dropped and recreated at each run;
 * ``E2E_PG`` (default ``postgres://postgres@127.0.0.1:5432``), the PostgreSQL server;
 * ``E2E_KEEP=1`` keeps the database after the run (to look at it).
-Screenshots and the stack's logs land in ``var/e2e/``.
+Screenshots and the stack's logs land in ``var/e2e/``; the HTML the portal served to the browser
+in ``var/e2e/html/``, checked once at the end by the Nu Html Checker (e2e/vnu.py).
 """
 
 import json
@@ -25,6 +26,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .vnu import HtmlCheckUnavailable, ServedHtml, vnu_jar
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the project's packages (and tests.factories) for the ORM set-up
@@ -240,8 +243,36 @@ def is_csp_violation(message):
             or "Content Security Policy" in message.text)  # the browser's own report
 
 
+HTML_CHECKED = pytest.StashKey()  # (pages checked, errors) for the terminal summary
+
+
+@pytest.fixture(scope="session")
+def served_html(stack, pytestconfig):
+    """Every distinct HTML page of the portal the browser received (``new_page`` records them),
+    checked by the Nu Html Checker once the session's tests are done: errors fail the run."""
+    try:
+        jar = vnu_jar(ROOT)
+    except HtmlCheckUnavailable as error:
+        pytest.fail(str(error))
+    pages = ServedHtml(OUT / "html", stack)
+    yield pages
+    errors = pages.check(jar)
+    pytestconfig.stash[HTML_CHECKED] = (len(pages.pages), errors)
+    if errors:
+        pytest.fail(f"Nu Html Checker: {len(errors)} error(s) in the HTML served "
+                    f"(var/e2e/html/):\n" + "\n".join(errors), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    checked = config.stash.get(HTML_CHECKED, None)
+    if checked is not None:
+        count, errors = checked
+        terminalreporter.write_line(f"Nu Html Checker: {count} page(s) of var/e2e/html/, "
+                                    f"{len(errors)} error(s)")
+
+
 @pytest.fixture
-def new_page(browser, stack, request):
+def new_page(browser, stack, served_html, request):
     """``new_page(journey, language="ru")`` -> (page, shots): a fresh browser context.
 
     The test fails (at teardown) if any page of its contexts violated the portal's
@@ -255,6 +286,7 @@ def new_page(browser, stack, request):
         context.add_cookies([{"name": "ozgeris_language", "value": language, "url": stack}])
         context.set_default_timeout(15_000)
         context.add_init_script(CSP_LISTENER % json.dumps(stack))
+        served_html.watch(context)
         context.on("console", lambda message: is_csp_violation(message) and violations.append(
             f"{message.page.url if message.page else '?'}: {message.text.split('. ')[0]}"))
         contexts.append(context)
