@@ -178,7 +178,7 @@ register_exporter("partner-meetings", title=gettext_lazy("Partner meetings"),
 register_exporter("publications", title=gettext_lazy("Publications and reach"),
                   formats=["xlsx"], render=render_publications)
 register_exporter("videos", title=gettext_lazy("Videos"), formats=["xlsx"],
-                  render=render_videos)
+                  render=render_videos, personal_data=False)
 register_exporter("ceremony-guests", title=gettext_lazy("Ceremony guests"), formats=["xlsx"],
                   render=render_ceremony_guests)
 register_exporter("contracts", title=gettext_lazy("Winners' contracts"), formats=["xlsx"],

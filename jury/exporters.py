@@ -462,6 +462,6 @@ register_exporter("jury-protocol", title=gettext_lazy("Minutes of the expert com
 register_exporter("scores", title=gettext_lazy("Jury scores"), formats=["xlsx"],
                   render=render_scores)
 register_exporter("finalists", title=gettext_lazy("Finalists"), formats=["xlsx"],
-                  render=render_finalists)
+                  render=render_finalists, personal_data=False)
 register_exporter("jury-members", title=gettext_lazy("Jury members"), formats=["xlsx"],
                   render=render_jury_members)

@@ -21,7 +21,8 @@ from . import outbox
 from .clients import client_ip
 from .emails import is_disposable
 from .models import User
-from .permissions import is_juror, is_programme_staff
+from .permissions import is_juror, is_programme_staff, is_reader
+from .reader_seats import landing_url as reader_landing_url
 
 
 def disposable_refusal(address):
@@ -136,7 +137,8 @@ def render_account_mail(*, template, to, context, language):
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         """Where a sign-in without a ``?next=`` lands: programme staff on their dashboard, jurors
-        on their panel, everyone else where LOGIN_REDIRECT_URL says. allauth asks this only
+        on their panel, the read-only seats on theirs (ozgeris.reader_seats), everyone else
+        where LOGIN_REDIRECT_URL says. allauth asks this only
         when no safe ``next`` was given (it checks that one with ``is_safe_url``)."""
         from django.urls import reverse
 
@@ -144,6 +146,8 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("staff_dashboard")
         if is_juror(request.user):
             return reverse("jury_panel:index")
+        if is_reader(request.user):
+            return reader_landing_url(request.user)
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):

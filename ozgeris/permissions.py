@@ -1,8 +1,11 @@
-"""Roles are groups: programme staff and jury. Applicants belong to an organisation;
-voters are users with a verified email."""
+"""Roles are groups: programme staff, jury and the two read-only seats (an observer for the
+donor or grant operator, an independent auditor; ozgeris/reader_seats.py). Applicants belong
+to an organisation; voters are users with a verified email."""
 
 STAFF_GROUP = "Programme staff"
 JURY_GROUP = "Jury"
+OBSERVER_GROUP = "Observer"
+AUDITOR_GROUP = "Auditor"
 
 
 def _in_group(user, name):
@@ -38,6 +41,33 @@ def is_juror(user):
     return _in_group(user, JURY_GROUP)
 
 
+def is_observer(user):
+    """The donor's or grant operator's officer: reads the reports and the exports without
+    personal data, changes nothing."""
+    return _in_group(user, OBSERVER_GROUP)
+
+
+def is_auditor(user):
+    """The independent auditor: reads what an observer reads, the vote's audit file and the
+    ledger's verification; changes nothing."""
+    return _in_group(user, AUDITOR_GROUP)
+
+
+def is_reader(user):
+    """A read-only seat (observer or auditor) who is not also programme staff."""
+    return (is_observer(user) or is_auditor(user)) and not is_programme_staff(user)
+
+
+def may_read_reports(user):
+    """The reports page (/reports/): staff, and the read-only seats."""
+    return is_programme_staff(user) or is_reader(user)
+
+
+def may_audit_vote(user):
+    """The vote's audit page (the ledger's verification): staff and the auditor."""
+    return is_programme_staff(user) or is_auditor(user)
+
+
 def can_vote(user):
     """Only a signed-in user whose email we verified may vote."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_verified_email
@@ -45,6 +75,16 @@ def can_vote(user):
 
 def staff_required(view):
     """A view for programme staff: others signed in get 403, anonymous visitors the sign-in."""
+    return role_required(is_programme_staff)(view)
+
+
+def role_required(check):
+    """A view for those ``check(user)`` admits: others signed in get 403, anonymous visitors
+    the sign-in."""
+    return lambda view: _guarded(view, check)
+
+
+def _guarded(view, check):
     from functools import wraps
 
     from django.contrib.auth.views import redirect_to_login
@@ -54,7 +94,7 @@ def staff_required(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_programme_staff(request.user):
+        if not check(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -33,7 +33,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from . import audit
-from .permissions import is_juror
+from .permissions import is_juror, is_reader
 
 OPEN_URL_PREFIXES = ("account_", "mfa_")
 OPEN_URL_NAMES = {"set_language", "privacy", "healthz"}
@@ -41,10 +41,12 @@ OPEN_URL_NAMES = {"set_language", "privacy", "healthz"}
 
 def is_required_for(user):
     """True when ``user`` must sign in with a second factor: staff (anyone the admin lets in),
-    superusers and jurors, while MFA_REQUIRED_FOR_STAFF is on."""
+    superusers, jurors and the read-only seats (observer, auditor), while
+    MFA_REQUIRED_FOR_STAFF is on."""
     if not settings.MFA_REQUIRED_FOR_STAFF or not getattr(user, "is_authenticated", False):
         return False
-    return user.is_active and (user.is_superuser or user.is_staff or is_juror(user))
+    return user.is_active and (user.is_superuser or user.is_staff or is_juror(user)
+                               or is_reader(user))
 
 
 def has_authenticator_app(user):

@@ -38,6 +38,7 @@ def render(programme, options, progress):
     return f"report-{programme.year}.pdf", CONTENT_TYPES[PDF], content
 
 
-register_exporter("report", title=gettext_lazy("Grant report"), formats=["pdf"], render=render)
+register_exporter("report", title=gettext_lazy("Grant report"), formats=["pdf"], render=render,
+                  personal_data=False)
 register_exporter("report-xlsx", title=gettext_lazy("Grant report: indicators and appendices"),
-                  formats=["xlsx"], render=render_xlsx)
+                  formats=["xlsx"], render=render_xlsx, personal_data=False)

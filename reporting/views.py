@@ -1,8 +1,11 @@
 """The staff's reports page: every registered export (the grant report among them) started in
-the background, a progress bar, then the download; issuing a version of the report."""
+the background, a progress bar, then the download; issuing a version of the report. The
+read-only seats (ozgeris/reader_seats.py) use it too, for the exports they may read only;
+issuing stays with staff."""
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ozgeris.models import Programme
-from ozgeris.permissions import staff_required
+from ozgeris.permissions import (
+    is_auditor,
+    is_programme_staff,
+    may_read_reports,
+    role_required,
+    staff_required,
+)
+from ozgeris.reader_seats import may_read_export, offered_exporters
 from ozgeris.registries import exporters
 
 from . import jobs, services
@@ -35,12 +45,14 @@ class ExportForm(forms.Form):
                                                         "A number: that issued version, its "
                                                         "figures frozen, without the notes."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        offered = set(offered_exporters(user))
         self.fields["exporter"].choices = [
             (item.name, f"{item.title} ({', '.join(item.formats).upper()})")
             for item in sorted(exporters, key=lambda item: (item.name not in (
-                "report", "report-xlsx"), str(item.title)))]
+                "report", "report-xlsx"), str(item.title))) if item.name in offered]
 
     def clean(self):
         data = super().clean()
@@ -51,12 +63,20 @@ class ExportForm(forms.Form):
                            % {"number": version})
         if version and data.get("exporter") not in ("report", "report-xlsx"):
             self.add_error("version", _("Only the grant report has issued versions."))
+        if data.get("exporter") and data.get("programme") and not may_read_export(
+                self.user, data["exporter"], data["programme"]):
+            self.add_error("exporter", _("This export opens to you once its figures are "
+                                         "public (the vote's, once the results are released)."))
         return data
 
 
-@staff_required
+@role_required(may_read_reports)
 def index(request):
-    form = ExportForm(request.POST or None, initial={
+    staff = is_programme_staff(request.user)
+    if request.method == "POST" and not staff and (
+            request.POST.get("exporter") not in offered_exporters(request.user)):
+        raise PermissionDenied  # a read-only seat asking for personal data, or the audit file
+    form = ExportForm(request.POST or None, user=request.user, initial={
         "exporter": "report", "language": request.LANGUAGE_CODE[:2],
         "programme": Programme.objects.current()})
     if request.method == "POST" and form.is_valid():
@@ -66,16 +86,22 @@ def index(request):
                                 language=data["language"], by=request.user, options=options)
         return redirect("reporting:job", pk=job.pk)
     jobs.fail_stalled()
-    page = Paginator(ExportJob.objects.select_related("programme", "created_by"),
-                     JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    jobs_shown = ExportJob.objects.select_related("programme", "created_by")
+    if not staff:
+        jobs_shown = jobs_shown.filter(exporter__in=offered_exporters(request.user))
+    page = Paginator(jobs_shown, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/index.html", {
-        "form": form, "page": page,
+        "form": form, "page": page, "read_only": not staff,
+        "audit_programme": Programme.objects.current() if not staff and is_auditor(
+            request.user) else None,
         "versions": ReportVersion.objects.select_related("programme", "issued_by")[:20],
         "programmes": Programme.objects.order_by("-year")})
 
 
 def _job(request, pk):
     item = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
+    if not may_read_export(request.user, item.exporter, item.programme):
+        raise Http404  # another's file the seat may not read: not even its existence
     # A job whose worker stopped would otherwise show "running" for ever (the periodic task
     # does the same for all jobs; without a worker there is none).
     if item.state == ExportJob.State.RUNNING and jobs.fail_stalled(
@@ -84,12 +110,12 @@ def _job(request, pk):
     return item
 
 
-@staff_required
+@role_required(may_read_reports)
 def job(request, pk):
     return render(request, "reporting/job.html", {"job": _job(request, pk)})
 
 
-@staff_required
+@role_required(may_read_reports)
 def job_status(request, pk):
     """What the progress bar polls."""
     item = _job(request, pk)
@@ -100,7 +126,7 @@ def job_status(request, pk):
         if item.state == ExportJob.State.DONE else ""})
 
 
-@staff_required
+@role_required(may_read_reports)
 def download(request, pk):
     item = _job(request, pk)
     if item.state != ExportJob.State.DONE or not item.file:

@@ -75,6 +75,10 @@ def _build():
     w.users["applicant_b"] = b = _user("b@ngo-b.kz")
     w.users["staff"] = staff = _user("staff@matrix.kz", is_staff=True)
     staff.groups.add(Group.objects.get(name="Programme staff"))
+    # The read-only seats (issue 18): their rows are READER_ROWS in the matrix.
+    for seat, group in (("observer", "Observer"), ("auditor", "Auditor")):
+        w.users[seat] = _user(f"{seat}@matrix.kz")
+        w.users[seat].groups.add(Group.objects.get(name=group))
     seats = {}
     for role in ("juror", "juror_conflict"):
         user = _user(f"{role}@jury.kz")
@@ -143,6 +147,10 @@ def _build():
         w.job = start_export(programme=programme, exporter="scores", language="ru", by=staff)
     w.job.refresh_from_db()
     assert w.job.state == "done", w.job.error
+    # And one without personal data, which the read-only seats may read.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        w.open_job = start_export(programme=programme, exporter="finalists", language="ru",
+                                  by=staff)
 
     # A published file, and the path of a private one seen from the public store.
     public = storages["public"]

@@ -19,7 +19,7 @@ from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
-from .models import LedgerEntry, ReviewStatus, Vote, VoteReview
+from .models import LedgerEntry, ReviewStatus, Vote, VoteReview, VotingSettings
 from .results import results
 from .services import settings_for
 from .statistics import statistics
@@ -108,9 +108,18 @@ def render_protocol(programme, options, progress):
     return f"winners-protocol-{programme.year}.pdf", CONTENT_TYPES[PDF], content
 
 
+def results_released(programme):
+    """The read-only seats read the vote's totals once staff released them (read only: the
+    settings' row is not made here)."""
+    return VotingSettings.objects.filter(programme=programme,
+                                         results_released_at__isnull=False).exists()
+
+
 register_exporter("votes", title=gettext_lazy("Votes (for the auditor)"), formats=["xlsx"],
-                  render=render_votes)
+                  render=render_votes, personal_data=False, audit_file=True)
 register_exporter("voting-stats", title=gettext_lazy("Vote and visitor statistics"),
-                  formats=["xlsx"], render=render_statistics)
+                  formats=["xlsx"], render=render_statistics, personal_data=False,
+                  readable_once=results_released)
 register_exporter("winners-protocol", title=gettext_lazy("Protocol of the public vote results"),
-                  formats=["pdf"], render=render_protocol)
+                  formats=["pdf"], render=render_protocol, personal_data=False,
+                  readable_once=results_released)

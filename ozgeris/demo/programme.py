@@ -19,10 +19,16 @@ from django.utils import timezone
 
 from ..models import Nomination, Programme, User
 from ..pdf import render_pdf
-from ..permissions import JURY_GROUP, STAFF_GROUP
+from ..permissions import AUDITOR_GROUP, JURY_GROUP, OBSERVER_GROUP, STAFF_GROUP
 
 DATA_FILE = Path(__file__).with_name("programme-2019.json")
 DEMO_EMAIL_DOMAINS = ("demo.ozgeris.kz", "jury.demo.ozgeris.kz")
+# The read-only seats (ozgeris/reader_seats.py), which the 2019 edition did not have: role →
+# (email, name, group).
+READER_ACCOUNTS = {
+    "observer": ("observer@demo.ozgeris.kz", "Наблюдатель грантодателя (демо)", OBSERVER_GROUP),
+    "auditor": ("auditor@demo.ozgeris.kz", "Независимый аудитор (демо)", AUDITOR_GROUP),
+}
 
 
 @cache
@@ -109,6 +115,8 @@ def seed(*, log=print):
         _account(member["email"], member["name"], groups=[JURY_GROUP])
     _account(accounts["applicant"]["email"], accounts["applicant"]["name"])
     _account(accounts["voter"]["email"], accounts["voter"]["name"])
+    for email, name, group in READER_ACCOUNTS.values():
+        _account(email, name, groups=[group])
     log(f"programme {programme.year}: {'created' if created else 'already there'}")
     return programme
 
@@ -141,4 +149,5 @@ def reset(*, log=print):
 def logins():
     """(role, email) of the demo accounts, for ``make run`` to print."""
     accounts = facts()["demo_accounts"]
-    return [(role, accounts[role]["email"]) for role in ("staff", "juror", "applicant", "voter")]
+    return [(role, accounts[role]["email"]) for role in ("staff", "juror", "applicant", "voter")
+            ] + [(role, email) for role, (email, _name, _group) in READER_ACCOUNTS.items()]

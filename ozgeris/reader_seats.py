@@ -1,0 +1,75 @@
+"""The two read-only seats (issue 18): an observer (the donor's or grant operator's officer)
+and an auditor (independent of the portal's staff). The roles and their checks are in
+``ozgeris.permissions`` (``is_observer``, ``is_auditor``, ``is_reader``); this module holds
+their groups and what they may read.
+
+Design: their own read-only pages, never the admin. A seat is a group and nothing else: no
+``is_staff``, no model permission, so the admin (which shows documents and every person's
+data), the staff dashboard, the jury's pages and every staff action stay closed to them, each
+refused by the check it already had. What they read:
+
+* the reports page (``/reports/``): the draft and issued grant report and the exports
+  without personal data (``Exporter.personal_data``), the vote's figures once released
+  (``Exporter.readable_once``); the auditor also the vote's audit file
+  (``Exporter.audit_file``). Starting such an export is their only request that writes,
+  and it writes only the job that makes their file; issuing a version is staff's;
+* the auditor: the vote's audit page (``/vote/YEAR/audit/``, ``voting.audit_views``), the
+  ledger's verification that ``manage.py verify_ledger`` runs.
+
+Two-factor sign-in binds them as it binds staff (``ozgeris.two_factor``); after signing in
+they land on their page (``landing_url``).
+"""
+
+from django.urls import reverse
+
+from .models import Programme
+from .permissions import AUDITOR_GROUP, OBSERVER_GROUP, is_auditor, is_programme_staff, is_reader
+from .registries import exporters
+
+READER_GROUPS = (OBSERVER_GROUP, AUDITOR_GROUP)
+
+
+def create_reader_groups(**kwargs):
+    """post_migrate: the seats' groups exist on every database (no migration needed: a group
+    is a row). They are granted no permission."""
+    from django.contrib.auth.models import Group
+
+    for name in READER_GROUPS:
+        Group.objects.get_or_create(name=name)
+
+
+def _seat_may_read(user, exporter):
+    """The seat's rule without the programme: no personal data, the audit file for the
+    auditor only."""
+    if exporter is None or not is_reader(user) or exporter.personal_data:
+        return False
+    return not exporter.audit_file or is_auditor(user)
+
+
+def may_read_export(user, name, programme):
+    """May ``user`` start and download the export ``name`` of ``programme``? Staff: every one.
+    The read-only seats: none with personal data, the vote's audit file for the auditor
+    only, and a file held until its figures are out (``readable_once``) only then."""
+    if is_programme_staff(user):
+        return True
+    exporter = exporters.get(name)
+    if not _seat_may_read(user, exporter):
+        return False
+    return exporter.readable_once is None or bool(exporter.readable_once(programme))
+
+
+def offered_exporters(user):
+    """The names of the exports ``user`` may read of some programme (what their form offers;
+    ``may_read_export`` decides for the programme chosen)."""
+    if is_programme_staff(user):
+        return exporters.names()
+    return [name for name in exporters.names() if _seat_may_read(user, exporters.get(name))]
+
+
+def landing_url(user):
+    """Where a read-only seat lands after signing in: the auditor on the audit page of the
+    current programme, the observer (and an auditor before any programme) on the reports."""
+    programme = Programme.objects.current() if is_auditor(user) else None
+    if programme is not None:
+        return reverse("voting:audit", args=[programme.year])
+    return reverse("reporting:index")

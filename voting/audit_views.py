@@ -1,0 +1,104 @@
+"""The vote's audit page (/vote/YEAR/audit/), for the auditor seat and staff: the ledger's
+verification that ``manage.py verify_ledger`` runs (``ledger.verify``, the one home of the
+check), the stored signed checkpoints checked against the chain (``checkpoints.verify_against``)
+and what failed, with the way to the vote's audit file (the ``votes`` export).
+
+Read only: GET alone, nothing is written. A verification reads every vote, so its result is
+kept for ``VERIFICATION_SECONDS`` per programme, in the shared cache and in the process's own
+memory (which holds while Redis is down): reloading the page cannot load the server."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from applications.models import Application
+from ozgeris import memo
+from ozgeris.models import Programme
+from ozgeris.permissions import may_audit_vote, role_required
+from ozgeris.registries import exporters
+
+from . import checkpoints, ledger
+from .models import Checkpoint, VoteReview
+
+VERIFICATION_SECONDS = 300
+RECENT_CHECKPOINTS = 10
+AUDIT_FILE = "votes"  # the exporter of the vote's audit file (voting/exporters.py)
+
+
+@dataclass
+class Verification:
+    """What one run of the verification found, in plain values (it is cached)."""
+
+    checked_at: datetime
+    position: int
+    head_digest: str
+    counted: int
+    invalidated: int
+    tally: list  # [(finalist id, organisation, counted votes)], most votes first
+    problems: list = field(default_factory=list)
+    published: dict | None = None  # the head published at the close, once it is
+    checkpoint_count: int = 0
+    checkpoint_problems: list = field(default_factory=list)
+    recent_checkpoints: list = field(default_factory=list)
+
+    @property
+    def holds(self):
+        return not self.problems and not self.checkpoint_problems
+
+    @property
+    def next_run(self):
+        return self.checked_at + timedelta(seconds=VERIFICATION_SECONDS)
+
+
+def verify(programme):
+    """Run the ledger's verification and check the stored checkpoints against the chain."""
+    problems, head_digest, tally = ledger.verify(programme)
+    head = ledger.head(programme)
+    names = dict(Application.objects.filter(pk__in=tally).values_list("pk", "organisation__name"))
+    published = ledger.published_head(programme)
+    stored = list(Checkpoint.objects.filter(programme=programme).order_by("signed_at", "pk"))
+    return Verification(
+        checked_at=timezone.now(),
+        position=head.sequence if head else 0,
+        head_digest=head_digest,
+        counted=sum(tally.values()),
+        invalidated=VoteReview.objects.filter(vote__programme=programme).invalidated().count(),
+        tally=[(pk, names.get(pk, ""), votes)
+               for pk, votes in sorted(tally.items(), key=lambda item: (-item[1], item[0]))],
+        problems=problems,
+        published={"position": published.head_sequence, "digest": published.head_digest,
+                   "at": published.head_published_at} if published else None,
+        checkpoint_count=len(stored),
+        checkpoint_problems=checkpoints.verify_against(
+            programme, [checkpoints.as_dict(item, programme.year) for item in stored]),
+        recent_checkpoints=[{"position": item.sequence, "digest": item.digest,
+                             "signed_at": item.signed_at, "final": item.final}
+                            for item in reversed(stored[-RECENT_CHECKPOINTS:])],
+    )
+
+
+def recent_verification(programme):
+    """The verification of at most ``VERIFICATION_SECONDS`` ago, or a new one."""
+    key = f"vote-audit:{programme.pk}"
+    found = cache.get(key) or memo.recall(key)
+    if found is None:
+        found = verify(programme)
+        cache.set(key, found, VERIFICATION_SECONDS)
+        memo.keep(key, found, VERIFICATION_SECONDS)
+    return found
+
+
+@role_required(may_audit_vote)
+@require_safe
+def audit(request, year):
+    programme = get_object_or_404(Programme, year=year)
+    response = render(request, "voting/audit.html", {
+        "programme": programme, "verification": recent_verification(programme),
+        "minutes": VERIFICATION_SECONDS // 60,
+        "votes_export_title": exporters.get(AUDIT_FILE).title})
+    response["Cache-Control"] = "private, no-store"
+    return response
