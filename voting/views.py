@@ -126,9 +126,6 @@ def finalist(request, pk):
         "programme": programme, "application": application, "window": window,
         "seconds": seconds, "form": VoteForm(), "receipt_code": receipt_code,
         "may_vote": can_vote(request.user),
-        "share_url": request.build_absolute_uri(),
-        "image_url": request.build_absolute_uri(application.public_photo.url)
-        if application.profile_approved_at and application.public_photo else "",
     })
 
 

@@ -1,0 +1,50 @@
+"""The calendar feeds (``ozgeris.calendars``): a programme's public feed and a person's own,
+which calendar apps fetch without a session through the signed token in its address."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from .calendars import build_calendar, user_for_token
+from .models import Programme
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _language(request, default):
+    """``?lang=`` when it names one of the portal's languages, else ``default``."""
+    asked = request.GET.get("lang", "")
+    return asked if asked in dict(settings.LANGUAGES) else default
+
+
+def _feed_response(content, filename, cache_control, language):
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Language"] = language
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = cache_control
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def public_feed(request, year):
+    """Everyone's events of the published edition ``year``: its dates, never a person's."""
+    programme = Programme.objects.published_or_404(year)
+    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    return _feed_response(build_calendar(programme, language=language),
+                          f"ozgeris-{year}.ics", "public, max-age=900", language)
+
+
+@require_GET
+def personal_feed(request, year, token):
+    """The events of ``year`` for the person the token names (their organisation's extension,
+    their jury's sittings), in their language. A forged or altered token gets a 404, as an
+    unknown address would."""
+    user = user_for_token(token)
+    if user is None:
+        raise Http404("Unknown calendar.")
+    programme = Programme.objects.published_or_404(year)
+    language = _language(request, user.preferred_language or settings.LANGUAGE_CODE)
+    return _feed_response(build_calendar(programme, user, language=language),
+                          f"ozgeris-{year}-personal.ics", "private, max-age=300", language)
