@@ -30,8 +30,17 @@ INK = "#13232f"
 MUTED = "#4f5d68"
 FONT_FAMILY = "'Noto Sans', 'DejaVu Sans', sans-serif"
 
-# The average advance of a Noto Sans glyph, as a share of the font size: used to wrap labels.
-_GLYPH_WIDTH = 0.56
+# A web page's chart is drawn this many units wide with text this size: on a 390 px phone its
+# box is 310-350 px wide, so the labels read at 13.5-15 px (a 640-unit chart shrank them to
+# about 7 px); a desktop caps the box (static/css: .chart-box, .registry-chart) so they do
+# not grow much past 17 px. A PDF passes its own width and size for the printed page.
+SCREEN_WIDTH = 320
+SCREEN_FONT_SIZE = 14
+
+# The advance of a Noto Sans glyph, as a share of the font size, rounded up: used to wrap
+# labels, so that a line of capitals ("КОМУНИТИПЛЮС") ends inside the chart as a line of
+# small letters does.
+_WIDE_GLYPHS = set("MWmwМШЩЖЮФЫшщжюфы")
 _WHITE_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
@@ -47,20 +56,38 @@ def _spaces(text):
     return _WHITE_SPACE.sub(" ", str(text)).strip(" ")
 
 
-def _wrap(text, limit, max_lines):
-    """Split ``text`` into at most ``max_lines`` lines of about ``limit`` characters, on
-    spaces where possible; what does not fit ends with an ellipsis."""
+def _advance(char):
+    if char in " \u00a0":
+        return 0.27
+    if char in _WIDE_GLYPHS:
+        return 1.05 if char.isupper() else 0.95
+    if char.isupper():
+        return 0.8
+    return 0.6 if char.isalnum() else 0.45
+
+
+def _ems(text):
+    """How wide ``text`` is, in units of the font size (an estimate that errs wide)."""
+    return sum(_advance(char) for char in text)
+
+
+def _wrap(text, room, max_lines):
+    """Split ``text`` into at most ``max_lines`` lines each ``room`` font sizes wide at most,
+    on spaces where possible; what does not fit ends with an ellipsis."""
     words = str(text).split(" ")
     lines, current = [], ""
     for word in words:
-        while len(word) > limit:  # a word longer than a line is cut
+        while _ems(word) > room:  # a word longer than a line is cut
             if current:
                 lines.append(current)
                 current = ""
-            lines.append(word[:limit])
-            word = word[limit:]
+            cut = 1
+            while cut < len(word) and _ems(word[:cut + 1]) <= room:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
         candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
+        if _ems(candidate) <= room:
             current = candidate
         else:
             lines.append(current)
@@ -69,7 +96,10 @@ def _wrap(text, limit, max_lines):
         lines.append(current)
     if len(lines) > max_lines:
         kept = lines[:max_lines]
-        kept[-1] = kept[-1][: max(limit - 1, 1)].rstrip() + "…"
+        last = kept[-1]
+        while len(last) > 1 and _ems(last + "…") > room:
+            last = last[:-1]
+        kept[-1] = last.rstrip() + "…"
         return kept
     return lines
 
@@ -85,8 +115,8 @@ def bar_chart(
     *,
     title,
     description=None,
-    width=320,
-    font_size=14,
+    width=SCREEN_WIDTH,
+    font_size=SCREEN_FONT_SIZE,
     bar_height=16,
     colour=SKY,
     highlight=GOLD,
@@ -119,7 +149,7 @@ def bar_chart(
             description = empty_text or _("No data.")
 
     line_height = round(font_size * 1.3)
-    label_limit = max(int(width / (font_size * _GLYPH_WIDTH)), 8)
+    label_room = width / font_size
     values = [value for _label, value in items]
     largest = max(values, default=0)
     highlighted = highlight_max and len(set(values)) > 1
@@ -147,7 +177,7 @@ def bar_chart(
     for index, (label, value) in enumerate(items):
         if index:
             y += 12  # the space between rows
-        lines = _wrap(label, label_limit, max_label_lines)
+        lines = _wrap(label, label_room, max_label_lines)
         texts = []
         for line_number, line in enumerate(lines):
             texts.append(

@@ -38,8 +38,7 @@ def results_page(request, year):
             "programme": programme, "vote_settings": vote_settings})
     outcome = results(programme)
     chart = bar_chart([(row.application.organisation.name, row.votes) for row in outcome.rows],
-                      title=_("Votes per finalist"), chart_id="votes-chart", width=640,
-                      font_size=13, bar_height=12)
+                      title=_("Votes per finalist"), chart_id="votes-chart")
     return render(request, "voting/results.html", {
         "programme": programme, "results": outcome, "chart": chart,
         "vote_settings": vote_settings})

@@ -34,8 +34,9 @@ class WinnersForm(forms.Form):
 
 
 def _chart(items, **options):
-    """A chart sized for the page's chart box (640 px wide), so its text is not enlarged."""
-    return bar_chart(items, width=640, font_size=13, bar_height=12, **options)
+    """A chart drawn for a phone's width (``bar_chart``'s default), so its labels stay
+    legible at 390 px; the page's chart box caps how wide it grows on a desktop."""
+    return bar_chart(items, **options)
 
 
 def _charts(stats, result):

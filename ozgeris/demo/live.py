@@ -3,14 +3,25 @@
 score (``jury``), vote (``voting``) or read the results (``results``) on a running portal.
 
 The 2019 demo stays as its report describes it; the live edition is a separate programme
-(this year's), published, and so the one the public site shows.
+(this year's), published, and so the one the public site shows. Its title says it is the
+demo's.
+
+Moving dates is not enough to try a phase, so each app adds what the phase needs through its
+registered live step (``ozgeris.registries.live_steps``, run with each app's own services):
+the applications a jury scores, the seated commission, finalists with public pages and an
+open vote, released results. The phases are reached in order: asking for ``results`` on a
+fresh edition runs the jury's and the vote's steps first, each with the programme's dates
+set for its phase, so that every service sees the moment it expects. Content is only ever
+added: going back to an earlier phase moves the dates and keeps what is there.
 """
 
 from datetime import datetime, time, timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
-from ..models import Programme
+from ..models import OutboxMessage, Programme
+from ..registries import live_steps, ordered
 from ..services import copy_programme
 from .programme import facts
 
@@ -20,15 +31,21 @@ PHASES = {
     "intake": {"intake": (-10, 20), "scoring": (21, 35), "voting": (45, 60), "ceremony": 75},
     "jury": {"intake": (-40, -5), "scoring": (-3, 14), "voting": (20, 35), "ceremony": 50},
     "voting": {"intake": (-60, -30), "scoring": (-28, -14), "voting": (-2, 14), "ceremony": 30},
-    "results": {"intake": (-90, -60), "scoring": (-58, -44), "voting": (-30, -3), "ceremony": 7},
+    "results": {"intake": (-90, -60), "scoring": (-58, -44), "voting": (-30, 0), "ceremony": 7},
 }
 OPENS, CLOSES, CEREMONY = time(9, 0), time(23, 59, 59), time(18, 0)
+# The demo's mark on the live edition's title, per language.
+DEMO_MARKS = {"ru": " (демо)", "kk": " (демо)", "en": " (demo)"}
+NOT_SENT = "demo data: not sent"
 
 
 def stage_dates(phase, now=None):
     """The programme's stage fields for ``phase``: a stage opens at 09:00 on its first day
-    and closes at 23:59:59 on its last, Almaty time."""
-    today = timezone.localdate(now or timezone.now())
+    and closes at 23:59:59 on its last, Almaty time. In the results phase the vote closes at
+    ``now``: the demo's votes were cast moments before (the database dates a vote by its own
+    clock), and a vote cast after its window's close would not verify."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     plan = PHASES[phase]
 
     def at(days, moment):
@@ -39,6 +56,8 @@ def stage_dates(phase, now=None):
         first, last = plan[stage]
         dates[f"{stage}_opens_at"] = at(first, OPENS)
         dates[f"{stage}_closes_at"] = at(last, CLOSES)
+    if phase == "results":
+        dates["voting_closes_at"] = now
     return dates
 
 
@@ -56,11 +75,27 @@ def live_edition(*, phase, now=None, log=print):
     programme = Programme.objects.filter(year=year).first()
     if programme is None:
         programme = copy_programme(source_year=source_year, target_year=year)
+        for language, mark in DEMO_MARKS.items():
+            setattr(programme, f"title_{language}",
+                    getattr(programme, f"title_{language}") + mark)
         log(f"programme {year}: copied from {source_year}")
-    for field, value in stage_dates(phase, now).items():
-        setattr(programme, field, value)
     programme.is_published = True
-    programme.save()
+    last_message = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
+    for reached in list(PHASES)[1:list(PHASES).index(phase) + 1]:
+        _set_stages(programme, reached, now)
+        for step in ordered(live_steps):
+            step.run(programme=programme, phase=reached, log=log)
+    _set_stages(programme, phase, now)
+    # The services queued mail to the demo's organisations and voters (confirmations,
+    # decisions): none of it is news to anyone.
+    OutboxMessage.objects.filter(id__gt=last_message, sent_at__isnull=True).update(
+        sent_at=timezone.now(), last_error=NOT_SENT)
     log(f"programme {year}: stages set for the {phase} phase (today: "
         f"{programme.current_stage(now)})")
     return programme
+
+
+def _set_stages(programme, phase, now):
+    for field, value in stage_dates(phase, now).items():
+        setattr(programme, field, value)
+    programme.save()
