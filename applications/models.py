@@ -59,9 +59,10 @@ class Organisation(models.Model):
         _("year founded"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations",
+        verbose_name=_("members"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -77,10 +78,12 @@ class Membership(models.Model):
         OWNER = "owner", _("created the organisation")
         MEMBER = "member", _("member")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    joined_at = models.DateTimeField(default=timezone.now)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("membership")
@@ -99,13 +102,14 @@ def _invitation_token():
 
 class Invitation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="invitations")
+                                     related_name="invitations", verbose_name=_("organisation"))
     email = models.EmailField(_("email address"))
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_invitation_token,
+                             editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -174,17 +178,18 @@ class ApplicationQuerySet(models.QuerySet):
 class Application(models.Model):
     """One organisation's application in one nomination of one programme."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="applications")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="applications",
+                                  verbose_name=_("programme"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="applications")
+                                     related_name="applications", verbose_name=_("organisation"))
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT,
                                    related_name="applications", verbose_name=_("nomination"))
     status = models.CharField(_("status"), max_length=24, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     # The project
@@ -226,8 +231,10 @@ class Application(models.Model):
     passes_80_20 = models.BooleanField(_("meets the 80/20 rule"), null=True, editable=False)
 
     # Reminders about an unsubmitted draft (a week and a day before the deadline)
-    reminded_week_before_at = models.DateTimeField(null=True, blank=True, editable=False)
-    reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_week_before_at = models.DateTimeField(_("reminder a week before the deadline"),
+                                                   null=True, blank=True, editable=False)
+    reminded_day_before_at = models.DateTimeField(_("reminder a day before the deadline"),
+                                                  null=True, blank=True, editable=False)
 
     # The finalist's public profile (shown on the vote and laureates pages once approved).
     # The photo waits in the private store until staff approve it and publish a copy.
@@ -275,15 +282,15 @@ class Application(models.Model):
 
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="documents")
+                                    related_name="documents", verbose_name=_("application"))
     kind = models.CharField(_("document"), max_length=24, choices=DocumentKind.choices)
-    file = models.FileField(upload_to="applications/%Y/")
+    file = models.FileField(_("file"), upload_to="applications/%Y/")
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size, bytes"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["kind", "-uploaded_at"]
@@ -299,13 +306,13 @@ class DocumentRequest(models.Model):
     even after the deadline, and the application returns to screening."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="document_requests")
+                                    related_name="document_requests", verbose_name=_("application"))
     kinds = models.JSONField(_("documents"))
     message = models.TextField(_("what is missing"), max_length=2000)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
+                                     null=True, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -320,12 +327,12 @@ class ApplicationVersion(models.Model):
     """A frozen copy of what was submitted, one per submission."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="versions")
+                                    related_name="versions", verbose_name=_("application"))
     number = models.PositiveSmallIntegerField(_("version"))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, related_name="+", verbose_name=_("by"))
-    snapshot = models.JSONField()
+    snapshot = models.JSONField(_("saved contents"))
 
     class Meta:
         ordering = ["application", "-number"]
@@ -342,14 +349,14 @@ class ApplicationVersion(models.Model):
 class DeadlineExtension(models.Model):
     """Staff let one organisation submit or edit after the programme's deadline."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, verbose_name=_("programme"))
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="extensions")
+                                     related_name="extensions", verbose_name=_("organisation"))
     until = models.DateTimeField(_("open until"))
     reason = models.TextField(_("reason"), max_length=1000)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
+                                   related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("deadline extension")

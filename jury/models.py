@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application
+from applications.models import Application, Status
 from ozgeris.models import Nomination, Programme, localized
 
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -30,7 +30,7 @@ class JurySettings(models.Model):
         NORMALISED = "normalised", _("normalised scores")
 
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE,
-                                     related_name="jury_settings")
+                                     related_name="jury_settings", verbose_name=_("programme"))
     others_scores_visible = models.CharField(
         _("jurors see other jurors' scores"), max_length=12, choices=Blind.choices,
         default=Blind.AFTER_OWN)
@@ -53,15 +53,15 @@ class JuryMember(models.Model):
         MEMBER = "member", _("member")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
-                                  related_name="jury_members")
+                                  related_name="jury_members", verbose_name=_("programme"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="jury_memberships")
+                             related_name="jury_memberships", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.MEMBER)
     affiliation = models.CharField(_("affiliation (shown in the protocol)"), max_length=255)
     email_domain = models.CharField(
         _("organisation's email domain"), max_length=100, blank=True,
         help_text=_("Used to detect possible conflicts of interest, e.g. eurasia.kz."))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True,
                                        editable=False)
 
@@ -78,9 +78,10 @@ class JuryMember(models.Model):
 
 
 class Criterion(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
-    code = models.SlugField(max_length=40)
-    order = models.PositiveSmallIntegerField(default=0)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria",
+                                  verbose_name=_("programme"))
+    code = models.SlugField(_("code"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     title_ru = models.CharField(_("title (Russian)"), max_length=150)
     title_kk = models.CharField(_("title (Kazakh)"), max_length=150)
     title_en = models.CharField(_("title (English)"), max_length=150)
@@ -138,17 +139,19 @@ class Conflict(models.Model):
         PENDING = "pending", _("to be confirmed or dismissed")
         DISMISSED = "dismissed", _("dismissed")
 
-    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="conflicts")
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="conflicts",
+                              verbose_name=_("jury member"))
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="jury_conflicts")
+                                    related_name="jury_conflicts", verbose_name=_("application"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     reason = models.TextField(_("reason"), max_length=1000)
     match = models.CharField(_("what matched"), max_length=255, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ConflictQuerySet.as_manager()
 
@@ -170,13 +173,14 @@ class ScoreSheet(models.Model):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
 
-    juror = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="sheets")
+    juror = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="sheets",
+                              verbose_name=_("jury member"))
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
-                                    related_name="score_sheets")
+                                    related_name="score_sheets", verbose_name=_("application"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices,
                              default=State.DRAFT)
     overall_comment = models.TextField(_("overall comment"), max_length=3000, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     class Meta:
@@ -192,8 +196,10 @@ class ScoreSheet(models.Model):
 
 
 class Score(models.Model):
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores",
+                              verbose_name=_("score sheet"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores",
+                                  verbose_name=_("criterion"))
     value = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
 
@@ -215,20 +221,21 @@ class EligibilityDecision(models.Model):
     or overridden by staff or the chair with a written reason."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE,
-                                       related_name="eligibility")
+                                       related_name="eligibility", verbose_name=_("application"))
     eligible = models.BooleanField(_("eligible"))
     overridden = models.BooleanField(_("overridden"), default=False)
     reason = models.TextField(_("reason"), max_length=1000)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
+                                   null=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("eligibility decision")
         verbose_name_plural = _("eligibility decisions")
 
     def __str__(self):
-        return f"{self.application}: {self.eligible}"
+        outcome = Status.ELIGIBLE.label if self.eligible else Status.FAILED_80_20.label
+        return f"{self.application}: {outcome}"
 
     @property
     def explanation(self):
@@ -253,7 +260,8 @@ class Sitting(models.Model):
         APPLICATIONS = "applications", _("NGO applications")
         SUPPORTING = "supporting", _("supporting-organisation nominations")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sittings")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sittings",
+                                  verbose_name=_("programme"))
     subject = models.CharField(_("subject"), max_length=12, choices=Subject.choices)
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -275,8 +283,10 @@ class Attendance(models.Model):
         ONLINE = "online", _("online")
         ABSENT = "absent", _("absent")
 
-    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="attendance")
-    member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="attendance")
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="attendance",
+                                verbose_name=_("commission sitting"))
+    member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="attendance",
+                               verbose_name=_("jury member"))
     presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices,
                                 default=Presence.IN_PERSON)
 
@@ -295,10 +305,11 @@ class Nominee(models.Model):
     """A candidate in a supporting-organisation nomination (best CSR programme, ...)."""
 
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="nominees",
-                                   limit_choices_to={"kind": Nomination.Kind.SUPPORTING})
+                                   limit_choices_to={"kind": Nomination.Kind.SUPPORTING},
+                                   verbose_name=_("nomination"))
     name = models.CharField(_("organisation"), max_length=255)
     description = models.TextField(_("description"), max_length=2000, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["nomination", "order", "id"]
@@ -314,13 +325,14 @@ class NomineeVote(models.Model):
     with its reason (a conflict of interest)."""
 
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE,
-                                   related_name="nominee_votes")
-    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="nominee_votes")
+                                   related_name="nominee_votes", verbose_name=_("nomination"))
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="nominee_votes",
+                              verbose_name=_("jury member"))
     nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="votes")
+                                related_name="votes", verbose_name=_("nominee"))
     abstention_reason = models.TextField(_("reason for abstaining"), max_length=1000,
                                          blank=True)
-    cast_at = models.DateTimeField(default=timezone.now)
+    cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("vote in a supporting-organisation nomination")
@@ -342,12 +354,12 @@ class TieBreak(models.Model):
     priority ranks first. Recorded, with its reason, for the protocol."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE,
-                                       related_name="tie_break")
+                                       related_name="tie_break", verbose_name=_("application"))
     priority = models.PositiveSmallIntegerField(_("priority"))
     reason = models.TextField(_("reason"), max_length=1000)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
+                                   null=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("tie-break decision")

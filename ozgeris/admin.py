@@ -14,7 +14,14 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Nomination, OutboxMessage, Programme, Region, User
-from .permissions import may_administer_accounts, may_manage_account
+from .permissions import (
+    AUDITOR_GROUP,
+    JURY_GROUP,
+    OBSERVER_GROUP,
+    STAFF_GROUP,
+    may_administer_accounts,
+    may_manage_account,
+)
 
 # The site's titles and its index grouped by stage: ozgeris/admin_site.py.
 
@@ -27,6 +34,20 @@ SUPERUSER_FIELDS = ["email", "is_staff", "is_superuser", "groups"]
 GUARDED_VALUES = ["email", "password", "is_staff", "is_superuser"]
 GUARDED_RELATIONS = ["groups", "user_permissions"]
 ACCESS = (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]})
+# The roles' groups are named in English in the database (the code looks them up by name);
+# the admin shows them in the reader's language.
+GROUP_LABELS = {STAFF_GROUP: _("Programme staff"), JURY_GROUP: _("Jury"),
+                OBSERVER_GROUP: _("Observer"), AUDITOR_GROUP: _("Auditor")}
+
+
+def group_label(name):
+    return GROUP_LABELS.get(name, name)
+
+
+class GroupListFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(pk, group_label(name))
+                for pk, name in super().field_choices(field, request, model_admin)]
 
 
 @admin.register(User)
@@ -37,7 +58,7 @@ class UserAdmin(DjangoUserAdmin):
 
     ordering = ["email"]
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "groups", "preferred_language"]
+    list_filter = ["is_staff", "is_active", ("groups", GroupListFilter), "preferred_language"]
     search_fields = ["email", "canonical_email", "display_name"]
     readonly_fields = ["canonical_email", "date_joined", "last_login", "anonymised_at"]
     fieldsets = [
@@ -56,14 +77,26 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None or may_administer_accounts(request.user):
             return fieldsets
         note = _("Only a superuser changes an account's access, email address and password.")
-        return [(ACCESS[0], {**ACCESS[1], "description": note}) if fieldset is ACCESS
+        fields = ["group_names" if name == "groups" else name for name in ACCESS[1]["fields"]]
+        return [(ACCESS[0], {"fields": fields, "description": note}) if fieldset is ACCESS
                 else fieldset for fieldset in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None or may_administer_accounts(request.user):
             return fields
-        return fields + SUPERUSER_FIELDS
+        return fields + SUPERUSER_FIELDS + ["group_names"]
+
+    @admin.display(description=_("groups"))
+    def group_names(self, user):
+        return ", ".join(str(group_label(name)) for name in
+                         user.groups.order_by("name").values_list("name", flat=True)) or "-"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: group_label(group.name)
+        return field
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (

@@ -63,7 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
-    canonical_email = models.CharField(max_length=254, unique=True, editable=False)
+    canonical_email = models.CharField(_("canonical email address"), max_length=254, unique=True,
+                                       editable=False)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ru"
@@ -122,11 +123,11 @@ class Region(models.Model):
         REGION = "region", _("region")
         CITY = "city", _("city of republican significance")
 
-    code = models.SlugField(max_length=40, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    name_ru = models.CharField(max_length=100)
-    name_kk = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_ru = models.CharField(_("name in Russian"), max_length=100)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
     centre_ru = models.CharField(_("administrative centre"), max_length=100, blank=True)
 
     class Meta:
@@ -283,7 +284,8 @@ class Nomination(models.Model):
         NGO = "ngo", _("NGO nomination")
         SUPPORTING = "supporting", _("supporting-organisation nomination")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="nominations")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="nominations",
+                                  verbose_name=_("programme"))
     code = models.SlugField(_("code"), max_length=50)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.NGO)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -409,8 +411,13 @@ class WorkerHeartbeat(models.Model):
     that stopped, a beat that stopped or a broker that is down all let it grow. It is kept in
     the database, which outlives a Redis crash and is what /healthz reads anyway."""
 
-    worker = models.CharField(max_length=200, blank=True)  # the worker that ran it last
-    seen_at = models.DateTimeField()
+    # the worker that ran it last
+    worker = models.CharField(_("background worker"), max_length=200, blank=True)
+    seen_at = models.DateTimeField(_("last seen at"))
 
     def __str__(self):
         return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Staff's messages to segments and the unsubscribed addresses (issue 18), in their own module.
+from .models_messages import MailOptOut, SegmentMessage  # noqa: E402, F401

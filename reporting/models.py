@@ -239,8 +239,8 @@ class Contradiction(models.Model):
     what the data holds."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
-                                  related_name="contradictions")
-    order = models.PositiveSmallIntegerField(default=0)
+                                  related_name="contradictions", verbose_name=_("programme"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     what = models.TextField(_("what the original says"))
     what_kk = models.TextField(_("what the original says (Kazakh)"), blank=True)
     what_en = models.TextField(_("what the original says (English)"), blank=True)
@@ -344,16 +344,17 @@ class ReportVersion(models.Model):
     """An issued report: what every indicator's source said when staff issued it."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
-                                  related_name="report_versions")
-    number = models.PositiveSmallIntegerField()
-    issued_at = models.DateTimeField(db_default=Now())
+                                  related_name="report_versions", verbose_name=_("programme"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    issued_at = models.DateTimeField(_("issued at"), db_default=Now())
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, related_name="+")
+                                  null=True, related_name="+", verbose_name=_("issued by"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    values = models.JSONField(default=dict)  # {indicator id: {"actual": ..., "status": ...}}
-    figures = models.JSONField(default=dict)  # {source name: value} for the narrative
+    # {indicator id: {"actual": ..., "status": ...}}
+    values = models.JSONField(_("indicator values"), default=dict)
+    figures = models.JSONField(_("figures"), default=dict)  # {source name: value} for the narrative
     # The budget as issued: {"lines": [{"number", "planned", "spent", ...}], "totals": {...}}
-    budget = models.JSONField(default=dict)
+    budget = models.JSONField(_("budget"), default=dict)
 
     class Meta:
         ordering = ["programme", "-number"]
@@ -376,24 +377,26 @@ class ExportJob(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    exporter = models.CharField(max_length=60)
-    language = models.CharField(max_length=5, default="ru")
-    options = models.JSONField(default=dict, blank=True)  # e.g. {"version": 2}
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=200, blank=True)
-    file = models.FileField(upload_to="exports/", blank=True)  # the default store is private
-    filename = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("programme"))
+    exporter = models.CharField(_("export"), max_length=60)
+    language = models.CharField(_("language"), max_length=5, default="ru")
+    options = models.JSONField(_("options"), default=dict, blank=True)  # e.g. {"version": 2}
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps in all"), default=0)
+    message = models.CharField(_("current step"), max_length=200, blank=True)
+    # the default store is private
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                   related_name="+")
-    created_at = models.DateTimeField(db_default=Now())
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), db_default=Now())
     # When it last started or reported progress: a running job silent for long has stopped.
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(_("last step at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -258,7 +258,7 @@ def test_the_page_and_the_feed_publish_every_checkpoint_with_the_key(client, fin
     assert "Development key" in html
     assert checkpoints.signing_key().public_hex in html
     russian = client.get(reverse("voting:checkpoints", args=[2031]), HTTP_ACCEPT_LANGUAGE="ru")
-    assert "Подписанные контрольные точки реестра" in russian.content.decode()
+    assert "Подписанные контрольные точки журнала" in russian.content.decode()
 
     feed = client.get(reverse("voting:checkpoints_json", args=[2031])).json()
     assert feed["public_key"] == checkpoints.signing_key().public_hex

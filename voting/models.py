@@ -28,13 +28,15 @@ class VotingSettings(models.Model):
     published when the vote closes, and the release of the results."""
 
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE,
-                                     related_name="voting_settings")
+                                     related_name="voting_settings", verbose_name=_("programme"))
     one_vote_per_nomination = models.BooleanField(
         _("one vote per nomination"), default=False,
         help_text=_("Otherwise each account has one vote in the whole programme."))
-    head_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    head_digest = models.CharField(max_length=64, blank=True, editable=False)
-    head_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    head_sequence = models.PositiveIntegerField(_("head position in the ledger"), null=True,
+                                                blank=True, editable=False)
+    head_digest = models.CharField(_("head digest"), max_length=64, blank=True, editable=False)
+    head_published_at = models.DateTimeField(_("head digest published at"), null=True, blank=True,
+                                             editable=False)
     statistics_until = models.DateField(
         _("visitor statistics until"), null=True, blank=True,
         help_text=_("The last day counted in the visitor statistics; empty: the day the vote "
@@ -50,8 +52,10 @@ class VotingSettings(models.Model):
     # The voters' addresses and visitor ids are dropped once the fraud review has closed
     # (VOTE_ADDRESS_RETENTION_DAYS after the release); the one statistic that read them, the
     # visitors who voted, is kept as a figure first.
-    addresses_dropped_at = models.DateTimeField(null=True, blank=True, editable=False)
-    visitors_who_voted = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    addresses_dropped_at = models.DateTimeField(_("addresses deleted at"), null=True, blank=True,
+                                                editable=False)
+    visitors_who_voted = models.PositiveIntegerField(_("visitors who voted"), null=True,
+                                                     blank=True, editable=False)
 
     class Meta:
         verbose_name = _("vote settings")
@@ -67,16 +71,16 @@ class Vote(models.Model):
     # looks votes up by region, by time, or by finalist across programmes (the fraud checks
     # and the statistics read a programme's votes).
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="votes",
-                                  db_index=False)
+                                  db_index=False, verbose_name=_("programme"))
     finalist = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="votes",
-                                 db_index=False)
-    receipt_hash = models.CharField(max_length=64)
-    secret = models.CharField(max_length=64)
-    cast_at = models.DateTimeField(db_default=Now())
+                                 db_index=False, verbose_name=_("finalist"))
+    receipt_hash = models.CharField(_("receipt hash"), max_length=64)
+    secret = models.CharField(_("per-vote secret"), max_length=64)
+    cast_at = models.DateTimeField(_("cast at"), db_default=Now())
     age_bracket = models.CharField(_("age"), max_length=5, choices=AgeBracket.choices,
                                    blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
-                               db_index=False)
+                               db_index=False, verbose_name=_("region"))
 
     class Meta:
         verbose_name = _("vote")
@@ -96,26 +100,27 @@ class VoterLink(models.Model):
     """Who cast a vote: the one-per-account rule lives here. ``scope`` is 0 for one vote per
     programme, or the nomination's id when the programme allows one vote per nomination."""
 
-    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="link")
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="link",
+                                verbose_name=_("vote"))
     # No index of their own (each would be written by every vote): links are found by their
     # voter (the unique constraint below starts with it), through their vote, or all of a
     # programme's at once (the statistics), which a scan serves.
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+",
-                                  db_index=False)
+                                  db_index=False, verbose_name=_("programme"))
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              related_name="vote_links", db_index=False)
-    scope = models.PositiveBigIntegerField(default=0)
+                              related_name="vote_links", db_index=False, verbose_name=_("voter"))
+    scope = models.PositiveBigIntegerField(_("vote scope"), default=0)
     # A keyed hash of the voter's verified canonical email for this programme and scope
     # (voting.mailbox): unique, so one mailbox votes once even after its account is deleted
     # and made again; without the server's key it names no one.
-    mailbox = models.CharField(max_length=64, null=True, blank=True)
+    mailbox = models.CharField(_("mailbox"), max_length=64, null=True, blank=True)
     # The receipt in clear only until the seal queues its email (seconds); afterwards the vote
     # keeps only its hash.
-    receipt_code = models.CharField(max_length=40, blank=True)
+    receipt_code = models.CharField(_("receipt code"), max_length=40, blank=True)
     # For the fraud checks (many votes from one address) and the visitors → voters
     # conversion; both are forgotten with the voter when the account is deleted.
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
-    visitor_id = models.CharField(max_length=32, blank=True)
+    client_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    visitor_id = models.CharField(_("visitor ID"), max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -131,11 +136,13 @@ class VoterLink(models.Model):
 class LedgerEntry(models.Model):
     """The chain: entry n's leaf hashes entry n−1's leaf with its vote (see ledger.py)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
-    sequence = models.PositiveIntegerField()
-    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="ledger_entry")
-    leaf = models.CharField(max_length=64)
-    sealed_at = models.DateTimeField(db_default=Now())
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("programme"))
+    sequence = models.PositiveIntegerField(_("position in the ledger"))
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="ledger_entry",
+                                verbose_name=_("vote"))
+    leaf = models.CharField(_("entry hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"), db_default=Now())
 
     class Meta:
         ordering = ["programme", "sequence"]
@@ -162,7 +169,8 @@ class VoteReview(models.Model):
     """The current review state of a flagged vote (a vote never flagged is counted). The vote
     row itself never changes; every change of this state is kept in ``VoteStatusChange``."""
 
-    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="review")
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="review",
+                                verbose_name=_("vote"))
     status = models.CharField(_("status"), max_length=12, choices=ReviewStatus.choices,
                               default=ReviewStatus.UNDER_REVIEW, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -182,15 +190,16 @@ class VoteReview(models.Model):
 class VoteStatusChange(models.Model):
     """History of the review: who moved a vote to which status, when and why."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="status_changes")
-    status = models.CharField(max_length=12, choices=ReviewStatus.choices)
-    previous = models.CharField(max_length=12, choices=ReviewStatus.choices)
-    reason = models.TextField(blank=True)
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="status_changes",
+                             verbose_name=_("vote"))
+    status = models.CharField(_("status"), max_length=12, choices=ReviewStatus.choices)
+    previous = models.CharField(_("previous status"), max_length=12, choices=ReviewStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
     # PROTECT, not SET_NULL: the history is insert-only (a trigger refuses the UPDATE that
     # SET_NULL would make), and it keeps who decided. Deleting an account anonymises it.
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+")
-    at = models.DateTimeField(db_default=Now())
+                           blank=True, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("changed at"), db_default=Now())
 
     class Meta:
         ordering = ["at", "pk"]
@@ -210,10 +219,11 @@ class FlagRule(models.TextChoices):
 class VoteFlag(models.Model):
     """Why the periodic check put a vote under review (one row per vote and rule)."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="flags")
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="flags",
+                             verbose_name=_("vote"))
     rule = models.CharField(_("rule"), max_length=20, choices=FlagRule.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
-    flagged_at = models.DateTimeField(db_default=Now())
+    flagged_at = models.DateTimeField(_("flagged at"), db_default=Now())
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vote", "rule"], name="one_flag_per_rule")]
@@ -233,9 +243,9 @@ class Visitor(models.Model):
     """A browser that came back with our first-party cookie: a random id, no personal data.
     The traffic source is that of its first visit (the referrer's class or the UTM tags)."""
 
-    id = models.CharField(primary_key=True, max_length=32)
-    first_seen_at = models.DateTimeField(db_index=True)
-    source = models.CharField(max_length=10, choices=TrafficSource.choices)
+    id = models.CharField(_("ID"), primary_key=True, max_length=32)
+    first_seen_at = models.DateTimeField(_("first seen at"), db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=TrafficSource.choices)
 
     def __str__(self):
         return self.id
@@ -245,10 +255,11 @@ class VisitDay(models.Model):
     """One visitor's presence on one day (Almaty): the first and the last page view, which
     give the daily uniques and the time spent on the site."""
 
-    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="days")
-    day = models.DateField(db_index=True)
-    first_at = models.DateTimeField()
-    last_at = models.DateTimeField()
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="days",
+                                verbose_name=_("visitor"))
+    day = models.DateField(_("day"), db_index=True)
+    first_at = models.DateTimeField(_("first visit of the day"))
+    last_at = models.DateTimeField(_("last visit of the day"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visitor", "day"],
@@ -266,13 +277,16 @@ class Checkpoint(models.Model):
     catch a chain rewritten or cut afterwards. Insert-only on PostgreSQL."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
-                                  related_name="checkpoints")
-    sequence = models.PositiveIntegerField()  # the head's position; 0 for an empty ledger
-    digest = models.CharField(max_length=64)  # the head's leaf; 64 zeros for an empty ledger
-    signed_at = models.DateTimeField()  # whole seconds, as in the signed statement
-    final = models.BooleanField(default=False)
-    key_id = models.CharField(max_length=16)  # SHA-256 of the raw public key, first 16 hex
-    signature = models.CharField(max_length=128)  # Ed25519, hex
+                                  related_name="checkpoints", verbose_name=_("programme"))
+    # the head's position; 0 for an empty ledger
+    sequence = models.PositiveIntegerField(_("position in the ledger"))
+    # the head's leaf; 64 zeros for an empty ledger
+    digest = models.CharField(_("head digest"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))  # whole seconds, as in the signed statement
+    final = models.BooleanField(_("final checkpoint"), default=False)
+    # SHA-256 of the raw public key, first 16 hex
+    key_id = models.CharField(_("key id"), max_length=16)
+    signature = models.CharField(_("signature"), max_length=128)  # Ed25519, hex
 
     class Meta:
         ordering = ["programme", "signed_at", "pk"]

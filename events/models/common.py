@@ -75,8 +75,9 @@ class EvidenceFile(models.Model):
         CONTRACTS = "contracts", _("contracts")
         VOTE = "vote", _("the public vote")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE,
+                                     verbose_name=_("object type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
     record = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # Evidence about an activity as a whole (72 photos of all the meetings) is attached to
@@ -94,7 +95,7 @@ class EvidenceFile(models.Model):
         help_text=_("The archive folder or appendix where the originals are, when no file is "
                     "attached."))
     appendix = models.CharField(_("appendix No."), max_length=40, blank=True)
-    added_at = models.DateTimeField(default=timezone.now, editable=False)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["content_type", "object_id", "kind", "id"]

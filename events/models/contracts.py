@@ -81,10 +81,12 @@ class Contract(OutreachRecord):
                                                 editable=False)
     details_submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                              null=True, blank=True, editable=False,
-                                             related_name="+")
+                                             related_name="+",
+                                             verbose_name=_("details submitted by"))
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True, editable=False)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, editable=False, related_name="+")
+                                   null=True, blank=True, editable=False, related_name="+",
+                                   verbose_name=_("checked by"))
     check_note = models.TextField(_("note to the organisation"), blank=True)
 
     dated_fields = ("signed_on", "paid_on")
