@@ -7,9 +7,14 @@ Each app registers, in its ``AppConfig.ready()``:
 * indicator sources: ``name → function(programme) -> value``;
 * table sources: ``name → function(programme) -> (columns, rows)``;
 * demo steps: parts of ``seed_demo``, run in ``order``;
+* live-edition steps: each app's part of the live edition to try (``ozgeris.demo.live``);
 * programme-copy steps: what carries over to next year's edition;
 * background waits: what the worker owes, for ``/healthz`` (``name → BackgroundWait``);
-* dashboard sources: the figures of the staff dashboard (``name → DashboardSource``).
+* dashboard sources: the figures of the staff dashboard (``name → DashboardSource``);
+* calendar sources: ``name → function(programme, user) -> [CalendarEvent]``, the events of a
+  programme's ``.ics`` feed (``user`` is None for the public feed);
+* mail segments: the people of a programme staff may write to (``name → MailSegment``);
+* open datasets: the files of ``/open/`` (``name → OpenDataset``).
 
 Plain dictionaries: a name registered twice is a programming error and raises.
 """
@@ -25,7 +30,14 @@ class Exporter:
     title: str
     formats: tuple
     render: Callable[..., tuple]
-    staff_only: bool = True
+    # Read-only seats (ozgeris/reader_seats.py): an export that may carry personal data (names
+    # or contacts of private persons, bank details, comments) is for staff only; unmarked ones
+    # count as carrying it. The vote's audit file (per-vote secrets) is for staff and the
+    # auditor only. ``readable_once(programme)``, when given, holds a file from those seats
+    # until its figures are out (the vote's totals until the results are released).
+    personal_data: bool = True
+    audit_file: bool = False
+    readable_once: Callable[..., bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,16 @@ class DemoStep:
     order: int
     run: Callable[..., Any]
     reset: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class LiveStep:
+    """``run(*, programme, phase, log)``: the app's content of the live edition once it has
+    reached ``phase`` (its stage dates already set for it); a second run adds nothing."""
+
+    name: str
+    order: int
+    run: Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,79 @@ class DashboardSource:
     figures: Callable[..., list]
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event of a programme's calendar feed (``ozgeris.calendars``). ``uid`` names what the
+    event is, never its title or date (``"sitting-12"``), so a calendar app replaces the event
+    when its date moves; ``ends`` None is a moment (a deadline), not a span."""
+
+    uid: str
+    summary: str
+    starts: Any
+    ends: Any = None
+    description: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentRecipient:
+    """One person a mail segment reaches, with the values of the message's placeholders:
+    ``organisation`` (text), ``deadline`` (an aware datetime or None), ``link`` (an absolute
+    address). ``consented`` is False for someone who withdrew (or never gave) consent to the
+    processing of personal data: the sending service leaves them out."""
+
+    email: str
+    language: str = "ru"
+    name: str = ""
+    organisation: str = ""
+    deadline: Any = None
+    link: str = ""
+    consented: bool = True
+
+
+@dataclass(frozen=True)
+class MailSegment:
+    """``recipients(programme) -> [SegmentRecipient]`` in a fixed number of queries, whatever
+    the segment's size (a send's query count must not grow with it)."""
+
+    name: str
+    title: str
+    recipients: Callable[..., list]
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class OpenField:
+    """One column of an open dataset: its name, its Frictionless Table Schema type
+    (``string``, ``integer``, ``number``, ``boolean``, ``datetime``, ``array``) and what it
+    means; ``required`` columns are never empty."""
+
+    name: str
+    type: str
+    description: Any
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    """A dataset of ``/open/``. ``rows(programme)`` yields one dict per row, keyed by the
+    schema's names, in no particular language (titles as ``_ru/_kk/_en`` columns), from the
+    same functions as the app's pages and exporters; ``is_public(programme)`` says whether the
+    data is public yet; ``version(programme)`` (optional) a short text that changes when the
+    data does, part of the cache key. A dataset ``per_edition`` has a file per published
+    programme; otherwise one file, and ``programme`` is None."""
+
+    name: str
+    title: Any
+    description: Any
+    schema: tuple
+    rows: Callable[..., Any]
+    is_public: Callable[..., bool]
+    version: Callable[..., str] | None = None
+    per_edition: bool = True
+    order: int = 0
+
+
 @dataclass
 class Registry:
     kind: str
@@ -108,15 +203,21 @@ exporters = Registry("exporter")
 indicator_sources = Registry("indicator source")
 table_sources = Registry("table source")
 demo_steps = Registry("demo step")
+live_steps = Registry("live-edition step")
 copy_steps = Registry("programme-copy step")
 # What each app erases or anonymises when a person deletes their account: name → fn(user).
 erasure_steps = Registry("account-erasure step")
 background_waits = Registry("background wait")
 dashboard_sources = Registry("dashboard source")
+open_datasets = Registry("open dataset")
+calendar_sources = Registry("calendar source")
+mail_segments = Registry("mail segment")
 
 
-def register_exporter(name, *, title, formats, render, staff_only=True):
-    return exporters.register(name, Exporter(name, title, tuple(formats), render, staff_only))
+def register_exporter(name, *, title, formats, render, personal_data=True, audit_file=False,
+                      readable_once=None):
+    return exporters.register(name, Exporter(name, title, tuple(formats), render,
+                                             personal_data, audit_file, readable_once))
 
 
 def register_indicator(name, function):
@@ -129,6 +230,10 @@ def register_table(name, function):
 
 def register_demo_step(name, *, order, run, reset=None):
     return demo_steps.register(name, DemoStep(name, order, run, reset))
+
+
+def register_live_step(name, *, order, run):
+    return live_steps.register(name, LiveStep(name, order, run))
 
 
 def register_copy_step(name, *, order, run):
@@ -145,6 +250,20 @@ def register_background_wait(name, *, age_name, since, max_age):
 
 def register_dashboard_source(name, *, title, order, figures):
     return dashboard_sources.register(name, DashboardSource(name, title, order, figures))
+
+
+def register_calendar_source(name, function):
+    return calendar_sources.register(name, function)
+
+
+def register_mail_segment(name, title, recipients_fn, *, order=0):
+    return mail_segments.register(name, MailSegment(name, title, recipients_fn, order))
+
+
+def register_open_dataset(name, *, title, description, schema, rows, is_public, version=None,
+                          per_edition=True, order=0):
+    return open_datasets.register(name, OpenDataset(
+        name, title, description, tuple(schema), rows, is_public, version, per_edition, order))
 
 
 def ordered(registry):

@@ -434,7 +434,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
 # locale/ holds the portal's own strings (`make messages`); vendor_locale/ the Kazakh for
-# django-allauth's and Django's strings that have none upstream (else they fall back to Russian).
+# django-allauth's and Django's strings that have none upstream (else they fall back to Russian),
+# corrections of their Kazakh, and the admin's sentences reworded in ru and kk (issue 19).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 USE_I18N = True
 USE_TZ = True
@@ -505,6 +506,9 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
 # Days the outbox keeps the text of a message after it was sent or given up (the row itself,
 # without it, stays). Account mail keeps none: its link or code is cleared once sent.
 OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", 7))
+# Staff writing to a segment (ozgeris/segment_mail.py): a second message to the same segment of
+# the same programme within this many minutes needs a ticked confirmation (no double sends).
+SEGMENT_MAIL_REPEAT_MINUTES = int(os.environ.get("SEGMENT_MAIL_REPEAT_MINUTES", 10))
 
 # ---------------------------------------------------------------------------
 # Logging

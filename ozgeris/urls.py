@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import accounts, views
+from . import accounts, calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +10,11 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete_account"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("calendar/<int:year>.ics", calendar_views.public_feed, name="calendar_public"),
+    path("calendar/<int:year>/<str:token>.ics", calendar_views.personal_feed,
+         name="calendar_personal"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("", include("ozgeris.segment_urls")),
     path("media/public/<path:path>", views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
     # Before admin.site.urls: the admin signs in through allauth (its limits and second step).
@@ -20,6 +24,7 @@ urlpatterns = [
     path("feedback/", include("jury.feedback_urls")),
     path("apply/", include("applications.urls")),
     path("registry/", include("applications.directory_urls")),
+    path("open/", include("ozgeris.open_urls")),
     path("vote/", include("voting.urls")),
     path("laureates/", include("voting.laureates_urls")),
     path("reports/", include("reporting.urls")),

@@ -13,6 +13,9 @@ class ReportingConfig(AppConfig):
         from .demo import seed as demo_seed
 
         dashboard.register()
+        from . import opendata  # the open data of /open/
+
+        opendata.register()
         registries.register_copy_step("reporting", order=40, run=copying.copy_framework)
         registries.register_demo_step("reporting", order=50, run=demo_seed.seed,
                                     reset=demo_seed.reset)

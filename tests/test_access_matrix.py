@@ -90,6 +90,31 @@ def _release(w):
     release_results(programme=programme, by=w.users["staff"])
 
 
+def _segment_message(w):
+    """A message staff sent to 2031's finalists (inside the test's savepoint)."""
+    from ozgeris.models import SegmentMessage
+
+    message = SegmentMessage.objects.create(programme=w.programme, segment="jury.finalists",
+                                            author=w.users["staff"], subject_ru="Финалистам",
+                                            body_ru="Голосование открыто.")
+    return reverse("segment_mail:detail", args=[message.pk])
+
+
+def _unsubscribe(email, forged=False):
+    from ozgeris.segment_mail import unsubscribe_token
+
+    token = unsubscribe_token(email)
+    return reverse("segment_mail:unsubscribe", args=[token[:-3] + "abc" if forged else token])
+
+
+def _calendar(w, role, forged=False):
+    """``role``'s personal calendar feed of 2031, or the same with its signature altered."""
+    from ozgeris.calendars import personal_token
+
+    token = personal_token(w.users[role])
+    return reverse("calendar_personal", args=[2031, token[:-3] + "abc" if forged else token])
+
+
 # The table --------------------------------------------------------------------------------
 #
 # Each row: the URL's key (its namespaced name, or route:<route> when it has none), a label
@@ -122,7 +147,23 @@ TABLE = [
     Row("set_language", "GET", lambda w: reverse("set_language") + "?language=kk&next=/",
         (302,) * 7),
     Row("healthz", "", lambda w: reverse("healthz"), ALL_200),
+    # Calendar feeds (issue 18): a published edition's public feed for everyone; a personal
+    # feed through its signed token, without a session; an altered token refused for everyone.
+    Row("calendar_public", "2031", lambda w: reverse("calendar_public", args=[2031]), ALL_200),
+    Row("calendar_public", "unknown", lambda w: reverse("calendar_public", args=[1999]),
+        (404,) * 7),
+    Row("calendar_personal", "A's", lambda w: _calendar(w, "applicant_a"), ALL_200),
+    Row("calendar_personal", "forged", lambda w: _calendar(w, "applicant_a", forged=True),
+        (404,) * 7),
     Row("staff_dashboard", "", lambda w: reverse("staff_dashboard"), STAFF_ONLY),
+    # Staff's messages to segments (issue 18); the unsubscribe link needs no sign-in, a forged
+    # one is refused for everyone.
+    Row("segment_mail:list", "", lambda w: reverse("segment_mail:list"), STAFF_ONLY),
+    Row("segment_mail:compose", "", lambda w: reverse("segment_mail:compose"), STAFF_ONLY),
+    Row("segment_mail:detail", "", lambda w: _segment_message(w), STAFF_ONLY),
+    Row("segment_mail:unsubscribe", "signed", lambda w: _unsubscribe("a@ngo-a.kz"), ALL_200),
+    Row("segment_mail:unsubscribe", "forged", lambda w: _unsubscribe("a@ngo-a.kz", forged=True),
+        (400,) * 7),
     # The admin's sign-in is allauth's: visitors are sent there, staff on to the admin, anyone
     # else signed in is refused (no page to loop through).
     Row("admin_login", "", lambda w: reverse("admin_login"), (302, 403, 403, 403, 403, 403, 302)),
@@ -241,6 +282,11 @@ TABLE = [
     Row("voting:finalists", "", lambda w: reverse("voting:finalists"), ALL_200),
     Row("voting:finalist", "A", lambda w: reverse("voting:finalist", args=[w.app_a.pk]),
         ALL_200),
+    # A finalist's share card (issue 18): the current edition's finalists only.
+    Row("voting:finalist_card", "A", lambda w: reverse("voting:finalist_card", args=[w.app_a.pk]),
+        ALL_200),
+    Row("voting:finalist_card", "2030", lambda w: reverse("voting:finalist_card",
+                                                          args=[w.app_past.pk]), (404,) * 7),
     Row("voting:vote", "GET", lambda w: reverse("voting:vote", args=[w.app_a.pk]),
         POST_ONLY_SIGNED_IN),
     Row("voting:receipt", "", lambda w: reverse("voting:receipt"), ALL_200),
@@ -257,6 +303,24 @@ TABLE = [
         (404,) * 7),
     Row("laureates", "2031-released", lambda w: reverse("laureates", args=[2031]), ALL_200,
         released=True),
+    # Open data (/open/, issue 18): public for all, the vote's files only once released.
+    Row("open_data:index", "", lambda w: reverse("open_data:index"), ALL_200),
+    Row("open_data:schema", "vote-totals",
+        lambda w: reverse("open_data:schema", args=["vote-totals"]), ALL_200),
+    Row("open_data:csv", "registry", lambda w: reverse("open_data:csv", args=["registry"]),
+        ALL_200),
+    Row("open_data:json", "registry", lambda w: reverse("open_data:json", args=["registry"]),
+        ALL_200),
+    Row("open_data:edition_csv", "totals-2031-before-release",
+        lambda w: reverse("open_data:edition_csv", args=["vote-totals", 2031]), (404,) * 7),
+    Row("open_data:edition_csv", "totals-2031-released",
+        lambda w: reverse("open_data:edition_csv", args=["vote-totals", 2031]), ALL_200,
+        released=True),
+    Row("open_data:edition_json", "finalists-2031-before-release",
+        lambda w: reverse("open_data:edition_json", args=["finalists", 2031]), (404,) * 7),
+    Row("open_data:edition_json", "finalists-2031-released",
+        lambda w: reverse("open_data:edition_json", args=["finalists", 2031]), ALL_200,
+        released=True),
     Row("voting:dashboard", "2031", lambda w: reverse("voting:dashboard", args=[2031]),
         STAFF_ONLY),
     Row("voting:publish_head", "GET", lambda w: reverse("voting:publish_head", args=[2031]),
@@ -267,6 +331,8 @@ TABLE = [
         STAFF_POST_ONLY),
     Row("voting:withdraw_release", "GET",
         lambda w: reverse("voting:withdraw_release", args=[2031]), STAFF_POST_ONLY),
+    # The vote's audit (the ledger's verification): staff, and the auditor seat (below).
+    Row("voting:audit", "2031", lambda w: reverse("voting:audit", args=[2031]), STAFF_ONLY),
 
     # The staff's reports and exports (/reports/).
     Row("reporting:index", "", lambda w: reverse("reporting:index"), STAFF_ONLY),
@@ -331,6 +397,13 @@ CONTRACT_DETAILS = {"signatory_name": "Айгүл Серікқызы", "signator
                     "kbe": "18"}
 
 POST_ROWS = [
+    # Writing to the finalists: staff only (the world's applicants gave no consent, so staff
+    # see the form again, with "no one can receive it"; nothing is sent).
+    Row("segment_mail:compose", "POST send",
+        lambda w: reverse("segment_mail:compose"), (302, 403, 403, 403, 403, 403, 200),
+        method="POST", data=lambda w: {"programme": w.programme.pk, "segment": "jury.finalists",
+                                       "subject_ru": "Финалистам", "body_ru": "{link}",
+                                       "action": "send"}),
     Row("applications:document_remove", "POST A",
         lambda w: reverse("applications:document_remove", args=[w.app_a.pk, w.docs_a[2].pk]),
         A_ONLY_POST, method="POST", data=lambda w: {}),
@@ -472,3 +545,101 @@ def test_access(world, db, client, row, role, expected):  # noqa: F811 - the fix
             role == "anonymous" or row.key.startswith("admin:")):
         # Sent to sign in, not somewhere that could serve the page.
         assert "login" in response["Location"], response["Location"]
+
+
+# The read-only seats (issue 18) --------------------------------------------------------------
+#
+# Every row above is requested as an observer and as an auditor too. A seat is a group with no
+# admin access and no permission, so it must fare exactly as a signed-in voter (the voter's
+# column) except where READER_EXPECTED says otherwise: (observer, auditor). READER_ROWS are
+# requests only the seats' rules tell apart. Neither seat's POST changes anything: the only one
+# that succeeds starts an export without personal data (the job that makes their file).
+READER_ROLES = ("observer", "auditor")
+READER_EXPECTED = {
+    ("reporting:index", ""): (200, 200),
+    # The world's export is the jury's scores, with personal data: not even its existence.
+    ("reporting:job", "scores"): (404, 404),
+    ("reporting:job_status", "scores"): (404, 404),
+    ("reporting:download", "scores"): (404, 404),
+    ("reporting:index", "POST start"): (403, 403),
+    ("voting:audit", "2031"): (403, 200),
+}
+
+
+def _start_export(exporter):
+    return lambda w: {"programme": 2031, "exporter": exporter, "language": "ru"}
+
+
+def _admin_page(name, target=None):
+    return lambda w: reverse(f"admin:{name}", args=[target(w)] if target else [])
+
+
+# Signed in without admin access, the admin sends a seat to its sign-in (which refuses it).
+READER_ADMIN = (302, 302)
+READER_ROWS = [
+    Row("reporting:job", "finalists", lambda w: reverse("reporting:job", args=[w.open_job.pk]),
+        (200, 200)),
+    Row("reporting:job_status", "finalists",
+        lambda w: reverse("reporting:job_status", args=[w.open_job.pk]), (200, 200)),
+    Row("reporting:download", "finalists",
+        lambda w: reverse("reporting:download", args=[w.open_job.pk]), (200, 200)),
+    Row("reporting:index", "POST start finalists", lambda w: reverse("reporting:index"),
+        (302, 302), method="POST", data=_start_export("finalists")),
+    Row("reporting:index", "POST start votes", lambda w: reverse("reporting:index"),
+        (403, 302), method="POST", data=_start_export("votes")),
+    Row("reporting:index", "POST start participants", lambda w: reverse("reporting:index"),
+        (403, 403), method="POST", data=_start_export("participants")),
+    Row("reporting:index", "POST start contracts", lambda w: reverse("reporting:index"),
+        (403, 403), method="POST", data=_start_export("contracts")),
+    # The vote's figures before the release: the form says when they open (200), no job.
+    Row("reporting:index", "POST start voting-stats", lambda w: reverse("reporting:index"),
+        (200, 200), method="POST", data=_start_export("voting-stats")),
+    Row("reporting:index", "POST start voting-stats released",
+        lambda w: reverse("reporting:index"), (302, 302), method="POST",
+        data=_start_export("voting-stats"), released=True),
+    Row("voting:audit", "POST", lambda w: reverse("voting:audit", args=[2031]), (403, 405),
+        method="POST", data=lambda w: {}),
+    Row("admin:applications_application_change", "A",
+        _admin_page("applications_application_change", lambda w: w.app_a.pk), READER_ADMIN),
+    Row("admin:applications_application_add", "", _admin_page("applications_application_add"),
+        READER_ADMIN),
+    Row("admin:applications_application_delete", "A",
+        _admin_page("applications_application_delete", lambda w: w.app_a.pk), READER_ADMIN),
+    Row("admin:ozgeris_programme_change", "2031",
+        _admin_page("ozgeris_programme_change", lambda w: w.programme.pk), READER_ADMIN),
+    Row("admin:reporting_reportversion_add", "", _admin_page("reporting_reportversion_add"),
+        READER_ADMIN),
+    Row("admin:applications_application_change", "POST A",
+        _admin_page("applications_application_change", lambda w: w.app_a.pk), READER_ADMIN,
+        method="POST", data=lambda w: {"status": "winner"}),
+    Row("admin:applications_application_delete", "POST A",
+        _admin_page("applications_application_delete", lambda w: w.app_a.pk), READER_ADMIN,
+        method="POST", data=lambda w: {"post": "yes"}),
+    Row("admin:ozgeris_programme_change", "POST 2031",
+        _admin_page("ozgeris_programme_change", lambda w: w.programme.pk), READER_ADMIN,
+        method="POST", data=lambda w: {"year": 2031, "title_ru": "Взлом"}),
+]
+
+
+def _reader_cases():
+    voter = ROLES.index("voter")
+    for row in ROWS:
+        expected = READER_EXPECTED.get((row.key, row.label),
+                                       (row.expected[voter],) * len(READER_ROLES))
+        for role, status in zip(READER_ROLES, expected, strict=True):
+            label = f"{row.key}[{row.label}]" if row.label else row.key
+            yield pytest.param(row, role, status, id=f"{label}-{role}")
+    for row in READER_ROWS:
+        for role, status in zip(READER_ROLES, row.expected, strict=True):
+            yield pytest.param(row, role, status, id=f"{row.key}[{row.label}]-{role}-seat")
+
+
+def test_every_reader_exception_names_a_row():
+    assert set(READER_EXPECTED) <= {(row.key, row.label) for row in ROWS}
+    existing = all_keys()
+    assert not sorted({row.key for row in READER_ROWS} - existing)
+
+
+@pytest.mark.parametrize(("row", "role", "expected"), list(_reader_cases()))
+def test_reader_access(world, db, client, row, role, expected):  # noqa: F811 - the fixture
+    test_access(world, db, client, row, role, expected)
