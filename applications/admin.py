@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.admin import ReadOnlyInline
+from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.audit import history
 
 from . import services
@@ -202,7 +203,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             initial={"seen_version": seen})
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ValidAutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -224,7 +225,7 @@ class ExtensionForm(forms.ModelForm):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
     form = ExtensionForm
     list_display = ["organisation", "programme", "until", "granted_by", "granted_at"]
     autocomplete_fields = ["organisation"]

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.models import Programme
 
 from . import services
@@ -265,7 +266,7 @@ class VideoReachInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(RecordAdmin):
+class PublicationAdmin(ValidAutocompleteMixin, RecordAdmin):
     list_display = ["__str__", "kind", "platform", "outlet", "published_on", "language",
                     "subject"]
     list_filter = ["programme", "kind", "platform", "language", "subject"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ozgeris.admin import ReadOnlyAdmin, ReadOnlyInline
+from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.permissions import is_programme_staff
 
 from . import services
@@ -79,7 +80,7 @@ def reason_action(modeladmin, request, queryset, *, action, title, act):
 # ---------------------------------------------------------------------------
 
 @admin.register(JuryMember)
-class JuryMemberAdmin(admin.ModelAdmin):
+class JuryMemberAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "programme", "role", "affiliation", "email_domain", "order"]
     list_editable = ["order"]
     list_filter = ["programme", "role"]

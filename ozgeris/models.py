@@ -224,7 +224,7 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.year})"
+        return self.title_with_year
 
     @property
     def title(self):
