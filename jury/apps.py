@@ -15,6 +15,7 @@ class JuryConfig(AppConfig):
             dashboard,
             exporters,
             indicators,
+            reader_overview,
             segments,
         )
         from .demo import live as demo_live
@@ -24,6 +25,8 @@ class JuryConfig(AppConfig):
         dashboard.register()
         segments.register()
         registries.register_calendar_source("sittings", calendar.sittings)
+        registries.register_application_overview("jury.applications",
+                                                  reader_overview.application_overview)
         registries.register_copy_step("jury", order=10, run=copying.copy_jury_setup)
         registries.register_demo_step("jury", order=20, run=demo_seed.seed, reset=demo_seed.reset)
         registries.register_live_step("jury", order=20, run=demo_live.run)

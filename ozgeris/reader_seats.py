@@ -13,6 +13,9 @@ refused by the check it already had. What they read:
   (``Exporter.readable_once``); the auditor also the vote's audit file
   (``Exporter.audit_file``). Starting such an export is their only request that writes,
   and it writes only the job that makes their file; issuing a version is staff's;
+* an edition's applications (``/reports/YEAR/applications/``, ``reporting.overview_views``):
+  each one's organisation, nomination and status, and the jury's rank and total once its
+  results are applied; no person, document or juror (``jury/reader_overview.py``);
 * the auditor: the vote's audit page (``/vote/YEAR/audit/``, ``voting.audit_views``), the
   ledger's verification that ``manage.py verify_ledger`` runs.
 

@@ -15,6 +15,8 @@ Each app registers, in its ``AppConfig.ready()``:
   programme's ``.ics`` feed (``user`` is None for the public feed);
 * mail segments: the people of a programme staff may write to (``name → MailSegment``);
 * open datasets: the files of ``/open/`` (``name → OpenDataset``).
+* application overviews: an edition's applications as the read-only seats read them
+  (``name → function(programme) -> ApplicationOverview``; ``reporting``'s applications page).
 
 Plain dictionaries: a name registered twice is a programming error and raises.
 """
@@ -172,6 +174,30 @@ class OpenDataset:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class ApplicationOverviewRow:
+    """One application of an edition as the read-only seats read it: the organisation (a legal
+    entity, not personal data), the nomination, the status (code and label) and, once the jury's
+    results are applied, the rank and total it was decided on (None before, and for an
+    application the jury did not rank). Nothing else: no person, no document, no juror."""
+
+    organisation: str
+    nomination: str
+    status: str
+    status_label: Any
+    rank: int | None = None
+    total: float | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationOverview:
+    """``results_applied``: the jury's finalist decisions are made (until then no row carries
+    a rank or a total)."""
+
+    results_applied: bool
+    rows: list
+
+
 @dataclass
 class Registry:
     kind: str
@@ -212,6 +238,7 @@ dashboard_sources = Registry("dashboard source")
 open_datasets = Registry("open dataset")
 calendar_sources = Registry("calendar source")
 mail_segments = Registry("mail segment")
+application_overviews = Registry("application overview")
 
 
 def register_exporter(name, *, title, formats, render, personal_data=True, audit_file=False,
@@ -258,6 +285,10 @@ def register_calendar_source(name, function):
 
 def register_mail_segment(name, title, recipients_fn, *, order=0):
     return mail_segments.register(name, MailSegment(name, title, recipients_fn, order))
+
+
+def register_application_overview(name, function):
+    return application_overviews.register(name, function)
 
 
 def register_open_dataset(name, *, title, description, schema, rows, is_public, version=None,

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import overview_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("issue/", views.issue, name="issue"),
+    path("<int:year>/applications/", overview_views.applications_overview,
+         name="applications_overview"),
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("jobs/<int:pk>/download/", views.download, name="download"),

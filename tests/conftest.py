@@ -186,6 +186,30 @@ def staff(make_user):
     return user
 
 
+@pytest.fixture
+def observer(make_user):
+    """The donor's officer: the read-only Observer seat (ozgeris/reader_seats.py)."""
+    from django.contrib.auth.models import Group
+
+    from ozgeris.permissions import OBSERVER_GROUP
+
+    user = make_user(email="officer@donor.kz")
+    user.groups.add(Group.objects.get(name=OBSERVER_GROUP))
+    return user
+
+
+@pytest.fixture
+def auditor(make_user):
+    """An independent auditor: the read-only Auditor seat."""
+    from django.contrib.auth.models import Group
+
+    from ozgeris.permissions import AUDITOR_GROUP
+
+    user = make_user(email="auditor@audit.kz")
+    user.groups.add(Group.objects.get(name=AUDITOR_GROUP))
+    return user
+
+
 # The public vote
 
 @pytest.fixture

@@ -343,6 +343,12 @@ TABLE = [
         lambda w: reverse("reporting:job_status", args=[w.job.pk]), STAFF_ONLY),
     Row("reporting:download", "scores",
         lambda w: reverse("reporting:download", args=[w.job.pk]), STAFF_ONLY),
+    # An edition's applications and the jury's results (read only): staff and both seats.
+    Row("reporting:applications_overview", "2031",
+        lambda w: reverse("reporting:applications_overview", args=[2031]), STAFF_ONLY),
+    Row("reporting:applications_overview", "POST",
+        lambda w: reverse("reporting:applications_overview", args=[2031]), STAFF_POST_ONLY,
+        method="POST", data=lambda w: {}),
 
     # Outreach and the winners' contracts.
     Row("events:faq", "", lambda w: reverse("events:faq"), ALL_200),
@@ -563,6 +569,8 @@ READER_EXPECTED = {
     ("reporting:download", "scores"): (404, 404),
     ("reporting:index", "POST start"): (403, 403),
     ("voting:audit", "2031"): (403, 200),
+    ("reporting:applications_overview", "2031"): (200, 200),
+    ("reporting:applications_overview", "POST"): (405, 405),
 }
 
 

@@ -24,20 +24,6 @@ OPEN_TO_BOTH = ["finalists", "report", "report-xlsx", "videos", "voting-stats",
                 "winners-protocol"]
 
 
-@pytest.fixture
-def observer(make_user):
-    user = make_user(email="officer@donor.kz")
-    user.groups.add(Group.objects.get(name=OBSERVER_GROUP))
-    return user
-
-
-@pytest.fixture
-def auditor(make_user):
-    user = make_user(email="auditor@audit.kz")
-    user.groups.add(Group.objects.get(name=AUDITOR_GROUP))
-    return user
-
-
 def _start(client, programme, exporter, **extra):
     return client.post(reverse("reporting:index"), {
         "programme": programme.year, "exporter": exporter, "language": "ru", **extra})
