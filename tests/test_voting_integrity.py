@@ -311,6 +311,23 @@ def test_the_staff_chart_moves_in_steps_while_the_vote_is_open(
 
 
 @pytest.mark.django_db
+def test_a_report_shows_each_finalists_votes_only_once_the_results_are_released(
+        voter, finalists, vote_programme, staff):
+    """A draft report exported during the vote (by staff, or read by the donor's observer)
+    would otherwise give the running totals the staff's chart only moves in steps."""
+    from ozgeris.registries import table_sources
+
+    services.cast_vote(voter=voter, finalist=finalists[0])
+    _seal(vote_programme)
+    per_finalist = table_sources.get("voting.votes_per_finalist")
+
+    assert per_finalist(vote_programme)[1] == []
+    close_vote(vote_programme)
+    results.release_results(programme=vote_programme, by=staff)
+    assert [row[2] for row in per_finalist(vote_programme)[1]] == [1, 0, 0]
+
+
+@pytest.mark.django_db
 def test_staff_cannot_switch_the_ballot_rule_once_the_vote_is_open(client, vote_programme,
                                                                     staff):
     """One vote per nomination switched on mid-vote would give every voter more votes."""

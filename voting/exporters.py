@@ -19,8 +19,8 @@ from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
-from .models import LedgerEntry, ReviewStatus, Vote, VoteReview, VotingSettings
-from .results import results
+from .models import LedgerEntry, ReviewStatus, Vote, VoteReview
+from .results import results, results_released
 from .services import settings_for
 from .statistics import statistics
 
@@ -106,13 +106,6 @@ def render_protocol(programme, options, progress):
     content = render_pdf("voting/pdf/protocol.html", protocol_context(programme))
     progress(1, 1, _("Protocol of the public vote results"))
     return f"winners-protocol-{programme.year}.pdf", CONTENT_TYPES[PDF], content
-
-
-def results_released(programme):
-    """The read-only seats read the vote's totals once staff released them (read only: the
-    settings' row is not made here)."""
-    return VotingSettings.objects.filter(programme=programme,
-                                         results_released_at__isnull=False).exists()
 
 
 register_exporter("votes", title=gettext_lazy("Votes (for the auditor)"), formats=["xlsx"],

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ozgeris.registries import register_indicator, register_table
 
 from .models import LedgerEntry
-from .results import results
+from .results import results, results_released
 from .statistics import statistics
 
 
@@ -42,8 +42,12 @@ def platform(programme):
 
 
 def votes_per_finalist_table(programme):
+    """Each finalist's votes, once the results are released: before that a draft report,
+    exported by staff or read by an observer, would show the running totals that the staff's
+    own chart only moves in steps (docs/voting-trust.md)."""
     rows = [(row.application.nomination.title, row.application.organisation.name, row.votes,
-             row.share) for row in results(programme, fresh=True).rows]
+             row.share) for row in results(programme, fresh=True).rows
+            ] if results_released(programme) else []
     return [_("Nomination"), _("Finalist"), _("Votes"), _("Share, %")], rows
 
 

@@ -13,7 +13,7 @@ from applications.models import Application, Status
 from ozgeris.registries import OpenField, register_open_dataset
 
 from .models import VotingSettings
-from .results import results
+from .results import results, results_released
 
 LANGUAGES = ("ru", "kk", "en")
 
@@ -64,10 +64,6 @@ TOTALS_SCHEMA = (
 def _released(programme):
     return (VotingSettings.objects.filter(programme=programme, results_released_at__isnull=False)
             .values("results_released_at", "head_sequence", "head_digest").first())
-
-
-def is_released(programme):
-    return _released(programme) is not None
 
 
 def version(programme):
@@ -131,11 +127,11 @@ def register():
         "finalists", title=_("Finalists and winners"),
         description=_("The finalists of each edition's public vote and the winners, once the "
                       "results are released."),
-        schema=FINALISTS_SCHEMA, rows=finalist_rows, is_public=is_released, version=version,
+        schema=FINALISTS_SCHEMA, rows=finalist_rows, is_public=results_released, version=version,
         order=20)
     register_open_dataset(
         "vote-totals", title=_("Public vote totals"),
         description=_("The released totals of the public vote per finalist and nomination, "
                       "with the ledger's head digest published at the close."),
-        schema=TOTALS_SCHEMA, rows=total_rows, is_public=is_released, version=version,
+        schema=TOTALS_SCHEMA, rows=total_rows, is_public=results_released, version=version,
         order=30)

@@ -139,6 +139,14 @@ def publish_head(programme, *, at=None):
     return current
 
 
+def results_released(programme):
+    """Whether staff released the results (and did not withdraw the release) of ``programme``
+    (or its id). Read only: the settings' row is not made here. Whoever may read, show or
+    change the vote's totals asks this."""
+    return VotingSettings.objects.filter(programme=programme,
+                                         results_released_at__isnull=False).exists()
+
+
 def release_results(*, programme, by, at=None):
     """Make the results public. Only after the vote has closed, and with its head digest
     published first (so the chain is fixed before anyone sees the totals). Side effects: the

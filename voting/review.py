@@ -35,9 +35,8 @@ from .models import (
     VoteFlag,
     VoteReview,
     VoteStatusChange,
-    VotingSettings,
 )
-from .results import forget_tally
+from .results import forget_tally, results_released
 from .services import VotingError
 
 
@@ -171,8 +170,7 @@ def set_review_status(*, vote, status, by, reason):
         raise VotingError(_("Unknown review status."))
     if not (reason or "").strip():
         raise VotingError(_("Give the reason for the decision."))
-    if VotingSettings.objects.filter(programme_id=vote.programme_id,
-                                     results_released_at__isnull=False).exists():
+    if results_released(vote.programme_id):
         # Released means frozen: a published total changes only after staff withdraw the
         # release, with a reason the public results page shows.
         raise VotingError(_("The results are released: withdraw the release, with its reason, "
