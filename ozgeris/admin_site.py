@@ -33,6 +33,9 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Ozgeris Ustasy — staff")
     site_title = _("Ozgeris Ustasy")
     index_title = _("Programme administration")
+    # The index groups the models by the programme's stages and every page has breadcrumbs;
+    # Django's sidebar repeating the index took 300 px from every changelist.
+    enable_nav_sidebar = False
 
     def get_app_list(self, request, app_label=None):
         """The index and the side bar: one block per stage, holding the models the person may
