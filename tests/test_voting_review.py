@@ -132,6 +132,10 @@ def test_staff_decide_in_the_admin_through_the_service(client, make_user, finali
     url = f"/admin/voting/votereview/{flagged.pk}/change/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "many votes from one address" in page
+    # The moment of the vote as the changelist writes it, in Almaty time, not str() in UTC.
+    cast_at = timezone.localtime(flagged.vote.cast_at)
+    assert f"{cast_at:%H:%M}" in page and "+00:00" not in page
+    assert ">Decision:</label>" in page
 
     client.post(url, {"status": "invalidated", "reason": "one person, many accounts"})
 

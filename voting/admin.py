@@ -8,10 +8,12 @@ voted for whom.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
@@ -66,8 +68,9 @@ class VotingSettingsAdmin(StaffOnly, admin.ModelAdmin):
 
 
 class ReviewForm(forms.ModelForm):
-    status = forms.ChoiceField(label=_("decision"), choices=ReviewStatus.choices)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(label=capfirst(_("decision")), choices=ReviewStatus.choices)
+    reason = forms.CharField(label=capfirst(_("reason")),
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
     class Meta:
         model = VoteReview
@@ -96,7 +99,9 @@ class VoteReviewAdmin(StaffOnly, admin.ModelAdmin):
 
     @admin.display(description=_("cast at"))
     def cast_at(self, obj):
-        return obj.vote.cast_at
+        # A read-only field Django fills from a method is printed as it comes (str() of a
+        # datetime, in UTC): written here as the changelist writes it, in Almaty time.
+        return display_for_value(obj.vote.cast_at, self.get_empty_value_display())
 
     @admin.display(description=_("why flagged"))
     def rules(self, obj):
