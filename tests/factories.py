@@ -73,6 +73,17 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = "draft"
 
 
+def started_application(programme, member, **organisation):
+    """A draft in the education nomination of ``programme``, started through the service by
+    ``member`` for a new organisation of theirs (``organisation``: its fields)."""
+    from applications import services
+
+    application, _created = services.start_application(
+        programme=programme, organisation=OrganisationFactory(members=[member], **organisation),
+        nomination=programme.nominations.get(code="education"), by=member)
+    return application
+
+
 def complete_application(application, by):
     """Fill ``application`` with COMPLETE_FIELDS and upload its three required documents, as
     its member ``by`` would: ready to submit."""

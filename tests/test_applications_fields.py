@@ -23,7 +23,11 @@ from applications.forms import ApplicationForm
 from applications.models import Application, Status
 from ozgeris import registries
 
-from .factories import COMPLETE_FIELDS, OrganisationFactory, complete_application
+from .factories import (
+    COMPLETE_FIELDS,
+    complete_application,
+    started_application,
+)
 
 NEW_ANSWER = "Біз ауыл жастарына кәсіп үйретеміз."
 
@@ -44,10 +48,7 @@ def member(make_user):
 
 @pytest.fixture
 def application(open_programme, member):
-    organisation = OrganisationFactory(members=[member])
-    application, _ = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=member)
+    application = started_application(open_programme, member)
     return complete_application(application, member)
 
 

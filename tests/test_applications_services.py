@@ -19,6 +19,7 @@ from .factories import (
     OrganisationFactory,
     complete_application,
     pdf_upload,
+    started_application,
 )
 
 
@@ -29,10 +30,7 @@ def member(make_user):
 
 @pytest.fixture
 def application(open_programme, member):
-    organisation = OrganisationFactory(members=[member])
-    application, _ = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=member)
+    application = started_application(open_programme, member)
     return application
 
 

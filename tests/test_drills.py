@@ -160,15 +160,11 @@ def _wait_all_sent(queryset, timeout=DRAIN_SECONDS, worker=None):
 # Submissions -------------------------------------------------------------------------------
 
 def _ngo_with_complete_application(programme, make_user, index):
-    from applications import services
 
-    from .factories import OrganisationFactory, complete_application
+    from .factories import complete_application, started_application
 
     member = make_user(email=f"ngo{index}@drill.example.kz", preferred_language="ru")
-    organisation = OrganisationFactory(members=[member])
-    application, _created = services.start_application(
-        programme=programme, organisation=organisation,
-        nomination=programme.nominations.get(code="education"), by=member)
+    application = started_application(programme, member)
     return member, complete_application(application, member)
 
 

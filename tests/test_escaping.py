@@ -25,12 +25,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from applications import services
 from applications.models import Application, Status
 from events.models import InfoMeeting, Letter, RosterEntry
 from ozgeris.models import OutboxMessage, Region
 
-from .factories import COMPLETE_FIELDS, PDF_BYTES, OrganisationFactory
+from .factories import COMPLETE_FIELDS, PDF_BYTES, started_application
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -113,10 +112,7 @@ def staff_client(staff):
 
 @pytest.fixture
 def submitted(applicant, applicant_client, open_programme, django_capture_on_commit_callbacks):
-    organisation = OrganisationFactory(members=[applicant], name=ORG_NAME, **ORG_TYPED)
-    application, _created = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=applicant)
+    application = started_application(open_programme, applicant, name=ORG_NAME, **ORG_TYPED)
     uploads = {f"doc_{kind}": SimpleUploadedFile(f"{kind}.pdf", PDF_BYTES, "application/pdf")
                for kind in ("balance_sheet", "tax_certificate", "creditor_certificate")}
     with django_capture_on_commit_callbacks(execute=True):
@@ -328,10 +324,7 @@ def submitted_with_a_line_break_in_the_title(
 ):
     """A title with CR/LF (a browser strips them from a one-line input; a script does not),
     submitted; the outbox drained after the commit."""
-    organisation = OrganisationFactory(members=[applicant])
-    application, _created = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=applicant)
+    application = started_application(open_programme, applicant)
     uploads = {f"doc_{kind}": SimpleUploadedFile(f"{kind}.pdf", PDF_BYTES, "application/pdf")
                for kind in ("balance_sheet", "tax_certificate", "creditor_certificate")}
     mail.outbox.clear()

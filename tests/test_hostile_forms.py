@@ -20,13 +20,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from applications import services
 from applications.models import Application
 from events.models import InfoMeeting
 from ozgeris import memo
 from ozgeris.models import Region
 
-from .factories import OrganisationFactory, valid_bin
+from .factories import OrganisationFactory, started_application, valid_bin
 from .isolation import empty_the_cache
 
 settings.register_profile(
@@ -200,10 +199,7 @@ APPLICATION_NUMBERS = ["beneficiaries_count", "years_in_operation", "financial_y
 
 @pytest.fixture
 def draft(applicant, open_programme):
-    organisation = OrganisationFactory(members=[applicant])
-    application, _created = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=applicant)
+    application = started_application(open_programme, applicant)
     return application
 
 

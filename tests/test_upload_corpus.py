@@ -23,12 +23,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from applications import services
 from applications.models import ApplicationDocument
 from ozgeris.public_files import SANDBOX_POLICY
 from ozgeris.uploads import JPEG, PNG, detect_type, validate_upload
 
-from .factories import PDF_BYTES, OrganisationFactory
+from .factories import PDF_BYTES, started_application
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -192,10 +191,7 @@ def media(settings, tmp_path):
 def draft(make_user, client, open_programme, media):
     user = make_user(email="uploader@example.kz", preferred_language="en")
     client.force_login(user)
-    organisation = OrganisationFactory(members=[user])
-    application, _created = services.start_application(
-        programme=open_programme, organisation=organisation,
-        nomination=open_programme.nominations.get(code="education"), by=user)
+    application = started_application(open_programme, user)
     return application
 
 
