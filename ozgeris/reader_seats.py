@@ -58,7 +58,19 @@ def may_read_export(user, name, programme):
     exporter = exporters.get(name)
     if not _seat_may_read(user, exporter):
         return False
+    return _figures_out(exporter, programme)
+
+
+def _figures_out(exporter, programme):
     return exporter.readable_once is None or bool(exporter.readable_once(programme))
+
+
+def attachable_for_seats(exporter, programme):
+    """May a report made for a read-only seat carry ``exporter``'s sheets (the grant report
+    attaches its appendices' exports)? The seats' rule for an export of their own: no personal
+    data, not the audit file, and its figures out."""
+    return (not exporter.personal_data and not exporter.audit_file
+            and _figures_out(exporter, programme))
 
 
 def offered_exporters(user):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from ozgeris.models import localized
+from ozgeris.reader_seats import attachable_for_seats
 from ozgeris.registries import exporters, no_progress
 from ozgeris.uploads import CONTENT_TYPES, XLSX
 from ozgeris.xlsx import workbook_bytes
@@ -119,14 +120,17 @@ def _copied(sheet):
     return header, ([_cell_value(cell) for cell in row] for row in rows)
 
 
-def _attached(appendices):
-    """The exporters the appendices name, each once, in the appendices' order."""
+def _attached(appendices, programme, for_reader=False):
+    """The exporters the appendices name, each once, in the appendices' order. A report made
+    for a read-only seat (``for_reader``, set by the reports page, never by the form) carries
+    only the exports the seats may read themselves."""
     names = []
     for appendix in appendices:
         for name in appendix.exporters:
             exporter = exporters.get(name)
             if (exporter is not None and name not in NEVER_ATTACHED
-                    and "xlsx" in exporter.formats and name not in names):
+                    and "xlsx" in exporter.formats and name not in names
+                    and (not for_reader or attachable_for_seats(exporter, programme))):
                 names.append(name)
     return names
 
@@ -159,7 +163,7 @@ def render_xlsx(programme, options, progress, *, cache=None):
     version = report_version(programme, options.get("version") or None)
     cache = {} if cache is None else cache
     appendices = list(Appendix.objects.filter(programme=programme))
-    names = _attached(appendices)
+    names = _attached(appendices, programme, for_reader=bool(options.get("for_reader")))
     steps = 2 + len(names)
     progress(0, steps, _("Indicators"))
     illustrative = {item.source: item.note

@@ -82,13 +82,23 @@ def index(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = {"version": data["version"]} if data["version"] else {}
+        if not staff:
+            # A seat's report carries only what the seat may read; and a seat runs one export
+            # at a time (a second request opens the one under way).
+            options["for_reader"] = True
+            running = ExportJob.objects.filter(
+                created_by=request.user,
+                state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).first()
+            if running is not None:
+                return redirect("reporting:job", pk=running.pk)
         job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
                                 language=data["language"], by=request.user, options=options)
         return redirect("reporting:job", pk=job.pk)
     jobs.fail_stalled()
     jobs_shown = ExportJob.objects.select_related("programme", "created_by")
-    if not staff:
-        jobs_shown = jobs_shown.filter(exporter__in=offered_exporters(request.user))
+    if not staff:  # a seat sees its own exports only: staff's carry personal data
+        jobs_shown = jobs_shown.filter(created_by=request.user,
+                                       exporter__in=offered_exporters(request.user))
     page = Paginator(jobs_shown, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/index.html", {
         "form": form, "page": page, "read_only": not staff,
@@ -100,8 +110,11 @@ def index(request):
 
 def _job(request, pk):
     item = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
-    if not may_read_export(request.user, item.exporter, item.programme):
-        raise Http404  # another's file the seat may not read: not even its existence
+    if not may_read_export(request.user, item.exporter, item.programme) or (
+            not is_programme_staff(request.user) and item.created_by_id != request.user.pk):
+        # Another's file a seat may not read (a staff member's report carries personal
+        # data): not even its existence.
+        raise Http404
     # A job whose worker stopped would otherwise show "running" for ever (the periodic task
     # does the same for all jobs; without a worker there is none).
     if item.state == ExportJob.State.RUNNING and jobs.fail_stalled(

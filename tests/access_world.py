@@ -76,7 +76,9 @@ def _build():
     w.users["staff"] = staff = _user("staff@matrix.kz", is_staff=True)
     staff.groups.add(Group.objects.get(name="Programme staff"))
     # The read-only seats (issue 18): their rows are READER_ROWS in the matrix.
-    for seat, group in (("observer", "Observer"), ("auditor", "Auditor")):
+    from ozgeris.permissions import AUDITOR_GROUP, OBSERVER_GROUP
+
+    for seat, group in (("observer", OBSERVER_GROUP), ("auditor", AUDITOR_GROUP)):
         w.users[seat] = _user(f"{seat}@matrix.kz")
         w.users[seat].groups.add(Group.objects.get(name=group))
     seats = {}
@@ -147,7 +149,7 @@ def _build():
         w.job = start_export(programme=programme, exporter="scores", language="ru", by=staff)
     w.job.refresh_from_db()
     assert w.job.state == "done", w.job.error
-    # And one without personal data, which the read-only seats may read.
+    # And one without personal data: still staff's, not the read-only seats'.
     with TestCase.captureOnCommitCallbacks(execute=True):
         w.open_job = start_export(programme=programme, exporter="finalists", language="ru",
                                   by=staff)

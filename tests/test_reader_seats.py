@@ -150,21 +150,60 @@ def test_the_observer_starts_and_downloads_the_finalists(
 
 
 @pytest.mark.django_db
-def test_a_staff_export_with_personal_data_is_neither_listed_nor_served_to_a_seat(
+def test_a_seat_sees_and_opens_only_its_own_exports(
         client, staff, observer, open_programme, django_capture_on_commit_callbacks):
+    """Staff's files are never a seat's: a staff member's grant report carries the appendices'
+    personal data, and even a list of staff's exports names them."""
     from reporting.jobs import start_export
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = start_export(programme=open_programme, exporter="participants", language="ru",
-                           by=staff)
-        shown = start_export(programme=open_programme, exporter="finalists", language="ru",
-                             by=staff)
+        staffs = [start_export(programme=open_programme, exporter=name, language="ru",
+                               by=staff) for name in ("participants", "finalists", "report")]
     client.force_login(observer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _start(client, open_programme, "finalists")
+    own = ExportJob.objects.get(created_by=observer)
+
     listed = client.get(reverse("reporting:index")).context["page"].object_list
-    assert [item.pk for item in listed] == [shown.pk]
-    for name in ("job", "job_status", "download"):
-        assert client.get(reverse(f"reporting:{name}", args=[job.pk])).status_code == 404
-    assert client.get(reverse("reporting:job", args=[shown.pk])).status_code == 200
+    assert [item.pk for item in listed] == [own.pk]
+    for job in staffs:
+        for name in ("job", "job_status", "download"):
+            assert client.get(reverse(f"reporting:{name}", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reporting:job", args=[own.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_seat_runs_one_export_at_a_time(client, observer, open_programme):
+    client.force_login(observer)
+
+    first = _start(client, open_programme, "finalists")  # queued: no worker runs it here
+    second = _start(client, open_programme, "report")
+
+    job = ExportJob.objects.get()
+    assert first["Location"] == second["Location"] == reverse("reporting:job", args=[job.pk])
+
+
+@pytest.mark.django_db
+def test_a_report_made_for_a_seat_carries_no_appendix_with_personal_data(demo_programme):
+    """The grant report attaches its appendices' exports (jury members, guests, contracts);
+    the copy a seat asks for leaves out every one the seat could not read itself."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from jury.models import JuryMember
+    from reporting.companion import render_xlsx
+
+    juror = JuryMember.objects.filter(programme=demo_programme).select_related("user").first()
+
+    def cells(options):
+        _name, _type, content = render_xlsx(demo_programme, options, lambda *args: None)
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return " ".join(str(value) for sheet in book.worksheets
+                        for row in sheet.iter_rows(values_only=True) for value in row)
+
+    assert juror.user.get_full_name() in cells({})
+    assert juror.user.get_full_name() not in cells({"for_reader": True})
 
 
 @pytest.mark.django_db
