@@ -7,7 +7,7 @@ from ozgeris.registries import register_indicator, register_table
 
 from . import supporting
 from .models import Attendance, Conflict, JuryMember, Sitting
-from .results import results
+from .results import results, results_applied
 
 
 def members(programme):
@@ -47,8 +47,11 @@ def attendance_table(programme):
 
 
 def results_table(programme):
+    """The jury's totals and ranks once its results are applied; before that a draft report
+    (staff's, or an observer's) shows none, as the seats' applications page does not."""
     rows = [(r.application.nomination.title, r.application.organisation.name,
-             r.total, r.rank, r.application.get_status_display()) for r in results(programme)]
+             r.total, r.rank, r.application.get_status_display())
+            for r in results(programme)] if results_applied(programme) else []
     return [_("Nomination"), _("Organisation"), _("Total"), _("Rank"), _("Status")], rows
 
 

@@ -8,14 +8,12 @@ sets them). Before that no rank or total leaves the jury. Ranks and totals come 
 programme ranks by (raw or normalised).
 """
 
-from applications.models import Application, Status
+from applications.models import Application
 from ozgeris.models import localized
 from ozgeris.registries import ApplicationOverview, ApplicationOverviewRow
 
 from .models import JurySettings
-from .results import results
-
-DECIDED = (Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+from .results import CUT_STATUSES, results
 
 
 def _ranks_normalised(programme):
@@ -30,7 +28,7 @@ def application_overview(programme):
         Application.objects.filter(programme=programme).submitted()
         .select_related("organisation", "nomination")
         .order_by("nomination__order", "nomination__pk", "organisation__name", "pk"))
-    applied = any(application.status in DECIDED for application in applications)
+    applied = any(application.status in CUT_STATUSES for application in applications)
     ranked = {result.application.pk: result for result in results(programme)} if applied else {}
     normalised = applied and _ranks_normalised(programme)
     rows = []

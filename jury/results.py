@@ -21,7 +21,7 @@ from statistics import fmean, pstdev
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
 
-from applications.models import Application
+from applications.models import Application, Status
 
 from .models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JurySettings, Score, ScoreSheet
 
@@ -44,6 +44,16 @@ class Result:
     raw_rank: int | None = None
     normalised_rank: int | None = None
     tied: bool = False
+
+
+# The jury's decision on the finalists (jury.services.apply_cut): once an application of the
+# edition carries one of these, the results are applied. Before that no rank or total leaves
+# the jury: not to the read-only seats' pages, not into a draft report.
+CUT_STATUSES = (Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+
+
+def results_applied(programme):
+    return Application.objects.filter(programme=programme, status__in=CUT_STATUSES).exists()
 
 
 def counted_sheets(programme):

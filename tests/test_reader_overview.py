@@ -74,6 +74,21 @@ def test_before_the_cut_the_page_shows_statuses_and_no_rank_or_total(client, obs
 
 
 @pytest.mark.django_db
+def test_the_reports_results_table_waits_for_the_cut_too(staff, judged):
+    """A draft report (staff's, or an observer's) gives no rank or total before the cut, as
+    this page does not."""
+    from ozgeris.registries import table_sources
+
+    programme = judged["top"].programme
+    table = table_sources.get("jury.results")
+    assert table(programme)[1] == []
+
+    services.apply_cut(programme=programme, top_n=1, by=staff)
+    ranks = {row[1]: row[3] for row in table(programme)[1]}
+    assert ranks["ОФ «Жоғарғы»"] == 1 and ranks["ОО «Төменгі»"] == 2
+
+
+@pytest.mark.django_db
 def test_after_the_cut_each_ranked_application_shows_its_rank_total_and_decision(
     client, observer, staff, judged
 ):
@@ -97,8 +112,11 @@ def test_after_the_cut_each_ranked_application_shows_its_rank_total_and_decision
 def test_the_page_carries_no_person_document_or_juror(client, observer, staff, judged):
     services.apply_cut(programme=judged["top"].programme, top_n=1, by=staff)
     client.force_login(observer)
-    content = client.get(_url(judged["top"].programme)).content.decode()
+    response = client.get(_url(judged["top"].programme))
+    content = response.content.decode()
 
+    assert response.status_code == 200
+    assert "ОФ «Жоғарғы»" in content and "ОО «Төменгі»" in content  # the page lists them
     for secret in ("Private Person", "private@ngo.kz", "Айгүл Серікқызы", "@example.kz",
                    "secretjuror", "Secret juror comment", "+7 701", "/documents/",
                    "Черновик-НКО", "Отозванная-НКО"):
