@@ -32,8 +32,11 @@ def public_feed(request, year):
     """Everyone's events of the published edition ``year``: its dates, never a person's."""
     programme = Programme.objects.published_or_404(year)
     language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    # Shared caches may keep a feed whose language its address names (the pages' links give
+    # ?lang=); one chosen by the reader's cookie is theirs alone.
+    cache_control = "public, max-age=900" if "lang" in request.GET else "private, max-age=900"
     return _feed_response(build_calendar(programme, language=language),
-                          f"ozgeris-{year}.ics", "public, max-age=900", language)
+                          f"ozgeris-{year}.ics", cache_control, language)
 
 
 @require_GET

@@ -23,13 +23,14 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from . import audit, outbox
 from .emails import canonical_email
 from .formats import long_date
 from .links import portal_link
-from .models import MailOptOut, Programme, SegmentMessage
+from .models import MailOptOut, OutboxMessage, Programme, SegmentMessage
 from .registries import SegmentRecipient, mail_segments, ordered
 
 LANGUAGES = ("ru", "kk", "en")
@@ -41,6 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 PURPOSE = "segment-mail"
 TEMPLATE = "ozgeris/messages/email/segment_message"
 _UNSUBSCRIBE_SALT = "ozgeris.segment-mail.unsubscribe"
+SUBJECT_MAX = OutboxMessage._meta.get_field("subject").max_length
 
 
 class SegmentMailError(Exception):
@@ -132,16 +134,18 @@ def audience(programme, segment_name):
     segment = mail_segments.get(segment_name)
     if segment is None:
         raise SegmentMailError(_("Choose who the message is for."))
-    people, seen = [], set()
+    # One mail per address; where an address stands twice (two meetings' rosters), the entry
+    # that consents wins, so a person who agreed once is not left out.
+    people = {}
     for recipient in segment.recipients(programme):
         key = address_hash(recipient.email)
-        if key not in seen:
-            seen.add(key)
-            people.append((key, recipient))
+        if key not in people or (recipient.consented and not people[key].consented):
+            people[key] = recipient
+    seen = set(people)
     opted_out = set(MailOptOut.objects.filter(address_hash__in=seen)
                     .values_list("address_hash", flat=True))
     result = Audience()
-    for key, recipient in people:
+    for key, recipient in people.items():
         if recipient.consented and key not in opted_out:
             result.recipients.append(recipient)
         else:
@@ -181,8 +185,11 @@ def preview(*, programme, segment_name, texts):
 
 
 def _rendered(texts, recipient, language):
+    """The subject and body as ``recipient`` reads them. A subject filled with a long
+    organisation's name is cut to what a mail's subject (and the outbox) holds."""
     subject, body = texts_in(texts, language)
-    return " ".join(fill(subject, recipient, language).split()), fill(body, recipient, language)
+    subject = " ".join(fill(subject, recipient, language).split())
+    return Truncator(subject).chars(SUBJECT_MAX), fill(body, recipient, language)
 
 
 # Sending ----------------------------------------------------------------------------------
@@ -201,7 +208,9 @@ def send_segment_message(*, programme, segment_name, texts, by, confirm_repeat=F
         raise SegmentMailError(" ".join(problems.values()))
     now = now or timezone.now()
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        # no_key: a vote, an application or a ledger entry for this programme (a foreign key
+        # to the row) does not wait for the send, as ledger.seal's lock lets them through.
+        programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
         since = now - timedelta(minutes=settings.SEGMENT_MAIL_REPEAT_MINUTES)
         recent = SegmentMessage.objects.filter(programme=programme, segment=segment_name,
                                                created_at__gte=since).exists()

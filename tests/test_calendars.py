@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.urls import reverse
@@ -234,3 +235,11 @@ def test_the_jury_panel_links_the_jurors_feed(client, open_programme, make_user)
 
     personal = reverse("calendar_personal", args=[open_programme.year, personal_token(juror)])
     assert f"http://testserver{personal}" in page
+
+
+@pytest.mark.django_db
+def test_a_shared_cache_keeps_only_a_feed_whose_address_names_its_language(client,
+                                                                          open_programme):
+    assert public_feed(client, open_programme, lang="kk")["Cache-Control"].startswith("public")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    assert public_feed(client, open_programme)["Cache-Control"].startswith("private")

@@ -183,6 +183,34 @@ def test_meeting_participants_only_with_consent_and_an_email(vote_programme, sta
 
 
 @pytest.mark.django_db
+def test_a_participant_who_agreed_at_one_meeting_of_two_is_written_to(vote_programme, staff):
+    for day, consent in [(20, False), (21, True)]:
+        meeting = InfoMeeting.objects.create(programme=vote_programme, city="Тараз",
+                                             region=Region.objects.get(code="jambyl"),
+                                             held_on=datetime.date(2031, 1, day))
+        RosterEntry.objects.create(meeting=meeting, name="Айжан", contact="aizhan@example.kz",
+                                   consent=consent)
+
+    message = send(vote_programme, staff, segment="events.meeting_participants")
+
+    assert [row.to for row in message.outbox_messages.all()] == [["aizhan@example.kz"]]
+    assert message.left_out_count == 0
+
+
+@pytest.mark.django_db
+def test_a_subject_filled_with_a_long_name_is_cut_to_what_a_mail_holds(vote_programme, staff,
+                                                                      person):
+    finalist(vote_programme, person("long@example.kz"), name="Общественное объединение " * 10)
+    texts = {**TEXTS, "subject_ru": "Напоминание " * 15 + "{organisation}"}
+
+    message = send(vote_programme, staff, texts=texts)
+
+    subject = message.outbox_messages.get().subject
+    assert len(subject) == OutboxMessage._meta.get_field("subject").max_length
+    assert subject.startswith("Напоминание Напоминание") and subject.endswith("…")
+
+
+@pytest.mark.django_db
 def test_one_mail_per_address_even_in_two_organisations(vote_programme, staff, person):
     both = person("both@example.kz")
     finalist(vote_programme, both)
