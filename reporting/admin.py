@@ -285,9 +285,12 @@ class BudgetLineAdmin(StaffOnly, admin.ModelAdmin):
                 messages.error(request, gettext("The preview has expired; upload the file "
                                                 "again."))
                 return back
+            if data.get("by") != request.user.pk:  # a preview is confirmed by whoever made it
+                messages.error(request, gettext("This preview was made by another account; "
+                                                "upload the file yourself."))
+                return back
             programme = Programme.objects.filter(pk=data["programme"]).first()
-            # A preview is confirmed by whoever made it, and only while its programme exists.
-            if programme is None or data.get("by") != request.user.pk:
+            if programme is None:  # deleted between the preview and the confirmation
                 messages.error(request, gettext("The preview has expired; upload the file "
                                                 "again."))
                 return back

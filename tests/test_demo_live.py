@@ -133,11 +133,24 @@ def test_running_a_phase_twice_duplicates_nothing(demo_programme):
     first = counts(live())
 
     seed("voting")
-    seed("jury")
 
     assert counts(live()) == first
     assert first["finalists"] and first["votes"] and first["sheets"]
     assert Programme.objects.filter(year=live().year).count() == 1
+
+
+@pytest.mark.django_db
+def test_once_the_vote_has_opened_going_back_is_refused_and_the_ledger_still_verifies(
+        demo_programme):
+    from django.core.management.base import CommandError
+
+    seed("results")
+    for earlier in ("voting", "jury", "intake"):
+        with pytest.raises(CommandError, match="cannot go back"):
+            seed(earlier)
+
+    call_command("verify_ledger", "--programme", live().year, stdout=io.StringIO())
+    assert live().current_stage() != "voting"
 
 
 @pytest.mark.django_db

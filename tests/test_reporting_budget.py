@@ -257,7 +257,7 @@ def test_a_preview_is_confirmed_only_by_the_staff_member_who_made_it(client, lin
     done = client.post(reverse("admin:reporting_budgetline_import"),
                        {"payload": page.context["payload"]}, follow=True)
 
-    assert "Срок предварительного просмотра истёк" in done.content.decode()
+    assert "Этот предварительный просмотр сделан другой учётной записью" in done.content.decode()
     assert BudgetLine.objects.get(programme=lines, number=1).planned == 1_500_000
 
 

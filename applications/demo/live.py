@@ -19,12 +19,11 @@ from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import Programme, User
 
 from .. import services
-from ..models import Application, Status
+from ..models import Application
 from .seed import APPLICATION_FIELDS
 
 PER_NOMINATION = 3
 # The statuses of 2019 applications that reached the commission: worth scoring again.
-REACHED_THE_JURY = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 DEMO_MARK = "Демо: "
 
 
@@ -39,8 +38,7 @@ def sources(source_programme):
     applicant's organisation."""
     applicant = programme_facts()["demo_accounts"]["applicant"]["email"]
     chosen, per_nomination = [], {}
-    queryset = (Application.objects.filter(programme=source_programme,
-                                           status__in=REACHED_THE_JURY)
+    queryset = (Application.objects.filter(programme=source_programme).eligible()
                 .exclude(organisation__members__email=applicant)
                 .select_related("organisation", "nomination")
                 .order_by("nomination__order", "organisation__name"))

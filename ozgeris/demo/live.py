@@ -12,7 +12,10 @@ the applications a jury scores, the seated commission, finalists with public pag
 open vote, released results. The phases are reached in order: asking for ``results`` on a
 fresh edition runs the jury's and the vote's steps first, each with the programme's dates
 set for its phase, so that every service sees the moment it expects. Content is only ever
-added: going back to an earlier phase moves the dates and keeps what is there.
+added: going back to an earlier phase moves the dates and keeps what is there, until the vote
+has opened; after that going back is refused (the votes are dated inside their window, and a
+window moved away from them, or reopened after its close, would fail the ledger's
+verification).
 """
 
 from datetime import datetime, time, timedelta
@@ -79,6 +82,8 @@ def live_edition(*, phase, now=None, log=print):
             setattr(programme, f"title_{language}",
                     getattr(programme, f"title_{language}") + mark)
         log(f"programme {year}: copied from {source_year}")
+    else:
+        _refuse_going_back(programme, phase, now or timezone.now())
     programme.is_published = True
     last_message = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
     for reached in list(PHASES)[1:list(PHASES).index(phase) + 1]:
@@ -93,6 +98,16 @@ def live_edition(*, phase, now=None, log=print):
     log(f"programme {year}: stages set for the {phase} phase (today: "
         f"{programme.current_stage(now)})")
     return programme
+
+
+def _refuse_going_back(programme, phase, now):
+    order = list(PHASES)
+    opened, closed = programme.voting_opens_at <= now, programme.voting_closes_at <= now
+    if (opened and order.index(phase) < order.index("voting")) or (closed and phase != "results"):
+        raise ValueError(
+            f"The live edition's vote has {'closed' if closed else 'opened'}: its votes are "
+            f"dated inside its window, so it cannot go back to the {phase} phase. Start again "
+            "from an empty database to try that phase.")
 
 
 def _set_stages(programme, phase, now):
