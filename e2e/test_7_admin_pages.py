@@ -13,6 +13,7 @@ table may scroll inside its own box).
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from . import stages
 from .conftest import OUT
@@ -151,12 +152,15 @@ def test_staff_admin_pages(new_page, working_side, language):
 
     # A change form whose CSRF token went stale: the portal's page, with the way back.
     page.goto(ADD_FORM)
-    page.evaluate("""() => {
-        const form = document.querySelector("#content-main form[method=post]");
-        form.querySelector("[name=csrfmiddlewaretoken]").value = "x".repeat(64);
-        form.requestSubmit();
-    }""")
-    page.wait_for_load_state()
+    with page.expect_navigation() as answer:
+        page.evaluate("""() => {
+            const form = document.querySelector("#content-main form[method=post]");
+            form.querySelector("[name=csrfmiddlewaretoken]").value = "x".repeat(64);
+            form.requestSubmit();
+        }""")
+    assert answer.value.status == 403
+    expect(page.locator(".error-page .error-code")).to_contain_text("403")
+    expect(page.locator(".error-page .error-actions a.button").first).to_be_visible()
     side.look("csrf-admin")
     side.visit("/admin/no-such-page/", "404-admin", status=404)
     assert not side.found, f"({language}):\n" + "\n".join(side.found)

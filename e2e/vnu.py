@@ -35,6 +35,9 @@ class HtmlCheckUnavailable(RuntimeError):
 
 def vnu_jar(root):
     """The path of vnu.jar under ``root``/var/vnu, installed with npm the first time."""
+    if shutil.which("java") is None:  # said at the start, not after the whole run
+        raise HtmlCheckUnavailable("java is missing (apt-get install default-jre-headless): "
+                                   "it runs vnu.jar")
     prefix = Path(root) / "var" / "vnu"
     jar = prefix / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
     if jar.exists() and _installed_version(prefix) == VNU_VERSION:

@@ -43,6 +43,7 @@ def test_emptying_the_cache_leaves_the_other_workers_keys():
 
         cache.set("mine", 1)
         caches["other"].set("theirs", 2)
+        assert (cache.get("mine"), caches["other"].get("theirs")) == (1, 2)  # both stored
 
         empty_the_cache()
 
