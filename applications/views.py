@@ -61,8 +61,9 @@ def eligibility_check(request):
         if programme is not None:
             apply_until = intake.open_until(
                 programme, list(permissions.organisations_for(request.user)))
-    return render(request, "applications/eligibility.html",
-                  {"form": form, "findings": findings, "apply_until": apply_until})
+    return render(request, "applications/eligibility.html", {
+        "title": _("Eligibility check"), "form": form, "findings": findings,
+        "apply_until": apply_until})
 
 
 @login_required
@@ -72,7 +73,8 @@ def organisation_create(request):
         organisation = services.create_organisation(by=request.user, **form.cleaned_data)
         messages.success(request, _("The organisation was created."))
         return redirect("applications:organisation", pk=organisation.pk)
-    return render(request, "applications/organisation_form.html", {"form": form})
+    return render(request, "applications/organisation_form.html",
+                  {"title": _("Add an organisation"), "form": form})
 
 
 @login_required
@@ -87,7 +89,7 @@ def organisation_detail(request, pk):
         messages.success(request, _("The organisation's details were saved."))
         return redirect("applications:organisation", pk=pk)
     return render(request, "applications/organisation_detail.html", {
-        "organisation": organisation, "form": form, "invite": invite,
+        "title": organisation.name, "organisation": organisation, "form": form, "invite": invite,
         "members": organisation.members.all(),
         "invitations": organisation.invitations.filter(accepted_at__isnull=True),
     })
@@ -150,7 +152,8 @@ def application_start(request):
             form.add_error(None, str(error))
         else:
             return redirect("applications:edit", pk=application.pk)
-    return render(request, "applications/start.html", {"form": form, "programme": programme})
+    return render(request, "applications/start.html", {
+        "title": _("Start an application"), "form": form, "programme": programme})
 
 
 def _own_application(request, pk):
@@ -342,8 +345,8 @@ def application_profile(request, pk):
         messages.success(request, _("The profile was saved; staff will review it before it "
                                     "is published."))
         return redirect("applications:profile", pk=pk)
-    return render(request, "applications/profile.html", {"application": application,
-                                                          "form": form})
+    return render(request, "applications/profile.html", {
+        "title": _("Public profile"), "application": application, "form": form})
 
 
 @login_required

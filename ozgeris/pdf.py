@@ -7,8 +7,8 @@ PDF_FONTS_DIR = settings.BASE_DIR / "static" / "fonts" / "pdf"
 
 
 def render_pdf(template, context, *, attachments=(), archival=False):
-    """Render ``template`` with ``context`` to PDF bytes. Templates include
-    ``includes/pdf_fonts.html`` inside their <style> to get the embedded fonts.
+    """Render ``template`` with ``context`` to PDF bytes. Templates extend
+    ``pdf/document.html``, whose head embeds the fonts (``includes/pdf_fonts.html``).
 
     ``attachments``: ``(filename, bytes, description)`` files embedded in the PDF.
     ``archival``: write PDF/A-3a, the accessible level of the archive format that allows

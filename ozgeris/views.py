@@ -79,7 +79,7 @@ def profile(request):
             secure=settings.LANGUAGE_COOKIE_SECURE,
         )
         return response
-    return render(request, "ozgeris/profile.html", {"form": form})
+    return render(request, "ozgeris/profile.html", {"title": _("Your profile"), "form": form})
 
 
 @login_required
@@ -90,7 +90,8 @@ def delete_account(request):
         logout(request)
         messages.success(request, _("Your account and personal data were deleted."))
         return redirect("home")
-    return render(request, "ozgeris/delete_account.html", {"form": form})
+    return render(request, "ozgeris/delete_account.html",
+                  {"title": _("Delete my account"), "form": form})
 
 
 @never_cache

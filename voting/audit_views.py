@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from applications.models import Application
@@ -97,7 +98,8 @@ def recent_verification(programme):
 def audit(request, year):
     programme = get_object_or_404(Programme, year=year)
     response = render(request, "voting/audit.html", {
-        "programme": programme, "verification": recent_verification(programme),
+        "title": _("Audit of the vote"), "programme": programme,
+        "verification": recent_verification(programme),
         "minutes": VERIFICATION_SECONDS // 60,
         "votes_export_title": exporters.get(AUDIT_FILE).title})
     response["Cache-Control"] = "private, no-store"

@@ -24,24 +24,25 @@ def ledger(request, year):
                .values("sequence", "leaf", "sealed_at"))
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "voting/ledger.html", {
-        "programme": programme, "page": page, "vote_settings": settings_for(programme)})
+        "title": _("Public ledger of the vote"), "programme": programme, "page": page,
+        "vote_settings": settings_for(programme)})
 
 
 def results_page(request, year):
     programme = Programme.objects.published_or_404(year)
     vote_settings = settings_for(programme)
+    context = {"title": _("Results of the public vote"), "programme": programme,
+               "vote_settings": vote_settings}
     if not vote_settings.results_released_at:
         if not vote_settings.release_withdrawn_at:
             raise Http404
         # Withdrawn: the page says so, with the reason, and shows no totals.
-        return render(request, "voting/results.html", {
-            "programme": programme, "vote_settings": vote_settings})
+        return render(request, "voting/results.html", context)
     outcome = results(programme)
     chart = bar_chart([(row.application.organisation.name, row.votes) for row in outcome.rows],
                       title=_("Votes per finalist"), chart_id="votes-chart")
-    return render(request, "voting/results.html", {
-        "programme": programme, "results": outcome, "chart": chart,
-        "vote_settings": vote_settings})
+    return render(request, "voting/results.html",
+                  {**context, "results": outcome, "chart": chart})
 
 
 def laureates(request, year):

@@ -240,7 +240,8 @@ def checkpoints_page(request, year):
     programme = Programme.objects.published_or_404(year)
     signed = programme.checkpoints.order_by("-signed_at", "-pk")
     return render(request, "voting/checkpoints.html", {
-        "programme": programme, "key": checkpoints.configured_key(),
+        "title": _("Signed checkpoints of the ledger"), "programme": programme,
+        "key": checkpoints.configured_key(),
         "page": Paginator(signed, CHECKPOINTS_PAGE_SIZE).get_page(request.GET.get("page")),
         "statement_lines": checkpoints.TEMPLATE.splitlines()})
 

@@ -1,0 +1,100 @@
+"""The pages' frames are one home each: a PDF document's head (the language, the title, the
+embedded fonts) is written once in templates/pdf/document.html; a form page's title, heading
+and form markup once in templates/form_page.html; the header of a page of the vote's public
+record once in templates/voting/record_page.html. A page's title comes from its view, once."""
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Status
+from voting.services import settings_for
+
+from .factories import ApplicationFactory, OrganisationFactory
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+PDF_FRAME = "pdf/document.html"
+
+
+def ancestors(name):
+    """The templates ``name`` extends, nearest first."""
+    chain = []
+    while True:
+        first = get_template(name).template.nodelist[0]
+        parent = getattr(first, "parent_name", None)
+        if parent is None:
+            return chain
+        name = parent.var
+        chain.append(name)
+
+
+def pdf_templates():
+    return sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.glob("*/pdf/*.html"))
+
+
+@pytest.mark.parametrize("name", pdf_templates())
+def test_a_pdf_document_gets_its_head_from_the_frame(name):
+    """A document extends the frame (maybe through one of its own, like the protocols'); a
+    part of one (a report's section, the contract's parties) is included and writes no head."""
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert "<head>" not in source and "pdf_fonts.html" not in source
+    if source.startswith("{% extends"):
+        assert PDF_FRAME in ancestors(name)
+
+
+def form_page_urls(client, make_user, programme):
+    """Each page built on form_page.html, as its user sees it."""
+    user = make_user()
+    client.force_login(user)
+    organisation = OrganisationFactory(members=[user])
+    OrganisationFactory(members=[user])  # one with no application yet, to start one for
+    finalist = ApplicationFactory(programme=programme, organisation=organisation,
+                                  status=Status.FINALIST)
+    return [
+        reverse("applications:eligibility"), reverse("applications:organisation_create"),
+        reverse("applications:organisation", args=[organisation.pk]),
+        reverse("applications:start"), reverse("applications:profile", args=[finalist.pk]),
+        reverse("profile"), reverse("delete_account"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_form_pages_title_is_its_heading(client, make_user, open_programme):
+    for url in form_page_urls(client, make_user, open_programme):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "form_page.html" in [template.name for template in response.templates], url
+        page = response.content.decode()
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
+        heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1).strip()
+        assert title and html.unescape(title) == html.unescape(heading), url
+
+
+def record_page_urls(client, auditor, programme):
+    """The public record of a programme's vote (voting/record_page.html), results released."""
+    vote_settings = settings_for(programme)
+    vote_settings.results_released_at = timezone.now()
+    vote_settings.save()
+    client.force_login(auditor)
+    return [reverse(name, args=[programme.year]) for name in (
+        "voting:ledger", "voting:checkpoints", "voting:results", "voting:audit")]
+
+
+@pytest.mark.django_db
+def test_a_vote_record_pages_title_is_its_heading_with_the_programme(client, auditor,
+                                                                    finalists):
+    programme = finalists[0].programme
+    for url in record_page_urls(client, auditor, programme):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "voting/record_page.html" in [template.name for template in response.templates]
+        page = response.content.decode()
+        title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip())
+        heading = html.unescape(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1).strip())
+        assert title == f"{heading} — {programme.title}", url
