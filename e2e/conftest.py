@@ -18,20 +18,18 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.drill_stack import free_port, wait_until
+
 from .vnu import HtmlCheckUnavailable, ServedHtml, vnu_jar
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the project's packages (and tests.factories) for the ORM set-up
-    sys.path.insert(0, str(ROOT))
 OUT = ROOT / "var" / "e2e"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -41,26 +39,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PG = os.environ.get("E2E_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("E2E_DATABASE", "ozgeris_e2e")
 STARTUP_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(check, what, timeout=STARTUP_SECONDS, process=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what}: the process exited with {process.returncode}")
-        try:
-            if check():
-                return
-        except Exception:  # noqa: BLE001, S110 - not up yet
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{what} did not come up in {timeout} s")
 
 
 def _admin_sql(sql):
@@ -94,6 +72,17 @@ class Stack:
                                    stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append((name, process, log))
         return process
+
+    def start_portal(self, name, port, env, workers, *options):
+        """gunicorn serving the portal on ``port``, waited for until /healthz answers; its URL."""
+        url = f"http://127.0.0.1:{port}"
+        web = self.start(name, [
+            str(BIN / "gunicorn"), "ozgeris.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--threads", "4", "--timeout", "120", *options], env)
+        wait_until(lambda: urllib.request.urlopen(f"{url}/healthz",  # noqa: S310
+                                                  timeout=2).status == 200,
+                   name, timeout=STARTUP_SECONDS, process=web)
+        return url
 
     def stop(self):
         for _name, process, _log in reversed(self.processes):
@@ -149,7 +138,7 @@ def stack():
                                       str(redis_port), "--save", "", "--appendonly", "no"], env)
         wait_until(lambda: subprocess.run(  # noqa: S603
             ["redis-cli", "-p", str(redis_port), "ping"], capture_output=True,  # noqa: S607
-            text=True).stdout.strip() == "PONG", "redis", process=redis)
+            text=True).stdout.strip() == "PONG", "redis", timeout=STARTUP_SECONDS, process=redis)
         recreate_database()
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "seed_demo", "-v", "0")
@@ -166,15 +155,8 @@ def stack():
             "--concurrency=1", "--loglevel=INFO", "--without-mingle", "--without-gossip",
             "--schedule", str(OUT / "var" / "celerybeat-schedule")], env)
         wait_until(lambda: "ready." in (stack.logs / "celery.log").read_text(),
-                   "celery worker", process=worker)
-        web = stack.start("gunicorn", [
-            str(BIN / "gunicorn"), "ozgeris.wsgi", "--bind", f"127.0.0.1:{web_port}",
-            "--workers", "2", "--threads", "4", "--timeout", "120",
-            "--access-logfile", "-"], env)
-        wait_until(lambda: urllib.request.urlopen(f"{base_url}/healthz",  # noqa: S310
-                                                  timeout=2).status == 200,
-                   "gunicorn", process=web)
-        yield base_url
+                   "celery worker", timeout=STARTUP_SECONDS, process=worker)
+        yield stack.start_portal("gunicorn", web_port, env, 2, "--access-logfile", "-")
     finally:
         stack.stop()
         if "django.db" in sys.modules and _django_ready():
@@ -271,6 +253,24 @@ def pytest_terminal_summary(terminalreporter, config):
                                     f"{len(errors)} error(s)")
 
 
+def portal_context(browser, base_url, violations, language="ru", **options):
+    """A fresh browser context on the portal at ``base_url``, in ``language``; every
+    Content-Security-Policy violation of its pages is appended to ``violations``."""
+    context = browser.new_context(base_url=base_url, locale=language,
+                                  viewport={"width": 1280, "height": 900}, **options)
+    context.add_cookies([{"name": "ozgeris_language", "value": language, "url": base_url}])
+    context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER % json.dumps(base_url))
+    context.on("console", lambda message: is_csp_violation(message) and violations.append(
+        f"{message.page.url if message.page else '?'}: {message.text.split('. ')[0]}"))
+    return context
+
+
+def fail_on_csp_violations(violations):
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def new_page(browser, stack, served_html, request):
     """``new_page(journey, language="ru")`` -> (page, shots): a fresh browser context.
@@ -280,15 +280,8 @@ def new_page(browser, stack, served_html, request):
     contexts, violations = [], []
 
     def make(journey, language="ru"):
-        context = browser.new_context(base_url=stack, locale=language,
-                                      viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True)
-        context.add_cookies([{"name": "ozgeris_language", "value": language, "url": stack}])
-        context.set_default_timeout(15_000)
-        context.add_init_script(CSP_LISTENER % json.dumps(stack))
+        context = portal_context(browser, stack, violations, language, accept_downloads=True)
         served_html.watch(context)
-        context.on("console", lambda message: is_csp_violation(message) and violations.append(
-            f"{message.page.url if message.page else '?'}: {message.text.split('. ')[0]}"))
         contexts.append(context)
         return context.new_page(), Shots(journey)
 
@@ -299,5 +292,4 @@ def new_page(browser, stack, served_html, request):
                 page.screenshot(path=str(OUT / "screens" / f"FAILED-{request.node.name}-"
                                          f"{number}-{index}.png"), full_page=True)
         context.close()
-    if violations:
-        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+    fail_on_csp_violations(violations)

@@ -8,25 +8,15 @@ demo signs in in one step. The stack's portal runs with it off, as the other jou
 same database and Redis with MFA_REQUIRED_FOR_STAFF=1, and uses an account of its own.
 """
 
-import json
 import os
 import re
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from . import stages
-from .conftest import (
-    BIN,
-    CSP_LISTENER,
-    Shots,
-    Stack,
-    free_port,
-    is_csp_violation,
-    wait_until,
-)
+from .conftest import Shots, Stack, fail_on_csp_violations, free_port, portal_context
 
 EMAIL = "staff-2fa-e2e@ozgeris.example.kz"
 PERIOD = 30  # seconds a TOTP code lasts (allauth's default)
@@ -37,18 +27,12 @@ def two_factor_portal(stack):
     """The portal with the requirement on: ``stack``'s environment (which conftest put in
     os.environ for the ORM) plus MFA_REQUIRED_FOR_STAFF=1; its URL."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "LOG_LEVEL": "WARNING", "PORTAL_URL": url, "MFA_REQUIRED_FOR_STAFF": "1"}
+           "LOG_LEVEL": "WARNING", "PORTAL_URL": f"http://127.0.0.1:{port}",
+           "MFA_REQUIRED_FOR_STAFF": "1"}
     portal = Stack()
     try:
-        web = portal.start("gunicorn-two-factor", [
-            str(BIN / "gunicorn"), "ozgeris.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", "1", "--threads", "4", "--timeout", "120"], env)
-        wait_until(lambda: urllib.request.urlopen(f"{url}/healthz",  # noqa: S310
-                                                  timeout=2).status == 200,
-                   "gunicorn with two-factor sign-in required", process=web)
-        yield url
+        yield portal.start_portal("gunicorn-two-factor", port, env, 1)
     finally:
         portal.stop()
 
@@ -59,17 +43,10 @@ def page_on(browser, two_factor_portal):
     ``new_page``, the test fails if a page violated the Content-Security-Policy (the QR code
     among them)."""
     violations = []
-    context = browser.new_context(base_url=two_factor_portal, locale="ru",
-                                  viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": "ozgeris_language", "value": "ru", "url": two_factor_portal}])
-    context.set_default_timeout(15_000)
-    context.add_init_script(CSP_LISTENER % json.dumps(two_factor_portal))
-    context.on("console", lambda message: is_csp_violation(message) and violations.append(
-        f"{message.page.url if message.page else '?'}: {message.text.split('. ')[0]}"))
+    context = portal_context(browser, two_factor_portal, violations)
     yield context.new_page()
     context.close()
-    if violations:
-        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+    fail_on_csp_violations(violations)
 
 
 def code_for(secret, after=None):

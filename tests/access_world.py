@@ -21,6 +21,7 @@ from tests.factories import (
     PDF_BYTES,
     ApplicationFactory,
     OrganisationFactory,
+    past_programme,
     pdf_upload,
 )
 
@@ -130,14 +131,7 @@ def _build():
     programme.save()
 
     # A past edition (2030) with a finalist's document: no 2031 juror sits on that jury.
-    past = Programme.objects.create(
-        year=2030, title_ru="Премия 2030", title_kk="Сыйлық 2030", title_en="Award 2030",
-        intake_opens_at=now - timedelta(days=400), intake_closes_at=now - timedelta(days=380),
-        scoring_opens_at=now - timedelta(days=370), scoring_closes_at=now - timedelta(days=360),
-        voting_opens_at=now - timedelta(days=350), voting_closes_at=now - timedelta(days=340),
-        ceremony_at=now - timedelta(days=330))
-    Nomination.objects.create(programme=past, code="education", order=1, title_ru="education",
-                              title_kk="education", title_en="education")
+    past = past_programme(2030)
     w.app_past = ApplicationFactory(programme=past, status=Status.FINALIST, **COMPLETE_FIELDS)
     w.doc_past = ApplicationDocument(application=w.app_past, kind="balance_sheet",
                                      original_name="balance.pdf", content_type="application/pdf",

@@ -3,7 +3,9 @@ gunicorn node of each drill's own, on free ports.
 
 Every process is started in its own session and stopped through its own handle (its process
 group), so a drill stops only what it started: the machine's shared Redis on 6379 and the
-PostgreSQL server are never signalled. Logs go to the drill's temporary folder.
+PostgreSQL server are never signalled. Logs go to the drill's temporary folder. The browser
+journeys' stack (e2e/conftest.py) finds its ports and waits for its processes with the same
+``free_port`` and ``wait_until``.
 """
 
 import os

@@ -1,11 +1,14 @@
-"""Races the database settles (PostgreSQL, real threads)."""
+"""Races the database settles (PostgreSQL, real threads released together: tests/at_once.py)."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import IntegrityError, connection
 
 from ozgeris.models import User
+
+from .at_once import run_at_once
 
 SPELLINGS = ["dana.bek@gmail.com", "danabek@gmail.com", "Dana.Bek+vote@googlemail.com",
              "d.a.n.a.b.e.k@gmail.com"]
@@ -14,123 +17,57 @@ SPELLINGS = ["dana.bek@gmail.com", "danabek@gmail.com", "Dana.Bek+vote@googlemai
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sign_ups_of_one_mailbox_make_one_account():
-    barrier = threading.Barrier(len(SPELLINGS))
-    outcomes = []
+    outcomes = run_at_once([partial(User.objects.create_user, email=email,
+                                    password="Steppe-sunrise-2019") for email in SPELLINGS])
 
-    def sign_up(email):
-        try:
-            barrier.wait()
-            User.objects.create_user(email=email, password="Steppe-sunrise-2019")
-            outcomes.append("created")
-        except IntegrityError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_up, args=(email,)) for email in SPELLINGS]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["created"] + ["refused"] * (len(SPELLINGS) - 1)
+    assert sum(isinstance(outcome, User) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, IntegrityError) for outcome in outcomes) == len(SPELLINGS) - 1
     assert User.objects.filter(canonical_email="danabek@gmail.com").count() == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_saves_of_one_jurors_scores_make_one_sheet(open_programme):
+def test_concurrent_saves_of_one_jurors_scores_make_one_sheet(programme, make_user):
     """A double click on "submit" from two tabs: one sheet, one set of scores."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from jury import services
-    from jury.copying import ensure_default_criteria
-    from jury.models import Criterion, JuryMember, Score, ScoreSheet
+    from jury.models import Criterion, Score, ScoreSheet
 
-    from .factories import ApplicationFactory
+    from .factories import ApplicationFactory, juror
 
-    now = timezone.now()
-    open_programme.scoring_opens_at = now - timedelta(days=1)
-    open_programme.scoring_closes_at = now + timedelta(days=1)
-    open_programme.save()
-    ensure_default_criteria(open_programme)
-    user = User.objects.create_user(email="juror@race.example.kz", password="x")
-    juror = JuryMember.objects.create(programme=open_programme, user=user, affiliation="-")
-    application = ApplicationFactory(programme=open_programme, status="eligible",
-                                     nomination=open_programme.nominations.first())
-    values = {c.pk: (4, "") for c in Criterion.objects.filter(programme=open_programme)}
-    barrier = threading.Barrier(4)
-    outcomes = []
+    seat = juror(programme, make_user, "Juror")
+    application = ApplicationFactory(programme=programme, status="eligible",
+                                     nomination=programme.nominations.first())
+    values = {c.pk: (4, "") for c in Criterion.objects.filter(programme=programme)}
+    save = partial(services.save_sheet, juror=seat, application=application, values=values,
+                   submit=True, by=seat.user)
 
-    def save():
-        try:
-            barrier.wait()
-            services.save_sheet(juror=juror, application=application, values=values,
-                                submit=True, by=user)
-            outcomes.append("saved")
-        except services.JuryError:
-            outcomes.append("refused")  # the sheet was already submitted by another tab
-        finally:
-            connection.close()
+    outcomes = run_at_once([save] * 4)
 
-    threads = [threading.Thread(target=save) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert "saved" in outcomes
-    assert ScoreSheet.objects.filter(juror=juror, application=application).count() == 1
-    assert Score.objects.filter(sheet__juror=juror).count() == 2
+    # The others are refused: the sheet was already submitted by another tab.
+    assert all(isinstance(outcome, (ScoreSheet, services.JuryError)) for outcome in outcomes)
+    assert any(isinstance(outcome, ScoreSheet) for outcome in outcomes)
+    assert ScoreSheet.objects.filter(juror=seat, application=application).count() == 1
+    assert Score.objects.filter(sheet__juror=seat).count() == 2
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_fifty_concurrent_votes_from_one_account_leave_one_vote(open_programme):
-    from datetime import timedelta
-
-    from allauth.account.models import EmailAddress
-    from django.utils import timezone
-
+def test_fifty_concurrent_votes_from_one_account_leave_one_vote(finalists, make_user):
     from voting import services
     from voting.models import Vote
 
-    from .factories import ApplicationFactory
+    voter = make_user(email="fast@race.example.kz")
+    outcomes = []
+    for _wave in range(5):  # five waves of ten votes at once
+        outcomes += run_at_once([partial(services.cast_vote, voter=voter,
+                                         finalist=finalists[i % 2]) for i in range(10)])
 
-    now = timezone.now()
-    open_programme.voting_opens_at = now - timedelta(hours=1)
-    open_programme.voting_closes_at = now + timedelta(hours=1)
-    open_programme.save()
-    finalists = [ApplicationFactory(programme=open_programme, status="finalist",
-                                    nomination=open_programme.nominations.first())
-                 for _ in range(2)]
-    voter = User.objects.create_user(email="fast@race.example.kz", password="x")
-    EmailAddress.objects.create(user=voter, email=voter.email, verified=True, primary=True)
-    barrier = threading.Barrier(10)
-    receipts, errors = [], []
-
-    def vote(i):
-        try:
-            barrier.wait()
-            receipts.append(services.cast_vote(voter=voter, finalist=finalists[i % 2]).receipt)
-        except Exception as exc:  # noqa: BLE001 - any error is a failure of the rule
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    for batch in range(5):
-        threads = [threading.Thread(target=vote, args=(batch * 10 + i,)) for i in range(10)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    assert errors == []
+    assert [outcome for outcome in outcomes if isinstance(outcome, Exception)] == []
     # One receipt: the first vote's, or "" once its seal has mailed it and kept only its hash.
-    assert len(receipts) == 50 and len(set(receipts) - {""}) == 1
-    assert Vote.objects.filter(programme=open_programme).count() == 1
+    receipts = {ballot.receipt for ballot in outcomes}
+    assert len(receipts - {""}) == 1
+    assert Vote.objects.filter(programme=finalists[0].programme).count() == 1
+
 
 
 @pytest.mark.postgres

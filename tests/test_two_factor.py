@@ -84,6 +84,15 @@ def signed_in(client):
     return "_auth_user_id" in client.session
 
 
+@pytest.fixture
+def staff_app_key(client, staff, required, clock):
+    """Staff who set up their authenticator app and signed out again: the app's key."""
+    sign_in(client, staff.email)
+    secret = activate_app(client)
+    client.post(reverse("account_logout"))
+    return secret
+
+
 # Staff --------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
@@ -113,11 +122,9 @@ def test_staff_reach_the_admin_once_the_app_is_set_up(client, staff, required, c
 
 @pytest.mark.django_db
 def test_signing_in_again_asks_for_the_code_and_refuses_a_wrong_one(
-    client, staff, required, clock
+    client, staff, clock, staff_app_key
 ):
-    sign_in(client, staff.email)
-    secret = activate_app(client)
-    client.post(reverse("account_logout"))
+    secret = staff_app_key
     clock.shift(PERIOD)
 
     asked = sign_in(client, staff.email, next_url="/admin/")
@@ -138,10 +145,7 @@ def test_signing_in_again_asks_for_the_code_and_refuses_a_wrong_one(
 
 
 @pytest.mark.django_db
-def test_a_recovery_code_signs_in_once(client, staff, required, clock):
-    sign_in(client, staff.email)
-    activate_app(client)
-    client.post(reverse("account_logout"))
+def test_a_recovery_code_signs_in_once(client, staff, staff_app_key):
     authenticator = Authenticator.objects.get(user=staff, type="recovery_codes")
     code = RecoveryCodes(authenticator).get_unused_codes()[0]
 
@@ -205,7 +209,7 @@ def test_the_set_up_page_draws_the_qr_code_without_script_style_or_data_url(
 # Jurors, voters, the setting off ------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_a_juror_is_held_likewise_before_the_jury_panel(client, juror, required, clock):
+def test_a_juror_is_held_likewise_before_the_jury_panel(client, juror, required, clock, programme):
     sign_in(client, juror.email)
 
     held = client.get("/jury/")
@@ -218,7 +222,7 @@ def test_a_juror_is_held_likewise_before_the_jury_panel(client, juror, required,
 
 
 @pytest.mark.django_db
-def test_a_voter_is_never_asked(client, voter, required):
+def test_a_voter_is_never_asked(client, voter, required, vote_programme):
     sign_in(client, voter.email)
 
     for page in ("/", "/vote/", reverse("profile")):
@@ -238,11 +242,7 @@ def test_with_the_requirement_off_staff_sign_in_with_the_password_alone(client, 
 # A lost phone -------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_a_superuser_resets_a_lost_second_factor_and_it_is_audited(client, staff, required, clock):
-    sign_in(client, staff.email)
-    activate_app(client)
-    client.post(reverse("account_logout"))
-
+def test_a_superuser_resets_a_lost_second_factor_and_it_is_audited(client, staff, staff_app_key):
     call_command("reset_two_factor", staff.email.upper(), stdout=io.StringIO())
 
     assert not Authenticator.objects.filter(user=staff).exists()
