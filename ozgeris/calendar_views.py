@@ -1,12 +1,18 @@
 """The calendar feeds (``ozgeris.calendars``): a programme's public feed and a person's own,
-which calendar apps fetch without a session through the signed token in its address."""
+which calendar apps fetch without a session through the signed token in its address, and the
+button that revokes a person's addresses."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from .calendars import build_calendar, user_for_token
+from .calendars import build_calendar, revoke_personal_feeds, user_for_token
 from .models import Programme
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -51,3 +57,18 @@ def personal_feed(request, year, token):
     language = _language(request, user.preferred_language or settings.LANGUAGE_CODE)
     return _feed_response(build_calendar(programme, user, language=language),
                           f"ozgeris-{year}-personal.ics", "private, max-age=300", language)
+
+
+@login_required
+@require_POST
+def revoke_personal(request):
+    """The person's own feed addresses stop working (a leaked one included); they go back to
+    the page they came from, which shows the new address."""
+    revoke_personal_feeds(request.user)
+    messages.success(request, _("Your old calendar address no longer works. Subscribe again "
+                                "with the new one."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "home"
+    return redirect(back)

@@ -4,7 +4,8 @@ The events come from the calendar sources the apps registered (``ozgeris.registr
 programme's application window (here), an organisation's extension (applications), the jury's
 sittings (jury), the vote window (voting) and the ceremony (events). The public feed asks each
 source with no user, and the sources then give only what anyone may see; a personal feed asks
-with the user a signed token names, so a calendar app can fetch it without a session.
+with the user a signed token names, so a calendar app can fetch it without a session; the
+person may revoke the addresses given out so far (a version signed into the token).
 
 Times are written in ``Asia/Almaty`` with the zone's own definition (a VTIMEZONE built from
 zoneinfo), so 2019's events stay at +06:00 and those after 1 March 2024 at +05:00. An event's
@@ -20,6 +21,7 @@ import icalendar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -37,21 +39,35 @@ ZONE_FROM, ZONE_UNTIL = date(2015, 1, 1), date(2040, 1, 1)
 
 
 def personal_token(user):
-    """The signed token in ``user``'s personal feed address. It names the user and nothing
-    else; Django's signing (SECRET_KEY) makes it unforgeable."""
-    return signing.dumps({"user": user.pk}, salt=TOKEN_SALT)
+    """The signed token in ``user``'s personal feed address. It names the user and the
+    version of their address (``User.calendar_feed_version``) and nothing else; Django's
+    signing (SECRET_KEY) makes it unforgeable."""
+    return signing.dumps({"user": user.pk, "version": user.calendar_feed_version},
+                         salt=TOKEN_SALT)
 
 
 def user_for_token(token):
-    """The active user ``token`` was made for, or None for a forged, altered or stale one."""
+    """The active user ``token`` was made for, or None for a forged, altered or revoked one.
+    An address from before versions (no ``version``) is version 0, the first."""
     try:
         payload = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
         return None
-    user_pk = payload.get("user") if isinstance(payload, dict) else None
-    if not isinstance(user_pk, int):
+    if not isinstance(payload, dict):
         return None
-    return get_user_model().objects.filter(pk=user_pk, is_active=True).first()
+    user_pk, version = payload.get("user"), payload.get("version", 0)
+    if not (isinstance(user_pk, int) and isinstance(version, int)):
+        return None
+    return get_user_model().objects.filter(pk=user_pk, is_active=True,
+                                           calendar_feed_version=version).first()
+
+
+def revoke_personal_feeds(user):
+    """Make every personal feed address given to ``user`` so far answer 404; the next page
+    shows a new one. Side effect: ``user.calendar_feed_version`` goes up by one."""
+    get_user_model().objects.filter(pk=user.pk).update(
+        calendar_feed_version=F("calendar_feed_version") + 1)
+    user.refresh_from_db(fields=["calendar_feed_version"])
 
 
 # The feed -----------------------------------------------------------------------------------
@@ -116,13 +132,23 @@ def _vevent(event, host, stamp):
 # The programme's own dates ------------------------------------------------------------------
 
 
+def window_events(programme, name, *, opens_at, closes_at, opens, closes, closes_note=""):
+    """The two events of one of ``programme``'s windows (``name``: ``"intake"``, ``"vote"``):
+    when it opens and when it closes, with UIDs ``{name}-opens-{pk}`` and
+    ``{name}-closes-{pk}``. ``opens`` and ``closes`` are the summaries, translated, with a
+    ``%(title)s`` placeholder for the programme's title."""
+    title = {"title": localized(programme, "title")}
+    return [
+        CalendarEvent(uid=f"{name}-opens-{programme.pk}", starts=opens_at, summary=opens % title),
+        CalendarEvent(uid=f"{name}-closes-{programme.pk}", starts=closes_at,
+                      summary=closes % title, description=closes_note),
+    ]
+
+
 def application_window(programme, user):
     """When applications open and when they close: public."""
-    title = localized(programme, "title")
-    return [
-        CalendarEvent(uid=f"intake-opens-{programme.pk}", starts=programme.intake_opens_at,
-                      summary=_("Applications open: %(title)s") % {"title": title}),
-        CalendarEvent(uid=f"intake-closes-{programme.pk}", starts=programme.intake_closes_at,
-                      summary=_("Applications close: %(title)s") % {"title": title},
-                      description=_("The deadline for submitting an application.")),
-    ]
+    return window_events(
+        programme, "intake", opens_at=programme.intake_opens_at,
+        closes_at=programme.intake_closes_at, opens=_("Applications open: %(title)s"),
+        closes=_("Applications close: %(title)s"),
+        closes_note=_("The deadline for submitting an application."))

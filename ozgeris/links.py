@@ -18,3 +18,9 @@ def portal_link(viewname, *, args=(), kwargs=None, query=None):
     ``reverse`` does: behind a sub-path, ``FORCE_SCRIPT_NAME`` keeps tasks' links right."""
     link = settings.PORTAL_URL + reverse(viewname, args=args, kwargs=kwargs)
     return f"{link}?{urlencode(query)}" if query else link
+
+
+def portal_address(url):
+    """The absolute form of ``url``, a path on the portal (a stored file's ``url``); an
+    address that is absolute already (a file on another host) is left as it is."""
+    return url if "://" in url else settings.PORTAL_URL + url

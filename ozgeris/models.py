@@ -25,6 +25,14 @@ def localized(obj, field, *, russian=None):
     return value or getattr(obj, russian or f"{field}_ru", "")
 
 
+def localized_property(field, *, russian=None):
+    """A read-only attribute with ``localized(obj, field, russian=russian)``: on a model with
+    ``question_ru``, ``question_kk`` and ``question_en``, ``question = localized_property(
+    "question")``."""
+    return property(lambda obj: localized(obj, field, russian=russian),
+                    doc=f"``{field}`` in the active language, falling back to Russian.")
+
+
 # ---------------------------------------------------------------------------
 # Users
 # ---------------------------------------------------------------------------
@@ -79,6 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # within seconds of it); empty for accounts verified without a confirmation (social login).
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
+    # Signed into the address of the person's calendar feed (ozgeris.calendars): raising it
+    # revokes every address given out before.
+    calendar_feed_version = models.PositiveIntegerField(_("calendar feed version"), default=0,
+                                                        editable=False)
 
     objects = UserManager()
 
@@ -138,9 +150,7 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self):
-        return localized(self, "name")
+    name = localized_property("name")
 
 
 # ---------------------------------------------------------------------------
@@ -226,9 +236,7 @@ class Programme(models.Model):
     def __str__(self):
         return self.title_with_year
 
-    @property
-    def title(self):
-        return localized(self, "title")
+    title = localized_property("title")
 
     @property
     def title_with_year(self):
@@ -236,9 +244,7 @@ class Programme(models.Model):
         title = self.title
         return title if str(self.year) in title else f"{title} ({self.year})"
 
-    @property
-    def about(self):
-        return localized(self, "about")
+    about = localized_property("about")
 
     def stages(self):
         """The stages in order as (key, label, starts, ends); ``ends`` is exclusive."""
@@ -309,13 +315,8 @@ class Nomination(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def title(self):
-        return localized(self, "title")
-
-    @property
-    def description(self):
-        return localized(self, "description")
+    title = localized_property("title")
+    description = localized_property("description")
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/<int:year>.ics", calendar_views.public_feed, name="calendar_public"),
     path("calendar/<int:year>/<str:token>.ics", calendar_views.personal_feed,
          name="calendar_personal"),
+    path("calendar/revoke/", calendar_views.revoke_personal, name="calendar_revoke"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("", include("ozgeris.segment_urls")),
     path("media/public/<path:path>", views.public_media, name="public_media"),

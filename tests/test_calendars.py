@@ -13,6 +13,7 @@ from django.urls import reverse
 from applications.models import DeadlineExtension
 from events.models import Ceremony
 from jury.models import JuryMember, Sitting
+from ozgeris import calendars
 from ozgeris.calendars import TOKEN_SALT, build_calendar, personal_token, uid_host
 
 from .factories import OrganisationFactory
@@ -213,19 +214,30 @@ def test_titles_follow_lang_and_the_token_user_language(client, open_programme, 
     assert str(asked["summary"]) == "Applications close: Award 2031"
 
 
-def test_the_pages_link_the_feeds(client, open_programme, make_user):
-    home = client.get(reverse("home")).content.decode()
-    assert f"/calendar/{open_programme.year}.ics?lang=ru" in home
-    assert "webcal://testserver/calendar/" in home
+PORTAL = "https://ozgeris.example"
+
+
+def test_the_pages_link_the_feeds_on_the_portal_whatever_the_host(client, open_programme,
+                                                                  make_user, settings):
+    """The addresses are PORTAL_URL's: a Host header the portal accepts (a wildcard, a proxy
+    passing it on) is the client's word and never reaches a calendar address."""
+    settings.PORTAL_URL = PORTAL
+    settings.ALLOWED_HOSTS = ["*"]
+    home = client.get(reverse("home"), HTTP_HOST="forged.example").content.decode()
+    assert f"{PORTAL}/calendar/{open_programme.year}.ics?lang=ru" in home
+    assert "webcal://ozgeris.example/calendar/" in home
 
     member = make_user(email="member@example.kz")
     client.force_login(member)
-    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    dashboard = client.get(reverse("applications:dashboard"),
+                           HTTP_HOST="forged.example").content.decode()
     personal = reverse("calendar_personal", args=[open_programme.year, personal_token(member)])
-    assert f"http://testserver{personal}" in dashboard
+    assert f"{PORTAL}{personal}" in dashboard
+    assert "forged.example" not in home + dashboard
 
 
-def test_the_jury_panel_links_the_jurors_feed(client, open_programme, make_user):
+def test_the_jury_panel_links_the_jurors_feed(client, open_programme, make_user, settings):
+    settings.PORTAL_URL = PORTAL
     juror = make_user(email="juror@example.kz")
     juror.groups.add(Group.objects.get(name="Jury"))
     JuryMember.objects.create(programme=open_programme, user=juror, affiliation="Independent")
@@ -234,7 +246,47 @@ def test_the_jury_panel_links_the_jurors_feed(client, open_programme, make_user)
     page = client.get(reverse("jury_panel:index")).content.decode()
 
     personal = reverse("calendar_personal", args=[open_programme.year, personal_token(juror)])
-    assert f"http://testserver{personal}" in page
+    assert f"{PORTAL}{personal}" in page
+
+
+def test_a_person_revokes_their_feed_address(client, open_programme, make_user):
+    member = make_user(email="member@example.kz", preferred_language="en")
+    leaked = personal_token(member)
+    url = lambda token: reverse("calendar_personal", args=[open_programme.year, token])  # noqa: E731
+    client.force_login(member)
+    dashboard = reverse("applications:dashboard")
+    page = client.get(dashboard, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Revoke this address" in page
+
+    answer = client.post(reverse("calendar_revoke"), {"next": dashboard}, follow=True,
+                         HTTP_ACCEPT_LANGUAGE="en")
+
+    assert answer.redirect_chain == [(dashboard, 302)]
+    assert "Your old calendar address no longer works" in answer.content.decode()
+    member.refresh_from_db()
+    fresh = personal_token(member)
+    assert fresh != leaked and url(fresh) in answer.content.decode()
+    client.logout()
+    assert client.get(url(leaked)).status_code == 404
+    assert client.get(url(fresh)).status_code == 200
+
+
+def test_an_address_from_before_revocation_existed_works_until_revoked(client, open_programme,
+                                                                      make_user):
+    member = make_user(email="member@example.kz")
+    first = signing.dumps({"user": member.pk}, salt=TOKEN_SALT)  # as addresses were made
+    url = reverse("calendar_personal", args=[open_programme.year, first])
+    assert client.get(url).status_code == 200
+
+    calendars.revoke_personal_feeds(member)
+
+    assert client.get(url).status_code == 404
+
+
+def test_revoking_goes_back_only_to_a_page_of_the_portal(client, make_user):
+    client.force_login(make_user(email="member@example.kz"))
+    answer = client.post(reverse("calendar_revoke"), {"next": "https://evil.example/"})
+    assert answer["Location"] == reverse("home")
 
 
 @pytest.mark.django_db

@@ -22,7 +22,7 @@ from ozgeris.registries import open_datasets
 from reporting import services as report_services
 from reporting.models import Activity, Indicator, Task
 from tests.factories import ApplicationFactory, OrganisationFactory, close_vote
-from voting import results, services
+from voting import results
 from voting.models import Vote, VoterLink, VotingSettings
 
 DATASETS = ("registry", "finalists", "vote-totals", "indicators")
@@ -101,20 +101,6 @@ def demo_open(demo_programme, staff):
     assert VotingSettings.objects.get(programme=demo_programme).results_released_at
     issue_report(demo_programme, staff)
     return demo_programme
-
-
-@pytest.fixture
-def cast(django_capture_on_commit_callbacks, make_user):
-    counter = iter(range(10_000))
-
-    def vote(finalist, n=1):
-        with django_capture_on_commit_callbacks(execute=True):
-            for _ in range(n):
-                person = make_user(email=f"v{next(counter)}@example.kz",
-                                   display_name="Дана Сайлаушы")
-                services.cast_vote(voter=person, finalist=finalist)
-
-    return vote
 
 
 @pytest.fixture
@@ -280,6 +266,18 @@ def test_results_appear_only_after_the_release_and_go_with_a_withdrawn_one(
 
     results.withdraw_release(programme=programme, by=staff, reason="A review")
     assert (listed(), answers()) == (set(), {404})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["finalists", "vote-totals"])
+def test_a_release_withdrawn_after_the_check_answers_404(client, released, staff, monkeypatch,
+                                                         name):
+    """The request asked ``is_public`` while the results were out; the withdrawal lands before
+    the rows are read: no file and no server error, as for any file that is not public."""
+    results.withdraw_release(programme=released, by=staff, reason="A review")
+    monkeypatch.setattr(open_data, "is_public", lambda dataset, programme: True)
+
+    assert {client.get(url).status_code for url in file_urls(name, 2031)} == {404}
 
 
 @pytest.mark.django_db

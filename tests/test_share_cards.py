@@ -2,6 +2,7 @@
 per text, the page's Open Graph tags point at it (or at the approved photo) with absolute
 addresses and escaped text, the share links are plain links, and only a finalist has a card."""
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -24,10 +25,15 @@ pytestmark = pytest.mark.django_db
 KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
 
 
+PORTAL = "https://ozgeris.example"
+
+
 @pytest.fixture(autouse=True)
 def _own_media(settings, tmp_path):
-    """Each test starts with no cards kept."""
+    """Each test starts with no cards kept; the portal lives at PORTAL, not at the test
+    client's host, so an address built from the request shows."""
     settings.MEDIA_ROOT = tmp_path
+    settings.PORTAL_URL = PORTAL
 
 
 @pytest.fixture
@@ -62,14 +68,14 @@ def test_the_page_names_the_card_with_absolute_addresses(client, finalist):
     page = page_of(client, finalist).content.decode()
 
     image = card_url(page)
-    assert image.startswith(f"http://testserver/vote/finalists/{finalist.pk}/card.png?lang=ru&v=")
+    assert image.startswith(f"{PORTAL}/vote/finalists/{finalist.pk}/card.png?lang=ru&v=")
     assert meta(page, "og:image:width") == "1200"
     assert meta(page, "og:image:height") == "630"
     assert meta(page, "og:image:type") == "image/png"
     assert meta(page, "twitter:card") == "summary_large_image"
     assert meta(page, "twitter:image") == meta(page, "og:image")
-    assert meta(page, "og:url") == f"http://testserver/vote/finalists/{finalist.pk}/"
-    fetched = client.get(image.removeprefix("http://testserver"))
+    assert meta(page, "og:url") == f"{PORTAL}/vote/finalists/{finalist.pk}/"
+    fetched = client.get(image.removeprefix(PORTAL))
     assert Image.open(io.BytesIO(fetched.content)).size == (1200, 630)
 
 
@@ -82,7 +88,7 @@ def test_an_approved_photo_is_the_preview_instead_of_the_card(client, finalist):
 
     page = page_of(client, finalist).content.decode()
 
-    assert meta(page, "og:image") == f"http://testserver{finalist.public_photo.url}"
+    assert meta(page, "og:image") == f"{PORTAL}{finalist.public_photo.url}"
     assert (meta(page, "og:image:width"), meta(page, "og:image:height")) == ("800", "600")
     assert "card.png" not in page
 
@@ -153,11 +159,47 @@ def test_the_share_links_are_plain_links_in_the_page_language(client, finalist):
 
     hosts = [href.split("/")[2] for href, _label in links]
     assert hosts == ["wa.me", "t.me", "www.facebook.com", "vk.com"]
-    quoted_page = f"http%3A%2F%2Ftestserver%2Fvote%2Ffinalists%2F{finalist.pk}%2F"
+    quoted_page = f"https%3A%2F%2Fozgeris.example%2Fvote%2Ffinalists%2F{finalist.pk}%2F"
     assert all(quoted_page in href for href, _label in links)
     assert links[0][1] == "WhatsApp арқылы бөлісу (жаңа терезеде ашылады)"
     assert 'id="share-title">Финалист бетін бөлісу</h2>' in page
     assert not re.search(r"<script[^>]+src=\"https?://", page)
+
+
+def test_a_forged_host_never_reaches_the_shared_addresses(client, finalist, settings):
+    """A Host header the portal accepts (a wildcard, a proxy passing it on) is still the
+    client's word: the tags and share links name PORTAL_URL."""
+    settings.ALLOWED_HOSTS = ["*"]
+    page = page_of(client, finalist, HTTP_HOST="forged.example").content.decode()
+
+    assert "forged.example" not in page
+    assert meta(page, "og:url") == f"{PORTAL}/vote/finalists/{finalist.pk}/"
+    assert card_url(page).startswith(f"{PORTAL}/vote/finalists/{finalist.pk}/card.png?")
+
+
+def test_a_winners_card_and_title_say_winner(client, finalist):
+    first = card_url(page_of(client, finalist).content.decode())
+    finalist.status = "winner"
+    finalist.save()
+
+    page = page_of(client, finalist, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    name = finalist.organisation.name
+    assert html.unescape(meta(page, "og:title")) == f"{name} — winner of Award 2031"
+    assert card_url(page) != first  # the finalist's card, kept under its own key, is not it
+    assert share_cards.card_text(finalist, "ru").edition == "Победитель премии · 2031"
+    assert share_cards.card_text(finalist, "kk").edition == "Сыйлық жеңімпазы · 2031"
+
+
+@pytest.mark.parametrize(("language", "title"), [
+    ("ru", "{name} — финалист «Премия 2031»"),
+    ("kk", "{name} — «Сыйлық 2031» финалисі"),
+    ("en", "{name} — finalist of Award 2031"),
+])
+def test_the_share_title_is_one_translated_sentence(client, finalist, language, title):
+    page = page_of(client, finalist, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert html.unescape(meta(page, "og:title")) == title.format(
+        name=finalist.organisation.name)
 
 
 def test_the_card_speaks_the_language_asked_for(finalist):

@@ -15,22 +15,6 @@ from voting import results, review, services
 from voting.models import ReviewStatus, VoteStatusChange, VotingSettings
 
 
-@pytest.fixture
-def cast(django_capture_on_commit_callbacks, make_user):
-    """cast(finalist, n): n new verified voters vote for ``finalist`` (the ledger sealed)."""
-    counter = iter(range(10_000))
-
-    def vote(finalist, n=1):
-        ballots = []
-        with django_capture_on_commit_callbacks(execute=True):
-            for _ in range(n):
-                person = make_user(email=f"v{next(counter)}@example.kz")
-                ballots.append(services.cast_vote(voter=person, finalist=finalist))
-        return ballots
-
-    return vote
-
-
 @pytest.mark.django_db
 def test_results_are_not_found_until_staff_release_them(client, finalists, cast, staff):
     cast(finalists[0], 2)

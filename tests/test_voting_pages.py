@@ -47,7 +47,9 @@ def test_the_finalists_can_be_filtered_by_nomination(client, demo_programme):
 
 @pytest.mark.django_db
 def test_a_finalists_page_has_open_graph_tags_and_no_third_party_request(client,
-                                                                         demo_programme):
+                                                                         demo_programme,
+                                                                         settings):
+    settings.PORTAL_URL = "https://ozgeris.example"
     application = Application.objects.finalists(demo_programme).first()
     application.video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     application.save(update_fields=["video_url"])
@@ -55,8 +57,8 @@ def test_a_finalists_page_has_open_graph_tags_and_no_third_party_request(client,
     page = client.get(reverse("voting:finalist", args=[application.pk])).content.decode()
 
     assert 'property="og:title"' in page and application.organisation.name in page
-    assert f'property="og:url" content="http://testserver/vote/finalists/{application.pk}/"' \
-        in page
+    assert (f'property="og:url" content="https://ozgeris.example/vote/finalists/'
+            f'{application.pk}/"') in page
     assert 'data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
     assert "<iframe" not in page
 

@@ -3,15 +3,11 @@ feed (ozgeris.calendars)."""
 
 from django.utils.translation import gettext as _
 
-from ozgeris.models import localized
-from ozgeris.registries import CalendarEvent
+from ozgeris.calendars import window_events
 
 
 def vote_window(programme, user):
-    title = localized(programme, "title")
-    return [
-        CalendarEvent(uid=f"vote-opens-{programme.pk}", starts=programme.voting_opens_at,
-                      summary=_("Public vote opens: %(title)s") % {"title": title}),
-        CalendarEvent(uid=f"vote-closes-{programme.pk}", starts=programme.voting_closes_at,
-                      summary=_("Public vote closes: %(title)s") % {"title": title}),
-    ]
+    return window_events(
+        programme, "vote", opens_at=programme.voting_opens_at,
+        closes_at=programme.voting_closes_at, opens=_("Public vote opens: %(title)s"),
+        closes=_("Public vote closes: %(title)s"))

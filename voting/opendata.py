@@ -7,13 +7,13 @@ after the head is published they are the ledger's count up to it, so the file ho
 frozen, released figures. A withdrawn release takes both files away.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
 from ozgeris.registries import OpenField, register_open_dataset
 
-from .models import VotingSettings
-from .results import results, results_released
+from .results import current_release, results, results_released
 
 LANGUAGES = ("ru", "kk", "en")
 
@@ -61,17 +61,23 @@ TOTALS_SCHEMA = (
 )
 
 
-def _released(programme):
-    return (VotingSettings.objects.filter(programme=programme, results_released_at__isnull=False)
-            .values("results_released_at", "head_sequence", "head_digest").first())
-
-
 def version(programme):
     """A release after a withdrawal, or winners declared after the release, is a new version
     of the files."""
-    released = _released(programme) or {}
+    release = current_release(programme)
     winners = Application.objects.filter(programme=programme, status=Status.WINNER).count()
-    return f"{released.get('results_released_at')}:{released.get('head_digest')}:{winners}"
+    if release is None:
+        return f"unreleased:{winners}"
+    return f"{release.released_at}:{release.head_digest}:{winners}"
+
+
+def _release_or_404(programme):
+    """The release the rows are written for. ``is_public`` was asked at the start of the
+    request; a release withdrawn since answers as if it never was, never half a file."""
+    release = current_release(programme)
+    if release is None:
+        raise Http404("The results are not released.")
+    return release
 
 
 def _nomination(nomination):
@@ -81,7 +87,8 @@ def _nomination(nomination):
 
 
 def finalist_rows(programme):
-    """The finalists and winners, as on the laureates page: two queries for any number."""
+    """The finalists and winners, as on the laureates page: three queries for any number."""
+    _release_or_404(programme)
     finalists = (Application.objects.finalists(programme)
                  .select_related("organisation__region")
                  .order_by("nomination__order", "organisation__name", "pk"))
@@ -101,7 +108,7 @@ def finalist_rows(programme):
 
 def total_rows(programme):
     """The released totals per finalist, grouped by nomination, most votes first."""
-    released = _released(programme)
+    release = _release_or_404(programme)
     outcome = results(programme, fresh=True)
     for group in outcome.by_nomination:
         nomination_votes = sum(row.votes for row in group.rows)
@@ -116,22 +123,26 @@ def total_rows(programme):
                 "share_percent": row.share,
                 "rank_in_nomination": 1 + sum(other.votes > row.votes for other in group.rows),
                 "winner": row.application.status == Status.WINNER,
-                "head_sequence": released["head_sequence"],
-                "head_digest": released["head_digest"],
-                "released_at": released["results_released_at"],
+                "head_sequence": release.head_sequence,
+                "head_digest": release.head_digest,
+                "released_at": release.released_at,
             }
 
 
+def _register_released(name, **declaration):
+    """A dataset of the vote: public while the results are released, versioned by the
+    release (the same rule for every file of the vote)."""
+    register_open_dataset(name, is_public=results_released, version=version, **declaration)
+
+
 def register():
-    register_open_dataset(
+    _register_released(
         "finalists", title=_("Finalists and winners"),
         description=_("The finalists of each edition's public vote and the winners, once the "
                       "results are released."),
-        schema=FINALISTS_SCHEMA, rows=finalist_rows, is_public=results_released, version=version,
-        order=20)
-    register_open_dataset(
+        schema=FINALISTS_SCHEMA, rows=finalist_rows, order=20)
+    _register_released(
         "vote-totals", title=_("Public vote totals"),
         description=_("The released totals of the public vote per finalist and nomination, "
                       "with the ledger's head digest published at the close."),
-        schema=TOTALS_SCHEMA, rows=total_rows, is_public=results_released, version=version,
-        order=30)
+        schema=TOTALS_SCHEMA, rows=total_rows, order=30)

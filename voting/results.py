@@ -139,12 +139,27 @@ def publish_head(programme, *, at=None):
     return current
 
 
+@dataclass(frozen=True)
+class Release:
+    """The release of a programme's results as it stands: when, and the head it fixed."""
+
+    released_at: datetime
+    head_sequence: int
+    head_digest: str
+
+
+def current_release(programme):
+    """The release of ``programme``'s results (or its id's), or None when staff have not
+    released them or withdrew the release. Read only: the settings' row is not made here."""
+    found = (VotingSettings.objects.filter(programme=programme, results_released_at__isnull=False)
+             .values_list("results_released_at", "head_sequence", "head_digest").first())
+    return Release(*found) if found else None
+
+
 def results_released(programme):
     """Whether staff released the results (and did not withdraw the release) of ``programme``
-    (or its id). Read only: the settings' row is not made here. Whoever may read, show or
-    change the vote's totals asks this."""
-    return VotingSettings.objects.filter(programme=programme,
-                                         results_released_at__isnull=False).exists()
+    (or its id). Whoever may read, show or change the vote's totals asks this."""
+    return current_release(programme) is not None
 
 
 def release_results(*, programme, by, at=None):

@@ -4,7 +4,8 @@ here with Pillow.
 The card is 1200×630 PNG in the portal's colours (``static/css/site.css``) and its own body
 font, Noto Sans, from the whole TTF files shipped for the PDFs (``static/fonts/pdf``: the
 Kazakh letters included; the web's WOFF2 files are split by script). It names the
-organisation, the nomination and the edition in the language asked for. A card is drawn once
+organisation, the nomination, the edition and whether it is a finalist or a declared winner, in
+the language asked for. A card is drawn once
 per text: it is kept in ``MEDIA_ROOT/public/cards/`` under a keyed hash of its text, so a
 changed name or title draws a new one and anything else reads the file. The key is an HMAC
 (``SECRET_KEY``): the file's name cannot be worked out from a name, so a card is reached only
@@ -24,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from applications.models import Status
 from ozgeris.models import localized
 
 WIDTH, HEIGHT = 1200, 630
@@ -54,26 +56,31 @@ class CardText:
     name: str
     nomination: str
     edition: str
+    standing: str = Status.FINALIST  # or Status.WINNER, whose card says so
     brand: str = "Ozgeris Ustasy"
 
     def parts(self):
-        return (self.brand, self.edition, self.name, self.nomination)
+        return (self.brand, self.standing, self.edition, self.name, self.nomination)
 
 
 def card_text(application, language, *, programme=None):
     """What ``application``'s card says in ``language`` (``programme`` when the caller has
-    it already: the application's own)."""
+    it already: the application's own): a declared winner's card says it won."""
+    standing = Status.WINNER if application.status == Status.WINNER else Status.FINALIST
     with translation.override(language):
-        programme = programme or application.programme
-        return CardText(
-            name=application.organisation.name,
-            nomination=localized(application.nomination, "title"),
-            edition=_("Finalist of the award · %(year)s") % {"year": programme.year},
-        )
+        year = {"year": (programme or application.programme).year}
+        if standing == Status.WINNER:
+            edition = _("Winner of the award · %(year)s") % year
+        else:
+            edition = _("Finalist of the award · %(year)s") % year
+        return CardText(name=application.organisation.name,
+                        nomination=localized(application.nomination, "title"),
+                        edition=edition, standing=standing)
 
 
 def card_key(text):
-    """A name for the card of ``text``: the same text, the same key; keyed by SECRET_KEY."""
+    """A name for the card of ``text``: the same text, the same key; keyed by SECRET_KEY. The
+    standing is part of it, so a finalist's card is never served for a winner's."""
     message = "\x1f".join((DRAWING_VERSION, *text.parts()))
     return salted_hmac("ozgeris.voting.share-card", message, algorithm="sha256").hexdigest()[:32]
 

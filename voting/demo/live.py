@@ -4,7 +4,8 @@
   through ``cast_vote`` while it is, so the staff's vote page has figures; the demo voter's
   own account has not voted, so a newcomer can.
 * Results phase: the head digest is published, the results are released by the demo staff
-  account and the finalist with the most votes in each nomination is declared its winner.
+  account and the finalists with the most votes in each nomination are declared its winners
+  (``results.top_per_nomination``, the staff's rule: a tie at the top declares everyone tied).
 
 A second run adds nothing: voters who voted keep their receipt, a release is not repeated.
 """
@@ -12,14 +13,13 @@ A second run adds nothing: voters who voted keep their receipt, a release is not
 import random
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count
 
 from applications.models import Application
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import User
 
 from ..models import Vote, VoterLink
-from ..results import declare_winners, release_results
+from ..results import declare_winners, release_results, top_per_nomination
 from ..services import cast_vote, settings_for
 
 VOTERS = 24
@@ -34,7 +34,9 @@ def run(*, programme, phase, log=print):
     elif phase == "results" and not settings_for(programme).results_released_at:
         staff = User.objects.get(email=programme_facts()["demo_accounts"]["staff"]["email"])
         release_results(programme=programme, by=staff)
-        winners = _leaders(programme)
+        # The staff's own rule: the most counted votes in each nomination, everyone tied at
+        # the top included.
+        winners = top_per_nomination(programme, 1)
         declare_winners(programme=programme, by=staff, winners=winners)
         log(f"vote {programme.year}: results released, {len(winners)} winners declared")
 
@@ -74,13 +76,3 @@ def _votes(programme):
         if voter.pk not in voted:
             cast_vote(voter=voter, finalist=finalist)
     return Vote.objects.filter(programme=programme).count() - before
-
-
-def _leaders(programme):
-    """The finalist with the most votes in each nomination (by name when equal)."""
-    leaders = {}
-    for application in (Application.objects.finalists(programme)
-                        .annotate(vote_count=Count("votes"))
-                        .order_by("nomination__order", "-vote_count", "organisation__name")):
-        leaders.setdefault(application.nomination_id, application)
-    return list(leaders.values())
