@@ -13,26 +13,15 @@ from ozgeris.admin import ReadOnlyInline
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.audit import history
 
-from . import services
-from .models import (
-    Application,
-    ApplicationDocument,
-    ApplicationVersion,
-    DeadlineExtension,
-    DocumentKind,
-    DocumentRequest,
-    Membership,
-    Organisation,
-    Status,
-)
+from . import models, services
 
 
 def _status_label(value):
-    return Status(value).label if value in Status.values else (value or "—")
+    return models.Status(value).label if value in models.Status.values else (value or "—")
 
 
 class DocumentInline(ReadOnlyInline):
-    model = ApplicationDocument
+    model = models.ApplicationDocument
     fields = ["kind", "download", "size", "content_type", "uploaded_at"]
     readonly_fields = fields
 
@@ -43,13 +32,13 @@ class DocumentInline(ReadOnlyInline):
 
 
 class VersionInline(ReadOnlyInline):
-    model = ApplicationVersion
+    model = models.ApplicationVersion
     fields = ["number", "submitted_at", "submitted_by"]
     readonly_fields = fields
 
 
 class DocumentRequestInline(ReadOnlyInline):
-    model = DocumentRequest
+    model = models.DocumentRequest
     fields = ["requested_at", "kinds", "message", "requested_by", "fulfilled_at"]
     readonly_fields = fields
 
@@ -67,13 +56,13 @@ class ApproveProfileForm(forms.Form):
 
 
 class DocumentRequestForm(forms.Form):
-    kinds = forms.MultipleChoiceField(label=_("Documents"), choices=DocumentKind.choices,
+    kinds = forms.MultipleChoiceField(label=_("Documents"), choices=models.DocumentKind.choices,
                                       widget=forms.CheckboxSelectMultiple)
     message = forms.CharField(label=_("What is missing (the applicant is told)"),
                               widget=forms.Textarea, max_length=2000)
 
 
-@admin.register(Application)
+@admin.register(models.Application)
 class ApplicationAdmin(admin.ModelAdmin):
     # What staff compare at a glance, in one 1280 px screen; the region is a filter.
     list_display = ["organisation", "nomination", "project_title", "status", "income_share",
@@ -123,8 +112,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # What the applicant wrote is theirs: staff read it, the applicant edits it.
-        return [field.name for field in Application._meta.fields] + ["region",
-                                                                      "pending_photo_link"]
+        return [field.name for field in models.Application._meta.fields] + [
+            "region", "pending_photo_link"]
 
     def get_urls(self):
         own = [
@@ -151,18 +140,18 @@ class ApplicationAdmin(admin.ModelAdmin):
                 for event in history(application).filter(action="application.status")
             ] if application else [],
             "can_screen": application is not None and services.can_transition(
-                application.status, Status.SCREENED),
+                application.status, models.Status.SCREENED),
             "can_request": application is not None and services.can_transition(
-                application.status, Status.DOCUMENTS_REQUESTED),
+                application.status, models.Status.DOCUMENTS_REQUESTED),
             "can_reject": application is not None and services.can_transition(
-                application.status, Status.DOCUMENTS_REJECTED),
+                application.status, models.Status.DOCUMENTS_REJECTED),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _action_page(self, request, pk, form_class, title, act, initial=None):
         if not self.has_change_permission(request):
             return redirect("admin:index")
-        application = get_object_or_404(Application, pk=pk)
+        application = get_object_or_404(models.Application, pk=pk)
         form = form_class(request.POST or None, initial=initial) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
@@ -195,7 +184,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                                                         **data))
 
     def approve_view(self, request, pk):
-        application = get_object_or_404(Application, pk=pk)
+        application = get_object_or_404(models.Application, pk=pk)
         seen = application.profile_updated_at.isoformat() if application.profile_updated_at else ""
         return self._action_page(
             request, pk, ApproveProfileForm, _("approve the public profile"),
@@ -205,12 +194,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(ValidAutocompleteMixin, admin.TabularInline):
-    model = Membership
+    model = models.Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-@admin.register(Organisation)
+@admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "legal_form", "bin", "region", "city", "created_at"]
     list_filter = ["legal_form", "region"]
@@ -221,11 +210,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 class ExtensionForm(forms.ModelForm):
     class Meta:
-        model = DeadlineExtension
+        model = models.DeadlineExtension
         fields = ["programme", "organisation", "until", "reason"]
 
 
-@admin.register(DeadlineExtension)
+@admin.register(models.DeadlineExtension)
 class DeadlineExtensionAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
     form = ExtensionForm
     list_display = ["organisation", "programme", "until", "granted_by", "granted_at"]

@@ -1,24 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.apps import PortalAppConfig
 
-class ApplicationsConfig(AppConfig):
+
+class ApplicationsConfig(PortalAppConfig):
     name = "applications"
     verbose_name = _("Applications")
-
-    def ready(self):
-        from ozgeris import registries
-
-        from . import calendar, dashboard, exporters, indicators, segments  # noqa: F401 - exporters register on import
-        from .demo import live as demo_live
-        from .demo import seed
-
-        indicators.register()
-        dashboard.register()
-        from . import opendata  # the open data of /open/
-
-        opendata.register()
-        segments.register()
-        registries.register_calendar_source("extensions", calendar.extensions)
-        registries.register_demo_step("applications", order=10, run=seed.seed, reset=seed.reset)
-        registries.register_live_step("applications", order=10, run=demo_live.run)
+    registering_on_import = ("exporters",)
+    registering_modules = ("indicators", "dashboard", "opendata", "segments")
+    calendar_sources = {"extensions": "calendar.extensions"}
+    demo_step_order = 10
+    live_step_order = 10

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ozgeris.models import Nomination, Programme, Region
+from ozgeris.models import Nomination, Programme, Region, localized
 from ozgeris.storage import public_storage
 
 from .validators import validate_bin, validate_video_url
@@ -275,8 +275,6 @@ class Application(models.Model):
 
     @property
     def public_text(self):
-        from ozgeris.models import localized
-
         return localized(self, "public_text")
 
 

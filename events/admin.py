@@ -19,46 +19,20 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.models import Programme
 
-from . import services
+from . import models, services
 from .admin_files import FILE_WIDGETS, record_file
 from .admin_imports import people_import_view
 from .documents import contract_pdf, sign_in_sheet_pdf
-from .models import (
-    Ceremony,
-    CeremonyGuest,
-    Certificate,
-    ChannelSnapshot,
-    Contract,
-    ContractTerms,
-    EvidenceFile,
-    FairExhibitor,
-    FaqEntry,
-    GuestCategory,
-    GuestFeedback,
-    InfoMeeting,
-    Letter,
-    LetterAnswer,
-    MailingCampaign,
-    MeetingQuestion,
-    ParticipantCategory,
-    PartnerAgreement,
-    PartnerMeeting,
-    Publication,
-    PublicationReach,
-    RosterEntry,
-    Video,
-    VideoReach,
-)
 
 
 class EvidenceInline(GenericTabularInline):
-    model = EvidenceFile
+    model = models.EvidenceFile
     extra = 0
     formfield_overrides = FILE_WIDGETS
     fields = ["kind", "title", "file", "count", "archive_reference", "appendix"]
 
 
-@admin.register(EvidenceFile)
+@admin.register(models.EvidenceFile)
 class EvidenceFileAdmin(admin.ModelAdmin):
     """All evidence, including that of a whole activity, attached to the programme itself
     (the 72 photos of the meetings): pick the programme's type and id to add such evidence."""
@@ -136,18 +110,18 @@ class ListPageAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------
 
 class QuestionInline(admin.TabularInline):
-    model = MeetingQuestion
+    model = models.MeetingQuestion
     extra = 0
 
 
-@admin.register(InfoMeeting)
+@admin.register(models.InfoMeeting)
 class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
     list_display = ["city", "region", "held_on", "partner_organisation", "participants",
                     "appendix"]
     list_filter = ["programme", "region"]
     search_fields = ["city", "venue", "partner_organisation", "roster__name"]
     inlines = [QuestionInline]
-    related_lists = [(RosterEntry, "meeting", _("Participants"))]
+    related_lists = [(models.RosterEntry, "meeting", _("Participants"))]
     change_form_template = "events/admin/meeting_change_form.html"
 
     def get_queryset(self, request):
@@ -167,7 +141,7 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
         return own + super().get_urls()
 
     def _meeting(self, request, pk, change=False):
-        meeting = get_object_or_404(InfoMeeting, pk=pk)
+        meeting = get_object_or_404(models.InfoMeeting, pk=pk)
         allowed = (self.has_change_permission(request, meeting) if change
                    else self.has_view_permission(request, meeting))
         if not allowed:
@@ -177,7 +151,7 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
     def import_roster(self, request, pk):
         meeting = self._meeting(request, pk, change=True)
         return people_import_view(
-            self, request, meeting, categories=ParticipantCategory.choices,
+            self, request, meeting, categories=models.ParticipantCategory.choices,
             existing=meeting.roster.values_list("name", "organisation"),
             save=lambda rows: services.import_roster(meeting=meeting, rows=rows,
                                                      by=request.user),
@@ -188,7 +162,7 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
         return _pdf_response(f"sign-in-sheet-{meeting.pk}.pdf", sign_in_sheet_pdf(meeting))
 
 
-@admin.register(RosterEntry)
+@admin.register(models.RosterEntry)
 class RosterEntryAdmin(ListPageAdmin):
     list_display = ["name", "organisation", "category", "meeting", "consent"]
     list_filter = ["meeting__programme", "meeting", "category", "consent"]
@@ -197,7 +171,7 @@ class RosterEntryAdmin(ListPageAdmin):
     fields = ["meeting", "name", "organisation", "category", "contact", "consent"]
 
 
-@admin.register(FaqEntry)
+@admin.register(models.FaqEntry)
 class FaqEntryAdmin(admin.ModelAdmin):
     list_display = ["question_ru", "order", "is_published"]
     list_filter = ["programme", "is_published"]
@@ -207,11 +181,11 @@ class FaqEntryAdmin(admin.ModelAdmin):
 
 
 class AgreementInline(admin.TabularInline):
-    model = PartnerAgreement
+    model = models.PartnerAgreement
     extra = 1
 
 
-@admin.register(PartnerMeeting)
+@admin.register(models.PartnerMeeting)
 class PartnerMeetingAdmin(RecordAdmin):
     list_display = ["title", "first_date", "place", "appendix"]
     search_fields = ["title", "place", "our_representatives", "their_representatives",
@@ -224,13 +198,13 @@ class PartnerMeetingAdmin(RecordAdmin):
 # ---------------------------------------------------------------------------
 
 class AnswerInline(admin.StackedInline):
-    model = LetterAnswer
+    model = models.LetterAnswer
     extra = 0
     formfield_overrides = FILE_WIDGETS
     fields = [("kind", "received_on", "reference"), "text", "scan"]
 
 
-@admin.register(Letter)
+@admin.register(models.Letter)
 class LetterAdmin(RecordAdmin):
     list_display = ["recipient", "recipient_kind", "sent_on", "outgoing_number", "answer_count"]
     list_filter = ["programme", "recipient_kind", "answers__kind"]
@@ -256,16 +230,16 @@ class LetterAdmin(RecordAdmin):
 # ---------------------------------------------------------------------------
 
 class PublicationReachInline(admin.TabularInline):
-    model = PublicationReach
+    model = models.PublicationReach
     extra = 0
 
 
 class VideoReachInline(admin.TabularInline):
-    model = VideoReach
+    model = models.VideoReach
     extra = 0
 
 
-@admin.register(Publication)
+@admin.register(models.Publication)
 class PublicationAdmin(ValidAutocompleteMixin, RecordAdmin):
     list_display = ["__str__", "kind", "platform", "outlet", "published_on", "language",
                     "subject"]
@@ -275,7 +249,7 @@ class PublicationAdmin(ValidAutocompleteMixin, RecordAdmin):
     autocomplete_fields = ["meeting"]
 
 
-@admin.register(Video)
+@admin.register(models.Video)
 class VideoAdmin(RecordAdmin):
     list_display = ["title", "kind", "published_on", "url"]
     list_filter = ["programme", "kind"]
@@ -284,14 +258,14 @@ class VideoAdmin(RecordAdmin):
     raw_id_fields = ["application"]
 
 
-@admin.register(MailingCampaign)
+@admin.register(models.MailingCampaign)
 class MailingCampaignAdmin(RecordAdmin):
     list_display = ["title", "channel", "list_owner", "messages_sent", "at_least", "sent_on"]
     list_filter = ["programme", "channel"]
     search_fields = ["title", "list_owner", "audience"]
 
 
-@admin.register(ChannelSnapshot)
+@admin.register(models.ChannelSnapshot)
 class ChannelSnapshotAdmin(admin.ModelAdmin):
     list_display = ["platform", "taken_on", "followers", "posts", "page_reach", "engagement"]
     list_filter = ["programme", "platform"]
@@ -302,14 +276,14 @@ class ChannelSnapshotAdmin(admin.ModelAdmin):
 # The ceremony and certificates
 # ---------------------------------------------------------------------------
 
-@admin.register(Ceremony)
+@admin.register(models.Ceremony)
 class CeremonyAdmin(HasListsAdmin, RecordAdmin):
     list_display = ["__str__", "programme", "venue", "guest_count"]
     change_form_template = "events/admin/ceremony_change_form.html"
     related_lists = [
-        (CeremonyGuest, "ceremony", _("Guests")),
-        (GuestFeedback, "ceremony", _("Guests' feedback")),
-        (FairExhibitor, "ceremony", _("Exhibitors at the fair")),
+        (models.CeremonyGuest, "ceremony", _("Guests")),
+        (models.GuestFeedback, "ceremony", _("Guests' feedback")),
+        (models.FairExhibitor, "ceremony", _("Exhibitors at the fair")),
     ]
 
     def get_queryset(self, request):
@@ -324,11 +298,11 @@ class CeremonyAdmin(HasListsAdmin, RecordAdmin):
                      name="events_ceremony_import")] + super().get_urls()
 
     def import_guests(self, request, pk):
-        ceremony = get_object_or_404(Ceremony, pk=pk)
+        ceremony = get_object_or_404(models.Ceremony, pk=pk)
         if not self.has_change_permission(request, ceremony):
             raise PermissionDenied
         return people_import_view(
-            self, request, ceremony, categories=GuestCategory.choices,
+            self, request, ceremony, categories=models.GuestCategory.choices,
             existing=ceremony.guests.values_list("name", "organisation"),
             save=lambda rows: services.import_guests(ceremony=ceremony, rows=rows,
                                                      by=request.user),
@@ -340,7 +314,7 @@ class CeremonyListAdmin(ListPageAdmin):
     list_select_related = ["ceremony"]
 
 
-@admin.register(CeremonyGuest)
+@admin.register(models.CeremonyGuest)
 class CeremonyGuestAdmin(CeremonyListAdmin):
     list_display = ["name", "organisation", "category", "consent", "ceremony"]
     list_filter = [*CeremonyListAdmin.list_filter, "category", "consent"]
@@ -348,19 +322,19 @@ class CeremonyGuestAdmin(CeremonyListAdmin):
     fields = ["ceremony", "name", "organisation", "category", "contact", "consent"]
 
 
-@admin.register(GuestFeedback)
+@admin.register(models.GuestFeedback)
 class GuestFeedbackAdmin(CeremonyListAdmin):
     list_display = ["person", "role", "ceremony"]
     search_fields = ["person", "role", "quote"]
 
 
-@admin.register(FairExhibitor)
+@admin.register(models.FairExhibitor)
 class FairExhibitorAdmin(CeremonyListAdmin):
     list_display = ["name", "ceremony"]
     search_fields = ["name", "description"]
 
 
-@admin.register(Certificate)
+@admin.register(models.Certificate)
 class CertificateAdmin(RecordAdmin):
     list_display = ["number", "laureate", "kind", "nomination", "issued_on"]
     list_filter = ["programme", "kind"]
@@ -372,7 +346,7 @@ class CertificateAdmin(RecordAdmin):
 # Contracts
 # ---------------------------------------------------------------------------
 
-@admin.register(ContractTerms)
+@admin.register(models.ContractTerms)
 class ContractTermsAdmin(admin.ModelAdmin):
     list_display = ["programme", "amount", "grantor_ru"]
 
@@ -381,7 +355,7 @@ class WinnersForm(forms.Form):
     programme = forms.ModelChoiceField(Programme.objects.all(), label=_("programme"))
 
 
-@admin.register(Contract)
+@admin.register(models.Contract)
 class ContractAdmin(RecordAdmin):
     list_display = ["number", "organisation", "amount", "state", "payment", "signed_on",
                     "pdf_link"]
@@ -442,7 +416,7 @@ class ContractAdmin(RecordAdmin):
             "back_title": capfirst(self.model._meta.verbose_name_plural)})
 
     def pdf(self, request, pk):
-        contract = get_object_or_404(Contract.objects.select_related(
+        contract = get_object_or_404(models.Contract.objects.select_related(
             "programme", "application__organisation"), pk=pk)
         if not self.has_view_permission(request, contract):
             raise PermissionDenied
@@ -472,7 +446,7 @@ class ContractAdmin(RecordAdmin):
             obj.paid_on = form.initial.get("paid_on")
         super().save_model(request, obj, form, change)
         if ("check_note" in form.changed_data and obj.check_note.strip()
-                and obj.state == Contract.State.DETAILS_SUBMITTED):
+                and obj.state == models.Contract.State.DETAILS_SUBMITTED):
             services.check_contract_details(contract=obj, by=request.user, approved=False,
                                             note=obj.check_note)
         if payment_changed:

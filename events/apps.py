@@ -1,20 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.apps import PortalAppConfig
 
-class EventsConfig(AppConfig):
+
+class EventsConfig(PortalAppConfig):
     name = "events"
     verbose_name = _("Outreach")
-
-    def ready(self):
-        from ozgeris import registries
-
-        from . import calendar, copying, exporters, indicators, segments  # noqa: F401 - exporters register on import
-        from .demo import seed as demo_seed
-
-        indicators.register()
-        segments.register()
-        registries.register_calendar_source("ceremony", calendar.ceremony)
-        registries.register_copy_step("events", order=40, run=copying.copy_outreach_setup)
-        registries.register_demo_step("events", order=40, run=demo_seed.seed,
-                                    reset=demo_seed.reset)
+    registering_on_import = ("exporters",)
+    registering_modules = ("indicators", "segments")
+    calendar_sources = {"ceremony": "calendar.ceremony"}
+    copy_step = (40, "copying.copy_outreach_setup")
+    demo_step_order = 40

@@ -14,20 +14,8 @@ from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
+from . import models
 from .documents import certificates_pdf
-from .models import (
-    CeremonyGuest,
-    Certificate,
-    Contract,
-    Letter,
-    LetterAnswer,
-    PartnerMeeting,
-    Publication,
-    PublicationReach,
-    RosterEntry,
-    Video,
-    VideoReach,
-)
 from .models.common import lines
 
 
@@ -49,7 +37,7 @@ def _reach_header():
 
 
 def participants_rows(programme):
-    entries = (RosterEntry.objects.filter(meeting__programme=programme)
+    entries = (models.RosterEntry.objects.filter(meeting__programme=programme)
                .select_related("meeting", "meeting__region")
                .order_by(F("meeting__held_on").asc(nulls_last=True), "meeting_id", "id"))
     for number, entry in enumerate(entries, start=1):
@@ -67,8 +55,8 @@ def render_participants(programme, options, progress):
 
 
 def letters_rows(programme):
-    letters = (Letter.objects.filter(programme=programme)
-               .prefetch_related(Prefetch("answers", LetterAnswer.objects.order_by(
+    letters = (models.Letter.objects.filter(programme=programme)
+               .prefetch_related(Prefetch("answers", models.LetterAnswer.objects.order_by(
                    "received_on", "id"))).order_by("sent_on", "id"))
     for number, letter in enumerate(letters, start=1):
         answers = list(letter.answers.all())
@@ -88,7 +76,7 @@ def render_letters(programme, options, progress):
 
 
 def render_partner_meetings(programme, options, progress):
-    meetings = (PartnerMeeting.objects.filter(programme=programme)
+    meetings = (models.PartnerMeeting.objects.filter(programme=programme)
                 .prefetch_related("agreements").order_by("first_date", "id"))
     rows = ([number, m.title, m.first_date, m.last_date, m.place,
              "\n".join(lines(m.our_representatives)), "\n".join(lines(m.their_representatives)),
@@ -102,8 +90,8 @@ def render_partner_meetings(programme, options, progress):
 
 def render_publications(programme, options, progress):
     """One row per publication with its latest reach snapshot."""
-    publications = (Publication.objects.filter(programme=programme)
-                    .prefetch_related(Prefetch("reach", PublicationReach.objects.order_by(
+    publications = (models.Publication.objects.filter(programme=programme)
+                    .prefetch_related(Prefetch("reach", models.PublicationReach.objects.order_by(
                         "-taken_at"))).order_by("published_on", "id"))
     rows = ([number, p.get_kind_display(), p.get_platform_display(), p.outlet,
              ", ".join(lines(p.journalists)), p.title, p.url, p.published_on,
@@ -117,8 +105,8 @@ def render_publications(programme, options, progress):
 
 
 def render_videos(programme, options, progress):
-    videos = (Video.objects.filter(programme=programme)
-              .prefetch_related(Prefetch("reach", VideoReach.objects.order_by("-taken_at")))
+    videos = (models.Video.objects.filter(programme=programme)
+              .prefetch_related(Prefetch("reach", models.VideoReach.objects.order_by("-taken_at")))
               .order_by("kind", "published_on", "id"))
     rows = ([number, v.title, v.get_kind_display(), v.url, v.published_on,
              *_reach(next(iter(v.reach.all()), None)), v.appendix]
@@ -129,7 +117,7 @@ def render_videos(programme, options, progress):
 
 
 def render_ceremony_guests(programme, options, progress):
-    guests = (CeremonyGuest.objects.filter(ceremony__programme=programme).order_by("id"))
+    guests = (models.CeremonyGuest.objects.filter(ceremony__programme=programme).order_by("id"))
     rows = ([number, g.name, g.organisation, g.get_category_display(), g.contact,
              _("yes") if g.consent else _("no")]
             for number, g in enumerate(guests, start=1))
@@ -139,7 +127,7 @@ def render_ceremony_guests(programme, options, progress):
 
 
 def contracts_rows(programme):
-    contracts = list(Contract.objects.filter(programme=programme)
+    contracts = list(models.Contract.objects.filter(programme=programme)
                      .select_related("application__organisation", "application__nomination")
                      .order_by("number"))
     for number, c in enumerate(contracts, start=1):
@@ -148,7 +136,7 @@ def contracts_rows(programme):
                c.application.nomination.title, c.amount, c.signed_on, c.get_state_display(),
                c.get_payment_display(), c.paid_on, c.signatory_name, c.signatory_position,
                c.authority_basis, c.iik, c.bank_name, c.bik, c.kbe, c.appendix]
-    paid = sum(c.amount for c in contracts if c.payment == Contract.Payment.PAID)
+    paid = sum(c.amount for c in contracts if c.payment == models.Contract.Payment.PAID)
     yield []
     yield [None, _("Total"), _("%(count)d contracts") % {"count": len(contracts)}, None, None,
            sum(c.amount for c in contracts)]
@@ -164,7 +152,7 @@ def render_contracts(programme, options, progress):
 
 
 def render_certificates(programme, options, progress):
-    certificates = list(Certificate.objects.filter(programme=programme).order_by("number"))
+    certificates = list(models.Certificate.objects.filter(programme=programme).order_by("number"))
     content = certificates_pdf(programme, certificates)
     return f"certificates-{programme.year}.pdf", CONTENT_TYPES[PDF], content
 

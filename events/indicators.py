@@ -44,6 +44,22 @@ def _evidence(programme, kinds, models=(InfoMeeting, Ceremony, Video, Publicatio
     return EvidenceFile.objects.filter(query, kind__in=kinds)
 
 
+# The records that document each activity, beside the evidence of the activity as a whole
+# attached to the programme (the public vote has none of its own here).
+ACTIVITY_RECORDS = {
+    EvidenceFile.Activity.MEETINGS: (InfoMeeting,),
+    EvidenceFile.Activity.ONLINE: (Video,),
+    EvidenceFile.Activity.CEREMONY: (Ceremony,),
+    EvidenceFile.Activity.VOTE: (),
+}
+
+
+def _activity_evidence(programme, kind, activity):
+    """Evidence of ``kind`` about ``activity``: on its records, or on the programme."""
+    return _evidence(programme, [kind], models=ACTIVITY_RECORDS[activity],
+                     activities=[activity])
+
+
 def _count(files):
     return files.aggregate(n=Sum("count"))["n"] or 0
 
@@ -73,19 +89,19 @@ def photos(programme):
 
 
 def meeting_photos(programme):
-    return _count(_evidence(programme, [EvidenceFile.Kind.PHOTO], models=(InfoMeeting,),
-                            activities=[EvidenceFile.Activity.MEETINGS]))
+    return _count(_activity_evidence(programme, EvidenceFile.Kind.PHOTO,
+                                     EvidenceFile.Activity.MEETINGS))
 
 
 def ceremony_photos(programme):
-    return _count(_evidence(programme, [EvidenceFile.Kind.PHOTO], models=(Ceremony,),
-                            activities=[EvidenceFile.Activity.CEREMONY]))
+    return _count(_activity_evidence(programme, EvidenceFile.Kind.PHOTO,
+                                     EvidenceFile.Activity.CEREMONY))
 
 
 def testimonials(programme):
     """Video testimonials of the meetings' participants (counted evidence or video records)."""
-    files = _evidence(programme, [EvidenceFile.Kind.VIDEO], models=(InfoMeeting,),
-                      activities=[EvidenceFile.Activity.MEETINGS])
+    files = _activity_evidence(programme, EvidenceFile.Kind.VIDEO,
+                               EvidenceFile.Activity.MEETINGS)
     return _count(files) + Video.objects.filter(programme=programme,
                                                 kind=Video.Kind.TESTIMONIAL).count()
 
@@ -273,8 +289,14 @@ def prizes_paid(programme):
             .aggregate(n=Sum("amount"))["n"] or 0)
 
 
-def _document(queryset):
-    item = queryset.first()
+def _document(programme, kind, activity, holders=None):
+    """Whether a document about ``activity`` is recorded, and where: the first of
+    ``holders`` (records that hold it in their own fields: a meeting's agenda), named by its
+    appendix; else the first evidence of ``kind`` about the activity."""
+    holder = holders.first() if holders is not None else None
+    if holder is not None:
+        return {"exists": True, "evidence": holder.appendix or str(holder)}
+    item = _activity_evidence(programme, kind, activity).first()
     if item is None:
         return {"exists": False, "evidence": ""}
     where = item.file.name if item.file else item.archive_reference
@@ -297,31 +319,23 @@ def guest_list(programme):
 
 def platform_concept(programme):
     """The concept of the online voting platform, attached as a document."""
-    return _document(_evidence(programme, [EvidenceFile.Kind.CONCEPT], models=(),
-                               activities=[EvidenceFile.Activity.VOTE]))
+    return _document(programme, EvidenceFile.Kind.CONCEPT, EvidenceFile.Activity.VOTE)
 
 
 def meeting_programme(programme):
-    meeting = (InfoMeeting.objects.filter(programme=programme)
-               .filter(~Q(agenda="") | ~Q(agenda_document="")).first())
-    if meeting is not None:
-        return {"exists": True, "evidence": meeting.appendix or str(meeting)}
-    return _document(_evidence(programme, [EvidenceFile.Kind.AGENDA], models=(InfoMeeting,),
-                               activities=[EvidenceFile.Activity.MEETINGS]))
+    return _document(programme, EvidenceFile.Kind.AGENDA, EvidenceFile.Activity.MEETINGS,
+                     holders=InfoMeeting.objects.filter(programme=programme).filter(
+                         ~Q(agenda="") | ~Q(agenda_document="")))
 
 
 def promo_script(programme):
-    video = (Video.objects.filter(programme=programme, kind=Video.Kind.PROMO)
-             .filter(~Q(script="") | ~Q(script_document="")).first())
-    if video is not None:
-        return {"exists": True, "evidence": video.appendix or video.title}
-    return _document(_evidence(programme, [EvidenceFile.Kind.SCRIPT], models=(Video,),
-                               activities=[EvidenceFile.Activity.ONLINE]))
+    return _document(programme, EvidenceFile.Kind.SCRIPT, EvidenceFile.Activity.ONLINE,
+                     holders=Video.objects.filter(programme=programme, kind=Video.Kind.PROMO)
+                     .filter(~Q(script="") | ~Q(script_document="")))
 
 
 def ceremony_script(programme):
-    return _document(_evidence(programme, [EvidenceFile.Kind.SCRIPT], models=(Ceremony,),
-                               activities=[EvidenceFile.Activity.CEREMONY]))
+    return _document(programme, EvidenceFile.Kind.SCRIPT, EvidenceFile.Activity.CEREMONY)
 
 
 # ---------------------------------------------------------------------------

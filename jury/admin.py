@@ -20,24 +20,8 @@ from ozgeris.admin import ReadOnlyAdmin, ReadOnlyInline
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.permissions import is_programme_staff
 
-from . import services
-from .models import (
-    Attendance,
-    Conflict,
-    Criterion,
-    EligibilityDecision,
-    JuryMember,
-    JurySettings,
-    Nominee,
-    NomineeVote,
-    Score,
-    ScoreSheet,
-    Sitting,
-    TieBreak,
-)
+from . import models, services
 from .permissions import sheets_visible_to
-
-PRESENT = (Attendance.Presence.IN_PERSON, Attendance.Presence.ONLINE)
 
 
 class ReasonForm(forms.Form):
@@ -79,7 +63,7 @@ def reason_action(modeladmin, request, queryset, *, action, title, act):
 # The commission: members, criteria, settings
 # ---------------------------------------------------------------------------
 
-@admin.register(JuryMember)
+@admin.register(models.JuryMember)
 class JuryMemberAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "programme", "role", "affiliation", "email_domain", "order"]
     list_editable = ["order"]
@@ -97,7 +81,7 @@ class JuryMemberAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
         services.seat_juror(member=obj, by=request.user)
 
 
-@admin.register(Criterion)
+@admin.register(models.Criterion)
 class CriterionAdmin(admin.ModelAdmin):
     list_display = ["title_ru", "title_en", "code", "programme", "weight", "order"]
     list_editable = ["order"]
@@ -111,7 +95,7 @@ class CriterionAdmin(admin.ModelAdmin):
     ]
 
 
-@admin.register(JurySettings)
+@admin.register(models.JurySettings)
 class JurySettingsAdmin(admin.ModelAdmin):
     list_display = ["programme", "others_scores_visible", "ranking", "feedback_shows_scores"]
     list_select_related = ["programme"]
@@ -123,7 +107,7 @@ class JurySettingsAdmin(admin.ModelAdmin):
 
 class AttendanceForm(forms.ModelForm):
     class Meta:
-        model = Attendance
+        model = models.Attendance
         fields = ["member", "presence"]
 
     def clean(self):
@@ -138,7 +122,7 @@ class AttendanceForm(forms.ModelForm):
 
 
 class AttendanceInline(admin.TabularInline):
-    model = Attendance
+    model = models.Attendance
     form = AttendanceForm
     extra = 0
     fields = ["member", "presence"]
@@ -148,16 +132,16 @@ class AttendanceInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "member":
-            members = JuryMember.objects.select_related("user")
+            members = models.JuryMember.objects.select_related("user")
             sitting_id = request.resolver_match.kwargs.get("object_id")
             if sitting_id:
-                members = members.filter(programme__in=Sitting.objects.filter(
+                members = members.filter(programme__in=models.Sitting.objects.filter(
                     pk=sitting_id).values("programme_id"))
             kwargs["queryset"] = members
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-@admin.register(Sitting)
+@admin.register(models.Sitting)
 class SittingAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "subject", "programme", "place", "present"]
     list_filter = ["programme", "subject"]
@@ -173,7 +157,7 @@ class SittingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            present_count=Count("attendance", filter=Q(attendance__presence__in=PRESENT)))
+            present_count=Count("attendance", filter=Q(attendance__presence__in=models.PRESENT)))
 
     @admin.display(description=_("present"), ordering="present_count")
     def present(self, sitting):
@@ -184,8 +168,21 @@ class SittingAdmin(admin.ModelAdmin):
 # Conflicts of interest (read-mostly: confirmed or dismissed through the service)
 # ---------------------------------------------------------------------------
 
-@admin.register(Conflict)
-class ConflictAdmin(ReadOnlyAdmin):
+class ApplicationColumns:
+    """The organisation and nomination columns of a juror's record about one application (a
+    conflict of interest, a score sheet)."""
+
+    @admin.display(description=_("organisation"), ordering="application__organisation__name")
+    def organisation(self, record):
+        return record.application.organisation
+
+    @admin.display(description=_("nomination"))
+    def nomination(self, record):
+        return record.application.nomination
+
+
+@admin.register(models.Conflict)
+class ConflictAdmin(ApplicationColumns, ReadOnlyAdmin):
     list_display = ["juror", "organisation", "nomination", "kind", "state", "match",
                     "decided_by", "decided_at"]
     list_filter = ["juror__programme", "kind", "state"]
@@ -195,19 +192,11 @@ class ConflictAdmin(ReadOnlyAdmin):
                            "decided_by"]
     actions = ["confirm_conflicts", "dismiss_conflicts"]
 
-    @admin.display(description=_("organisation"), ordering="application__organisation__name")
-    def organisation(self, conflict):
-        return conflict.application.organisation
-
-    @admin.display(description=_("nomination"))
-    def nomination(self, conflict):
-        return conflict.application.nomination
-
     def has_resolve_permission(self, request):
         return is_programme_staff(request.user)
 
     def _resolve(self, request, queryset, *, confirm, action, title):
-        possible = queryset.filter(kind=Conflict.Kind.POSSIBLE).select_related(
+        possible = queryset.filter(kind=models.Conflict.Kind.POSSIBLE).select_related(
             "juror__user", "application__organisation")
         if not possible.exists():
             self.message_user(request, _("Only possible conflicts (found by a matching "
@@ -237,7 +226,7 @@ class ConflictAdmin(ReadOnlyAdmin):
 # ---------------------------------------------------------------------------
 
 class ScoreInline(ReadOnlyInline):
-    model = Score
+    model = models.Score
     fields = ["criterion", "value", "comment"]
     readonly_fields = fields
 
@@ -246,8 +235,8 @@ class ScoreInline(ReadOnlyInline):
             "criterion__order", "criterion_id")
 
 
-@admin.register(ScoreSheet)
-class ScoreSheetAdmin(ReadOnlyAdmin):
+@admin.register(models.ScoreSheet)
+class ScoreSheetAdmin(ApplicationColumns, ReadOnlyAdmin):
     list_display = ["juror", "organisation", "nomination", "state", "submitted_at",
                     "updated_at"]
     list_filter = ["juror__programme", "state", "application__nomination"]
@@ -262,21 +251,13 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
         """Blind scoring binds whoever sits on the jury, staff included."""
         return sheets_visible_to(request.user, super().get_queryset(request))
 
-    @admin.display(description=_("organisation"), ordering="application__organisation__name")
-    def organisation(self, sheet):
-        return sheet.application.organisation
-
-    @admin.display(description=_("nomination"))
-    def nomination(self, sheet):
-        return sheet.application.nomination
-
     def has_reopen_permission(self, request):
         return is_programme_staff(request.user)
 
     @admin.action(description=_("Reopen the selected submitted sheets (back to the juror)"),
                   permissions=["reopen"])
     def reopen(self, request, queryset):
-        submitted = queryset.filter(state=ScoreSheet.State.SUBMITTED).select_related(
+        submitted = queryset.filter(state=models.ScoreSheet.State.SUBMITTED).select_related(
             "juror__user", "application__organisation")
         if not submitted.exists():
             self.message_user(request, _("None of the selected sheets is submitted."),
@@ -292,7 +273,7 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
 # Decisions recorded by the services (read-only)
 # ---------------------------------------------------------------------------
 
-@admin.register(EligibilityDecision)
+@admin.register(models.EligibilityDecision)
 class EligibilityDecisionAdmin(ReadOnlyAdmin):
     list_display = ["application", "eligible", "overridden", "reason", "decided_by",
                     "decided_at"]
@@ -301,7 +282,7 @@ class EligibilityDecisionAdmin(ReadOnlyAdmin):
     list_select_related = ["application__organisation", "application__nomination", "decided_by"]
 
 
-@admin.register(TieBreak)
+@admin.register(models.TieBreak)
 class TieBreakAdmin(ReadOnlyAdmin):
     list_display = ["application", "priority", "reason", "decided_by", "decided_at"]
     list_filter = ["application__programme"]
@@ -313,7 +294,7 @@ class TieBreakAdmin(ReadOnlyAdmin):
 # Supporting-organisation nominations: nominees are edited, votes only shown
 # ---------------------------------------------------------------------------
 
-@admin.register(Nominee)
+@admin.register(models.Nominee)
 class NomineeAdmin(admin.ModelAdmin):
     list_display = ["name", "nomination", "order", "vote_count"]
     list_editable = ["order"]
@@ -330,7 +311,7 @@ class NomineeAdmin(admin.ModelAdmin):
         return nominee.votes_received
 
 
-@admin.register(NomineeVote)
+@admin.register(models.NomineeVote)
 class NomineeVoteAdmin(ReadOnlyAdmin):
     list_display = ["nomination", "juror", "nominee", "abstention_reason", "cast_at"]
     list_filter = ["nomination__programme", "nomination"]

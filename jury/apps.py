@@ -1,32 +1,23 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.apps import PortalAppConfig
 
-class JuryConfig(AppConfig):
+
+class JuryConfig(PortalAppConfig):
     name = "jury"
     verbose_name = _("Jury")
+    registering_on_import = ("exporters",)
+    registering_modules = ("indicators", "dashboard", "segments")
+    calendar_sources = {"sittings": "calendar.sittings"}
+    copy_step = (10, "copying.copy_jury_setup")
+    demo_step_order = 20
+    live_step_order = 20
 
     def ready(self):
+        super().ready()
         from ozgeris import registries
 
-        from . import (  # noqa: F401 - exporters register on import
-            calendar,
-            copying,
-            dashboard,
-            exporters,
-            indicators,
-            reader_overview,
-            segments,
-        )
-        from .demo import live as demo_live
-        from .demo import seed as demo_seed
+        from . import reader_overview
 
-        indicators.register()
-        dashboard.register()
-        segments.register()
-        registries.register_calendar_source("sittings", calendar.sittings)
         registries.register_application_overview("jury.applications",
                                                   reader_overview.application_overview)
-        registries.register_copy_step("jury", order=10, run=copying.copy_jury_setup)
-        registries.register_demo_step("jury", order=20, run=demo_seed.seed, reset=demo_seed.reset)
-        registries.register_live_step("jury", order=20, run=demo_live.run)

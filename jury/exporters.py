@@ -23,23 +23,11 @@ from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
-from .models import (
-    Attendance,
-    Conflict,
-    Criterion,
-    EligibilityDecision,
-    JuryMember,
-    JurySettings,
-    Score,
-    ScoreSheet,
-    Sitting,
-    TieBreak,
-)
+from . import models
 from .results import results
 from .supporting import laureates
 
 ALMATY = ZoneInfo("Asia/Almaty")
-PRESENT = (Attendance.Presence.IN_PERSON, Attendance.Presence.ONLINE)
 
 
 # ---------------------------------------------------------------------------
@@ -55,19 +43,19 @@ def _almaty(moment):
 
 
 def _criteria(programme):
-    return list(Criterion.objects.filter(programme=programme))
+    return list(models.Criterion.objects.filter(programme=programme))
 
 
 def _members(programme):
-    return list(JuryMember.objects.filter(programme=programme).select_related("user"))
+    return list(models.JuryMember.objects.filter(programme=programme).select_related("user"))
 
 
 def ranking_of(programme):
     """The ranking the programme chose (raw unless its jury settings say otherwise); read
     only, so exporting never creates the settings row."""
-    value = (JurySettings.objects.filter(programme=programme)
+    value = (models.JurySettings.objects.filter(programme=programme)
              .values_list("ranking", flat=True).first())
-    return JurySettings.Ranking(value or JurySettings.Ranking.RAW)
+    return models.JurySettings.Ranking(value or models.JurySettings.Ranking.RAW)
 
 
 def _status_labels():
@@ -98,16 +86,16 @@ def _sheets_and_scores(programme):
     sheets = {
         (application_id, juror_id): (pk, state, comment, submitted_at)
         for pk, application_id, juror_id, state, comment, submitted_at in
-        ScoreSheet.objects.filter(juror__programme=programme).values_list(
+        models.ScoreSheet.objects.filter(juror__programme=programme).values_list(
             "pk", "application_id", "juror_id", "state", "overall_comment", "submitted_at")
     }
     scores = {}
-    for sheet_id, criterion_id, value, comment in Score.objects.filter(
+    for sheet_id, criterion_id, value, comment in models.Score.objects.filter(
             sheet__juror__programme=programme,
-            sheet__state=ScoreSheet.State.SUBMITTED).values_list(
+            sheet__state=models.ScoreSheet.State.SUBMITTED).values_list(
             "sheet_id", "criterion_id", "value", "comment"):
         scores.setdefault(sheet_id, {})[criterion_id] = (value, comment)
-    conflicts = set(Conflict.objects.filter(juror__programme=programme)
+    conflicts = set(models.Conflict.objects.filter(juror__programme=programme)
                     .excluding()
                     .values_list("application_id", "juror_id"))
     return sheets, scores, conflicts
@@ -145,7 +133,7 @@ def _juror_cells(application_id, member, criteria, sheets, scores, conflicts):
     sheet = sheets.get((application_id, member.pk))
     if sheet is None:
         return [None] * len(criteria)
-    if sheet[1] != ScoreSheet.State.SUBMITTED:
+    if sheet[1] != models.ScoreSheet.State.SUBMITTED:
         return [_("draft")] * len(criteria)
     values = scores.get(sheet[0], {})
     return [values.get(c.pk, (None, ""))[0] for c in criteria]
@@ -203,7 +191,7 @@ def _comment_rows(rows, criteria, members, sheets, scores, conflicts):
         application = result.application
         for member in members:
             sheet = sheets.get((application.pk, member.pk))
-            if sheet is None or sheet[1] != ScoreSheet.State.SUBMITTED:
+            if sheet is None or sheet[1] != models.ScoreSheet.State.SUBMITTED:
                 continue
             number += 1
             values = scores.get(sheet[0], {})
@@ -248,7 +236,6 @@ def finalists_header(ranking):
         _("No."),
         _("Nomination"),
         _("Organisation"),
-        _("BIN"),
         _("Region"),
         _("City"),
         _("Project title"),
@@ -261,7 +248,11 @@ def finalists_header(ranking):
 
 def render_finalists(programme, options, progress):
     """The XLSX of the finalists (and, after the vote, the winners) in nomination and rank
-    order, with the totals and the rank that made them finalists."""
+    order, with the totals and the rank that made them finalists.
+
+    Marked free of personal data, it is offered to the read-only seats and attached to their
+    grant report, the same file that staff get: so it names each organisation but carries no
+    BIN (staff read the BINs in the applications export)."""
     ranking = ranking_of(programme)
     regions = {region.pk: region.name for region in Region.objects.all()}
     statuses = _status_labels()
@@ -273,7 +264,6 @@ def render_finalists(programme, options, progress):
             number,
             result.application.nomination.title,
             result.application.organisation.name,
-            result.application.organisation.bin,
             regions.get(result.application.organisation.region_id),
             result.application.organisation.city,
             result.application.project_title,
@@ -297,15 +287,16 @@ def render_jury_members(programme, options, progress):
     """The XLSX of the commission: one row per member with their role, affiliation, how many
     sheets they submitted and conflicts they have, and their presence at each sitting."""
     members = list(
-        JuryMember.objects.filter(programme=programme).select_related("user").annotate(
-            submitted=Count("sheets", filter=Q(sheets__state=ScoreSheet.State.SUBMITTED),
+        models.JuryMember.objects.filter(programme=programme).select_related("user").annotate(
+            submitted=Count("sheets", filter=Q(sheets__state=models.ScoreSheet.State.SUBMITTED),
                             distinct=True),
-            conflicted=Count("conflicts", filter=~Q(conflicts__state=Conflict.State.DISMISSED),
-                             distinct=True)))
-    sittings = list(Sitting.objects.filter(programme=programme))
+            conflicted=Count(
+                "conflicts", filter=~Q(conflicts__state=models.Conflict.State.DISMISSED),
+                distinct=True)))
+    sittings = list(models.Sitting.objects.filter(programme=programme))
     presence = {(a.sitting_id, a.member_id): a.presence
-                for a in Attendance.objects.filter(sitting__programme=programme)}
-    labels = dict(Attendance.Presence.choices)
+                for a in models.Attendance.objects.filter(sitting__programme=programme)}
+    labels = dict(models.Attendance.Presence.choices)
     progress(0, len(members), _("Jury members"))
     header = [
         _("No."),
@@ -328,7 +319,7 @@ def render_jury_members(programme, options, progress):
             member.submitted,
             member.conflicted,
             *(str(labels[mark]) if mark else "—" for mark in marks),
-            sum(1 for mark in marks if mark in PRESENT),
+            sum(1 for mark in marks if mark in models.PRESENT),
         ])
     content = workbook_bytes([(_("Jury members"), header, rows)])
     progress(len(members), len(members), _("Jury members"))
@@ -360,16 +351,16 @@ def _by_nomination(rows):
 
 def _sittings(programme):
     # "chair" sorts before "member": the chair heads each list of those present.
-    ordered = Attendance.objects.select_related("member__user").order_by(
+    ordered = models.Attendance.objects.select_related("member__user").order_by(
         "member__role", "member__order", "member_id")
     sittings = []
-    for sitting in Sitting.objects.filter(programme=programme).prefetch_related(
+    for sitting in models.Sitting.objects.filter(programme=programme).prefetch_related(
             Prefetch("attendance", queryset=ordered)):
         records = list(sitting.attendance.all())
         sittings.append({
             "sitting": sitting,
-            "present": [a for a in records if a.presence in PRESENT],
-            "absent": [a.member for a in records if a.presence not in PRESENT],
+            "present": [a for a in records if a.presence in models.PRESENT],
+            "absent": [a.member for a in records if a.presence not in models.PRESENT],
         })
     return sittings
 
@@ -378,8 +369,8 @@ def _signatories(members, sittings):
     """The chair, then every member present at a sitting (every member when no sitting has
     been recorded), in the commission's order."""
     present = {a.member_id for s in sittings for a in s["present"]}
-    chairs = [m for m in members if m.role == JuryMember.Role.CHAIR]
-    others = [m for m in members if m.role != JuryMember.Role.CHAIR
+    chairs = [m for m in members if m.role == models.JuryMember.Role.CHAIR]
+    others = [m for m in members if m.role != models.JuryMember.Role.CHAIR
               and (not sittings or m.pk in present)]
     return chairs, others
 
@@ -391,18 +382,19 @@ def protocol_context(programme):
     sittings = _sittings(programme)
     rows = results(programme)
     conflicts = list(
-        Conflict.objects.filter(juror__programme=programme, state=Conflict.State.CONFIRMED)
+        models.Conflict.objects.filter(juror__programme=programme,
+                                       state=models.Conflict.State.CONFIRMED)
         .select_related("juror__user", "application__organisation", "application__nomination")
         .order_by("application__nomination__order", "application__organisation__name",
                   "juror__order", "juror_id"))
-    pending = Conflict.objects.filter(juror__programme=programme,
-                                      state=Conflict.State.PENDING).count()
+    pending = models.Conflict.objects.filter(juror__programme=programme,
+                                             state=models.Conflict.State.PENDING).count()
     decisions = list(
-        EligibilityDecision.objects.filter(application__programme=programme)
+        models.EligibilityDecision.objects.filter(application__programme=programme)
         .select_related("application__organisation", "application__nomination")
         .order_by("application__nomination__order", "application__organisation__name"))
     tie_breaks = list(
-        TieBreak.objects.filter(application__programme=programme)
+        models.TieBreak.objects.filter(application__programme=programme)
         .select_related("application__organisation", "application__nomination")
         .order_by("application__nomination__order", "priority"))
     groups = _by_nomination(rows)

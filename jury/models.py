@@ -167,7 +167,6 @@ class Conflict(models.Model):
         return f"{self.juror} · {self.application.organisation}"
 
 
-
 class ScoreSheet(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -299,6 +298,10 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_presence_display()}"
+
+
+# The presences that count as attending a sitting: the protocol's and the admin's "present".
+PRESENT = (Attendance.Presence.IN_PERSON, Attendance.Presence.ONLINE)
 
 
 class Nominee(models.Model):

@@ -1,6 +1,59 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+
+
+class PortalAppConfig(AppConfig):
+    """An app of the portal, declaring what it contributes to the spine's registries
+    (``ozgeris.registries``); ``ready()`` imports and registers it, so that each app's
+    ``apps.py`` reads as the list of what the app adds. Module and function paths are relative
+    to the app (``"calendar.extensions"``): its modules import models, which cannot be
+    imported before Django's app registry is ready. What fits no declaration is registered in the
+    app's own ``ready()`` after ``super().ready()``.
+    """
+
+    # Modules that register what they hold when imported (exporters, system checks).
+    registering_on_import = ()
+    # Modules whose ``register()`` is called, in this order (indicators, dashboard, ...).
+    registering_modules = ()
+    # name -> "module.function(programme, user)" of the programme's calendar feed.
+    calendar_sources = {}
+    # (order, "module.function") of the programme-copy step named after the app.
+    copy_step = None
+    # The order of the demo step named after the app: ``demo/seed.py``'s seed and reset.
+    demo_step_order = None
+    # The order of the live-edition step named after the app: ``demo/live.py``'s run.
+    live_step_order = None
+
+    def ready(self):
+        from . import registries
+
+        for module in self.registering_on_import:
+            self.module_of_app(module)
+        for module in self.registering_modules:
+            self.module_of_app(module).register()
+        for name, function in self.calendar_sources.items():
+            registries.register_calendar_source(name, self.function_of_app(function))
+        if self.copy_step is not None:
+            order, function = self.copy_step
+            registries.register_copy_step(self.label, order=order,
+                                          run=self.function_of_app(function))
+        if self.demo_step_order is not None:
+            seed = self.module_of_app("demo.seed")
+            registries.register_demo_step(self.label, order=self.demo_step_order,
+                                          run=seed.seed, reset=seed.reset)
+        if self.live_step_order is not None:
+            registries.register_live_step(self.label, order=self.live_step_order,
+                                          run=self.function_of_app("demo.live.run"))
+
+    def module_of_app(self, path):
+        return import_module(f"{self.name}.{path}")
+
+    def function_of_app(self, path):
+        return import_string(f"{self.name}.{path}")
 
 
 class OzgerisConfig(AppConfig):

@@ -265,6 +265,13 @@ def _archive_media(media_root, path):
     return entries
 
 
+def ledger_head_lines(manifest):
+    """The ledgers' heads a backup holds, one line each: what ``backup`` prints and ``restore``
+    prints again, for the operator to compare (and ``verify_ledger`` to confirm)."""
+    return [f"ledger {head['programme']}: position {head['sequence']}, "
+            f"head digest {head['digest']}" for head in manifest["ledger_heads"]]
+
+
 # Restoring
 
 def read_manifest(folder):

@@ -1,6 +1,7 @@
 """The registries through which the spine and the report reach the apps without importing them.
 
-Each app registers, in its ``AppConfig.ready()``:
+Each app registers, in its ``AppConfig.ready()`` (most of it declared on its
+``ozgeris.apps.PortalAppConfig``):
 
 * exporters: ``name → Exporter(title, formats, render)``, where
   ``render(programme, options, progress) -> (filename, content_type, bytes)``;

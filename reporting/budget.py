@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ozgeris import audit
-from ozgeris.models import localized
+from ozgeris.models import localized_property
 from ozgeris.registries import indicator_sources
 from ozgeris.tabular import Formula, Preview, UnreadableFile, has_formula, read_table
 from ozgeris.tabular import clean as _clean
@@ -54,13 +54,8 @@ class LineFigures:
     note_kk: str = ""
     note_en: str = ""
 
-    @property
-    def title(self):
-        return localized(self, "title")
-
-    @property
-    def note(self):
-        return localized(self, "note")
+    title = localized_property("title")
+    note = localized_property("note")
 
     @property
     def balance(self):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from ozgeris.models import Programme, localized
+from ozgeris.models import Programme, localized_property
 from ozgeris.uploads import JPEG, PDF, PNG, XLSX, check_new_file
 
 
@@ -31,9 +31,7 @@ class Titled(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def title(self):
-        return localized(self, "title")
+    title = localized_property("title")
 
 
 def russian(field):
@@ -94,17 +92,9 @@ class Grant(models.Model):
     def __str__(self):
         return f"{self.donor}: {self.topic}"
 
-    @property
-    def outcomes(self):
-        return localized(self, "outcomes")
-
-    @property
-    def lessons(self):
-        return localized(self, "lessons")
-
-    @property
-    def approver_position(self):
-        return localized(self, "approver_position")
+    outcomes = localized_property("outcomes")
+    lessons = localized_property("lessons")
+    approver_position = localized_property("approver_position")
 
 
 class Task(Titled):
@@ -145,9 +135,7 @@ class Activity(Titled):
     def __str__(self):
         return f"{self.task.number}.{self.number}. {self.title}"
 
-    @property
-    def narrative(self):
-        return localized(self, "narrative")
+    narrative = localized_property("narrative")
 
 
 class Appendix(Titled):
@@ -228,10 +216,7 @@ class Indicator(Titled):
     def __str__(self):
         return self.title
 
-    @property
-    def unit_label(self):
-        """The unit in the active language, falling back to Russian."""
-        return localized(self, "unit")
+    unit_label = localized_property("unit")
 
 
 class Contradiction(models.Model):
@@ -306,9 +291,7 @@ class BudgetLine(Titled):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
-    @property
-    def note(self):
-        return localized(self, "note")
+    note = localized_property("note")
 
 
 class IllustrativeFigure(models.Model):
@@ -335,9 +318,7 @@ class IllustrativeFigure(models.Model):
     def __str__(self):
         return self.source
 
-    @property
-    def note(self):
-        return localized(self, "note")
+    note = localized_property("note")
 
 
 class ReportVersion(models.Model):

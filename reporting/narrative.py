@@ -31,6 +31,9 @@ from .services import source_value
 PLACEHOLDER = re.compile(r"\{(?:(?P<typed>[\d\s.,]+)\|)?(?P<name>[a-z_]+\.[a-z0-9_]+)\}")
 TABLE = re.compile(r"^\s*\{table:(?P<name>[a-z_]+\.[a-z0-9_]+)\}\s*$")
 BRACED = re.compile(r"\{[^{}\n]{0,120}\}")
+# Table sources renamed since narratives were written: old name -> current name. A stored
+# narrative keeps its old placeholder and still prints the table.
+RENAMED_TABLES = {"voting.winners": "voting.winners_by_nomination"}
 
 
 @dataclass
@@ -98,12 +101,13 @@ def render(activity, programme, *, figures=None, cache=None, illustrative=None):
             continue
         table = TABLE.match(paragraph)
         if table:
-            function = table_sources.get(table.group("name"))
+            name = _table_name(table)
+            function = table_sources.get(name)
             if function is None:
-                narrative.unknown.append(table.group("name"))
+                narrative.unknown.append(name)
                 continue
             columns, rows = function(programme)
-            narrative.blocks.append(("table", columns, list(rows), table.group("name")))
+            narrative.blocks.append(("table", columns, list(rows), name))
             continue
         pieces, position = [], 0
         for match in PLACEHOLDER.finditer(paragraph):
@@ -117,6 +121,11 @@ def render(activity, programme, *, figures=None, cache=None, illustrative=None):
         if block[0] == "table":
             narrative.illustrative.pop(block[3], None)
     return narrative
+
+
+def _table_name(match):
+    """The table source a ``TABLE`` match names, by its current name."""
+    return RENAMED_TABLES.get(match.group("name"), match.group("name"))
 
 
 def figures_used(programme):
@@ -139,7 +148,7 @@ def mistakes(text):
         for token in BRACED.findall(paragraph):
             placeholder = PLACEHOLDER.fullmatch(token)
             if table and token == f"{{table:{table.group('name')}}}":
-                name, known = table.group("name"), table_sources.names()
+                name, known = _table_name(table), table_sources.names()
             elif placeholder:
                 name, known = placeholder.group("name"), indicator_sources.names()
             elif token.startswith("{table:"):

@@ -104,7 +104,9 @@ def index(request):
         "form": form, "page": page, "read_only": not staff,
         "audit_programme": Programme.objects.current() if not staff and is_auditor(
             request.user) else None,
-        "versions": ReportVersion.objects.select_related("programme", "issued_by")[:20],
+        # Who issued a version and their note are staff's working record, not the seats'.
+        "versions": ReportVersion.objects.select_related(
+            "programme", *(["issued_by"] if staff else []))[:20],
         "programmes": Programme.objects.order_by("-year")})
 
 

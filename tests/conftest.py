@@ -119,6 +119,16 @@ def _fresh_cache_and_language(settings):
 
 
 @pytest.fixture
+def english():
+    """The test runs in English, for a module that matches messages in English (the catalogues
+    are checked in test_translations): ``pytestmark = pytest.mark.usefixtures("english")``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def make_user(db):
     from allauth.account.models import EmailAddress
 
@@ -242,3 +252,37 @@ def finalists(vote_programme):
 @pytest.fixture
 def voter(make_user):
     return make_user(email="voter@example.kz")
+
+
+@pytest.fixture
+def meeting(demo_programme):
+    """An information meeting of the 2019 programme (Atyrau, 18 September) with an empty
+    roster."""
+    import datetime
+
+    from events.models import InfoMeeting
+    from ozgeris.models import Region
+
+    return InfoMeeting.objects.create(programme=demo_programme, city="Атырау",
+                                      region=Region.objects.get(code="atyrau"),
+                                      held_on=datetime.date(2019, 9, 18), venue="Коворкинг")
+
+
+@pytest.fixture
+def cast(django_capture_on_commit_callbacks, make_user):
+    """cast(finalist, n): n new verified voters, each with a name, vote for ``finalist``; the
+    ledger is sealed and the receipts queued (on-commit callbacks run). Returns the ballots."""
+    from voting import services
+
+    counter = iter(range(10_000))
+
+    def vote(finalist, n=1):
+        ballots = []
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(n):
+                person = make_user(email=f"v{next(counter)}@example.kz",
+                                   display_name="Дана Сайлаушы")
+                ballots.append(services.cast_vote(voter=person, finalist=finalist))
+        return ballots
+
+    return vote

@@ -1,7 +1,10 @@
 """Factories for the tests: valid organisations (BIN with its check digit) and applications."""
 
+import io
+
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from applications.models import Application, Organisation
 from applications.validators import bin_checksum_ok
@@ -22,6 +25,16 @@ def valid_bin(n):
 
 def pdf_upload(name="document.pdf"):
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def xlsx_upload(rows, name="table.xlsx"):
+    """An uploaded XLSX file whose first sheet holds ``rows``."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -120,6 +133,64 @@ def juror(programme, make_user, name, **fields):
     return JuryMember.objects.create(programme=programme, user=user,
                                      affiliation=fields.pop("affiliation", "Independent"),
                                      **fields)
+
+
+def seat(programme, user, role="member"):
+    """A seat on ``programme``'s jury for ``user``, in the Jury group the panel's pages ask
+    for."""
+    from django.contrib.auth.models import Group
+
+    from jury.models import JuryMember
+
+    user.groups.add(Group.objects.get(name="Jury"))
+    return JuryMember.objects.create(programme=programme, user=user, role=role,
+                                     affiliation="Independent")
+
+
+def score(member, application, social, business, submit=True, comment=""):
+    """``member``'s sheet for ``application`` through ``jury.services.save_sheet``: ``social``
+    and ``business`` on the two default criteria, ``comment`` on the first."""
+    from jury import services
+    from jury.models import Criterion
+
+    criteria = {c.code: c.pk for c in Criterion.objects.filter(programme=application.programme)}
+    return services.save_sheet(
+        juror=member, application=application, submit=submit, by=member.user,
+        values={criteria["social-impact"]: (social, comment),
+                criteria["business-model"]: (business, "")})
+
+
+def bulk_scored(members, applications):
+    """A submitted sheet of each of ``members`` for each of ``applications``, scored on every
+    criterion; bulk-created, past the services, for the query-count tests of large editions."""
+    from jury.models import Criterion, Score, ScoreSheet
+
+    criteria = list(Criterion.objects.filter(programme=members[0].programme))
+    sheets = ScoreSheet.objects.bulk_create(
+        ScoreSheet(juror=member, application=application, state="submitted")
+        for application in applications for member in members)
+    Score.objects.bulk_create(Score(sheet=sheet, criterion=criterion, value=1 + i % 5)
+                              for i, sheet in enumerate(sheets) for criterion in criteria)
+
+
+def past_programme(year):
+    """An edition that ended long ago, its dates in their order ten days apart (the ceremony 340
+    days back), with one nomination, education, to apply in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ozgeris.models import Nomination, Programme
+
+    stages = ("intake_opens_at", "intake_closes_at", "scoring_opens_at", "scoring_closes_at",
+              "voting_opens_at", "voting_closes_at", "ceremony_at")
+    now = timezone.now()
+    programme = Programme.objects.create(
+        year=year, title_ru=f"Премия {year}", title_kk=f"Сыйлық {year}", title_en=f"Award {year}",
+        **{stage: now - timedelta(days=400 - 10 * step) for step, stage in enumerate(stages)})
+    Nomination.objects.create(programme=programme, code="education", order=1,
+                              title_ru="education", title_kk="education", title_en="education")
+    return programme
 
 
 def close_vote(programme):

@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,33 @@ def test_nothing_reads_the_shared_folder_at_run_time():
         if shared in path.read_text(encoding="utf-8")
     ]
     assert offences == []
+
+
+def documented_paths():
+    """Every `app/file.ext` the README and docs/ name in code quotes, where the first folder is
+    one of the repository's own (so "the app's `demo/live.py`" is read as prose, not a path).
+    A name may be cut short (`voting/migrations/0009` names the migration that starts so)."""
+    top = {entry.name for entry in ROOT.iterdir()} - {"var"}  # var/: made at run time
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for quoted in re.findall(r"`([A-Za-z0-9_.{},*/-]+/[A-Za-z0-9_.{},*-]+)`",
+                                 doc.read_text(encoding="utf-8")):
+            if quoted.split("/")[0] in top:
+                yield doc.relative_to(ROOT), quoted
+
+
+def test_the_map_names_only_files_that_exist():
+    """docs/architecture.md and the README are the newcomer's map: a renamed module must take
+    its name in them along (issue 17)."""
+    missing = [f"{doc}: {path}" for doc, path in documented_paths()
+               if not all(any(ROOT.glob(each + "*")) for each in expand_braces(path))]
+    assert list(documented_paths()), "the documents name no file at all: the pattern is wrong"
+    assert missing == []
+
+
+def expand_braces(path):
+    """`locale/{ru,kk}/x.po` → both paths (glob has no braces)."""
+    match = re.search(r"\{([^{}]*)\}", path)
+    if not match:
+        return [path.rstrip("/")]
+    return [expanded for choice in match.group(1).split(",")
+            for expanded in expand_braces(path[:match.start()] + choice + path[match.end():])]

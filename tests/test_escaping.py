@@ -22,7 +22,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from applications.models import Application, Status
@@ -31,7 +30,7 @@ from ozgeris.models import OutboxMessage, Region
 
 from .factories import COMPLETE_FIELDS, PDF_BYTES, started_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 FORMULA = '=HYPERLINK("http://evil","x")'
@@ -79,12 +78,6 @@ def pdf_text(content, tmp_path, name="out.pdf"):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 # ---------------------------------------------------------------------------

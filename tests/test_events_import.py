@@ -2,8 +2,6 @@
 until staff confirm, all or nothing; and the meeting's sign-in sheet. Messages are checked
 in English (the tests do not depend on the translations)."""
 
-import datetime
-import io
 import re
 import shutil
 import subprocess
@@ -12,7 +10,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook
 
 from events import services
 from events.imports import UnreadableFile, read_people
@@ -20,11 +17,10 @@ from events.models import (
     Ceremony,
     CeremonyGuest,
     GuestCategory,
-    InfoMeeting,
     ParticipantCategory,
     RosterEntry,
 )
-from ozgeris.models import Region
+from tests.factories import xlsx_upload
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -40,22 +36,6 @@ CATEGORIES = ParticipantCategory.choices
 
 def csv_file(text, name="roster.csv"):
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
-
-
-def xlsx_file(rows, name="roster.xlsx"):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
-
-
-@pytest.fixture
-def meeting(demo_programme):
-    return InfoMeeting.objects.create(programme=demo_programme, city="Атырау",
-                                      region=Region.objects.get(code="atyrau"),
-                                      held_on=datetime.date(2019, 9, 18), venue="Коворкинг")
 
 
 def test_the_preview_lists_bad_rows_with_their_line_numbers_and_reasons():
@@ -83,8 +63,9 @@ def test_the_preview_lists_bad_rows_with_their_line_numbers_and_reasons():
 
 
 def test_an_xlsx_roster_is_read_like_a_csv():
-    upload = xlsx_file([["Name", "Organisation", "Category"], ["Асем Жұмабек", "Ellefun", "NGO"],
-                        [None, "Ellefun", "NGO"]])
+    upload = xlsx_upload([["Name", "Organisation", "Category"],
+                          ["Асем Жұмабек", "Ellefun", "NGO"], [None, "Ellefun", "NGO"]],
+                         "roster.xlsx")
 
     preview = read_people(upload, CATEGORIES)
 

@@ -6,36 +6,36 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from events.models import (
+    Ceremony,
     ChannelSnapshot,
-    InfoMeeting,
     Letter,
     LetterAnswer,
     PartnerMeeting,
     Publication,
     PublicationReach,
-    RosterEntry,
     Video,
-    VideoReach,
     programme_period,
 )
 from events.validators import validate_bik, validate_iik, validate_kbe
-from ozgeris.models import Region
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def meeting(demo_programme):
-    return InfoMeeting.objects.create(programme=demo_programme, city="Тараз",
-                                      region=Region.objects.get(code="jambyl"),
-                                      held_on=datetime.date(2019, 9, 20))
 
 
 def test_the_2019_programme_period_runs_from_its_year_to_the_end_of_the_next(demo_programme):
     assert programme_period(demo_programme) == (datetime.date(2019, 1, 1),
                                                 datetime.date(2020, 12, 31))
+
+
+def test_a_meetings_city_is_in_the_active_language_else_in_russian(meeting):
+    meeting.city_en = "Atyrau"
+
+    with translation.override("en"):
+        assert meeting.city_name == "Atyrau"
+    with translation.override("kk"):
+        assert meeting.city_name == "Атырау"
 
 
 def test_a_meeting_dated_outside_the_programme_is_refused_at_the_field(meeting):
@@ -59,24 +59,34 @@ def test_an_answer_dated_outside_the_programme_is_refused(meeting):
     assert "received_on" in error.value.message_dict
 
 
-@pytest.mark.parametrize("snapshot", ["publication", "video"])
-def test_a_reach_snapshot_taken_outside_the_programme_is_refused(demo_programme, snapshot):
-    if snapshot == "publication":
-        subject = Publication.objects.create(programme=demo_programme, title="Пост")
-        reach = PublicationReach(publication=subject, views=10)
-    else:
-        subject = Video.objects.create(programme=demo_programme, title="Ролик",
-                                       kind=Video.Kind.PROMO)
-        reach = VideoReach(video=subject, views=10)
-    reach.taken_at = datetime.datetime(2019, 10, 1, tzinfo=datetime.UTC)
-    reach.full_clean()
-    assert str(reach) == "01.10.2019 00:00"
+@pytest.fixture(params=["publication", "video"])
+def reach(request, demo_programme):
+    """The reach snapshots of a new publication or of a new video (its related manager)."""
+    if request.param == "publication":
+        return Publication.objects.create(programme=demo_programme, title="Пост").reach
+    return Video.objects.create(programme=demo_programme, title="Ролик",
+                                kind=Video.Kind.PROMO).reach
 
-    reach.taken_at = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+
+def test_a_reach_snapshot_taken_outside_the_programme_is_refused(reach):
+    snapshot = reach.create(taken_at=datetime.datetime(2019, 10, 1, tzinfo=datetime.UTC),
+                            views=10)
+    snapshot.full_clean()
+    assert str(snapshot) == "01.10.2019 00:00"
+
+    snapshot.taken_at = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
     with pytest.raises(ValidationError) as error:
-        reach.full_clean()
+        snapshot.full_clean()
 
     assert "taken_at" in error.value.message_dict
+
+
+def test_a_subject_has_one_reach_snapshot_per_moment(reach):
+    taken_at = datetime.datetime(2019, 10, 1, tzinfo=datetime.UTC)
+    reach.create(taken_at=taken_at, views=10)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        reach.create(taken_at=taken_at, views=12)
 
 
 def test_a_malformed_url_is_refused_at_the_field(demo_programme):
@@ -103,16 +113,26 @@ def test_a_negative_reach_figure_is_refused_by_the_form_and_the_database(demo_pr
     assert not PublicationReach.objects.filter(publication=publication).exists()
 
 
-def test_a_roster_entry_without_a_name_is_refused_by_the_database(meeting):
+@pytest.fixture(params=["roster", "guests"])
+def people(request, meeting):
+    """A meeting's roster, or the 2019 ceremony's guest list: both keep a person's rules."""
+    if request.param == "roster":
+        return meeting.roster
+    return Ceremony.objects.get(programme=meeting.programme).guests
+
+
+def test_a_person_without_a_name_is_refused_by_the_database(people):
     with pytest.raises(IntegrityError), transaction.atomic():
-        RosterEntry.objects.create(meeting=meeting, name="")
+        people.create(name="")
 
 
-def test_the_same_person_is_once_on_a_roster(meeting):
-    RosterEntry.objects.create(meeting=meeting, name="Асель", organisation="ОФ «Шаңырақ»")
+def test_the_same_person_is_once_on_a_list(people):
+    person = people.create(name="Асель Нурланова", organisation="ОФ «Шаңырақ»")
+    assert str(person) == "Асель Нурланова"
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        RosterEntry.objects.create(meeting=meeting, name="Асель", organisation="ОФ «Шаңырақ»")
+        people.create(name="Асель Нурланова", organisation="ОФ «Шаңырақ»")
+    people.create(name="Асель Нурланова", organisation="Ellefun")
 
 
 def test_partner_meeting_dates_must_be_in_order(demo_programme):

@@ -1,6 +1,7 @@
 """The catalogues follow docs/glossary.md: no translation uses a form its "rejected" column lists
 (кері қайтару for withdraw, жоба for a draft, "expert commission" in English …)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -75,3 +76,48 @@ def test_the_reader_applies_scope_case_and_word_start():
     assert not pattern("ТОО").search("ТООБ") and not pattern("ОО").search("ТОО")
     assert rejected_forms("| x | y | z | m | kk: жоба [draft]; en: jury |") == [
         ("kk", "жоба", "draft"), ("en", "jury", None)]
+
+
+# The demo's texts ---------------------------------------------------------------------------
+# The demo shows the portal's own wording (the programme's description, the report's
+# narratives, notes and titles), so it names the jury as the glossary does. Quotes of the 2019
+# report keep its words: the "as_written" fields, the information meetings' agenda as the report
+# gives it, and the disagreements, which name the original's wording.
+DEMO_FILES = sorted(ROOT.glob("*/demo/*.json"))
+QUOTED = ("as_written", "info_meetings.agenda.items", "contradictions.")
+KAZAKH_LETTERS = re.compile("[әғқңөұүһі]", re.IGNORECASE)
+
+
+def jury_forms(text):
+    """The rejected forms of the jury's rows (jury, juror, jury sitting), whatever their
+    scope: in the demo's prose every one of them means the jury."""
+    return [(language, form) for language, form, _scope in rejected_forms(
+        "\n".join(line for line in text.splitlines() if line.startswith("| jur")))]
+
+
+def demo_texts(value, path=""):
+    """(path, language, text) of every string in a demo file outside the quotes; the language
+    from the key's suffix (title_kk), else from the letters (Kazakh, Russian, English)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from demo_texts(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from demo_texts(item, path)
+    elif isinstance(value, str) and not any(quoted in path for quoted in QUOTED):
+        suffix = path.rpartition("_")[2]
+        if suffix not in ("ru", "kk", "en"):
+            suffix = ("kk" if KAZAKH_LETTERS.search(value) else
+                      "ru" if re.search("[а-яё]", value, re.IGNORECASE) else "en")
+        yield path, suffix, value
+
+
+def test_the_demo_texts_name_the_jury_as_the_glossary_does():
+    forms = jury_forms(GLOSSARY.read_text(encoding="utf-8"))
+    assert ("ru", "экспертн") in forms and ("kk", "комиссия") in forms
+    offending = [(path.relative_to(ROOT).as_posix(), key, form)
+                 for path in DEMO_FILES
+                 for key, language, text in demo_texts(json.loads(path.read_text("utf-8")))
+                 for form_language, form in forms
+                 if form_language == language and pattern(form).search(text)]
+    assert DEMO_FILES and offending == []

@@ -9,7 +9,6 @@ before each example, so the forms are reached rather than answered with a 429.
 """
 
 import csv
-import datetime
 import io
 
 import pytest
@@ -21,7 +20,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from applications.models import Application
-from events.models import InfoMeeting
 from ozgeris import memo
 from ozgeris.models import Region
 
@@ -326,13 +324,6 @@ def test_the_finalists_filter_survives_hostile_input(client, finalists, code):
 # ---------------------------------------------------------------------------
 # Roster import (admin: upload → preview → confirm)
 # ---------------------------------------------------------------------------
-
-@pytest.fixture
-def meeting(demo_programme):
-    return InfoMeeting.objects.create(programme=demo_programme, city="Атырау",
-                                      region=Region.objects.get(code="atyrau"),
-                                      held_on=datetime.date(2019, 9, 18), venue="Коворкинг")
-
 
 def cell():
     return st.one_of(anything(40), st.sampled_from(["НПО", "youth", "да", "нет", "", "x"]))

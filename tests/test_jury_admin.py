@@ -5,12 +5,14 @@ actions (reopen a sheet, resolve a possible conflict) go through jury.services w
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
+from django.utils import timezone
 
 from jury import services
-from jury.models import Conflict, Criterion, JuryMember, ScoreSheet, Sitting
+from jury.exporters import protocol_context
+from jury.models import Attendance, Conflict, Criterion, JuryMember, ScoreSheet, Sitting
 from ozgeris.models import AuditEvent
 
-from .factories import ApplicationFactory, OrganisationFactory
+from .factories import ApplicationFactory, OrganisationFactory, juror
 
 
 @pytest.fixture
@@ -122,3 +124,20 @@ def test_a_juror_seated_in_the_admin_can_enter_the_panel(client, programme, staf
     assert JuryMember.objects.filter(user=person, programme=programme).exists()
     client.force_login(person)
     assert client.get(reverse("jury_panel:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sittings_present_column_counts_whom_the_minutes_list_as_present(
+        client, staff, programme, make_user):
+    """One rule of who attended a sitting (in person or online) for the admin and the minutes."""
+    sitting = Sitting.objects.create(programme=programme, subject=Sitting.Subject.APPLICATIONS,
+                                     starts_at=timezone.now())
+    for name, presence in (("Here", "in_person"), ("Remote", "online"), ("Away", "absent")):
+        Attendance.objects.create(sitting=sitting, member=juror(programme, make_user, name),
+                                  presence=presence)
+    client.force_login(staff)
+
+    listed = client.get(changelist("sitting")).context["cl"].result_list.get(pk=sitting.pk)
+    [minutes] = protocol_context(programme)["sittings"]
+    assert listed.present_count == len(minutes["present"]) == 2
+    assert [a.member.user.display_name for a in minutes["present"]] == ["Here", "Remote"]

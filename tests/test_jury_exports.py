@@ -17,25 +17,18 @@ from openpyxl import load_workbook
 
 from applications.models import Status
 from jury import services
-from jury.models import Attendance, Criterion, JuryMember, Sitting
+from jury.models import Attendance, JuryMember, Sitting
 from ozgeris import registries
 from ozgeris.registries import no_progress
 
-from .factories import ApplicationFactory, OrganisationFactory, juror
+from .factories import ApplicationFactory, OrganisationFactory, juror, score
 
 ALMATY = ZoneInfo("Asia/Almaty")
 EVIL = '=HYPERLINK("http://evil")'
 CONFLICT_REASON = "Advises the foundation on its budget"
+COMMENT = "Strong team"  # every juror's comment on the social impact
 EXPORTERS = {"jury-protocol": ("pdf",), "scores": ("xlsx",), "finalists": ("xlsx",),
              "jury-members": ("xlsx",)}
-
-
-def score(member, application, social, business, submit=True):
-    criteria = {c.code: c.pk for c in Criterion.objects.filter(programme=application.programme)}
-    return services.save_sheet(
-        juror=member, application=application, submit=submit, by=member.user,
-        values={criteria["social-impact"]: (social, "Strong team"),
-                criteria["business-model"]: (business, "")})
 
 
 def screened(programme, name, share, nomination="education"):
@@ -55,7 +48,7 @@ def add_applications(programme, members, staff, names, nomination="education"):
         application.refresh_from_db()
         for member in members:
             if services.can_score(member, application):
-                score(member, application, 5 - i % 5, 4 - i % 3)
+                score(member, application, 5 - i % 5, 4 - i % 3, comment=COMMENT)
     return applications
 
 
@@ -77,12 +70,12 @@ def commission(programme, make_user, staff):
                               by=boris.user)
     for member in (chair, boris, dana):
         if services.can_score(member, top):
-            score(member, top, 5, 5)
+            score(member, top, 5, 5, comment=COMMENT)
     services.override_eligibility(application=failing, eligible=True, by=staff,
                                   reason="Grant income was misfiled as donations")
     failing.refresh_from_db()
     for member in (chair, boris, dana):
-        score(member, failing, 1, 2)
+        score(member, failing, 1, 2, comment=COMMENT)
     others = add_applications(programme, [chair, boris, dana], staff, [EVIL, "Health Hub"],
                               nomination="health")
     services.apply_cut(programme=programme, top_n=1, by=staff)
@@ -169,7 +162,7 @@ def test_scores_export_lists_each_submitted_sheet_with_its_comments(programme, c
     assert ("Top Fund", "Aigerim Chair") in sheets
     assert ("Top Fund", "Boris Online") not in sheets
     assert len(sheets) == 2 + 3 + 3 + 3
-    assert rows[0]["Comment: Social impact"].value == "Strong team"
+    assert rows[0]["Comment: Social impact"].value == COMMENT
 
 
 # ---------------------------------------------------------------------------
@@ -186,8 +179,20 @@ def test_finalists_export_has_one_row_per_finalist(programme, commission, tmp_pa
     top = rows["Top Fund"]
     assert top["Nomination"].value == "education"
     assert (top["Total (raw)"].value, top["Rank (raw scores)"].value) == (10, 1)
-    assert top["BIN"].data_type == "s"
     assert labels[:3] == ["No.", "Nomination", "Organisation"]
+
+
+@pytest.mark.django_db
+def test_the_finalists_export_offered_to_the_seats_carries_no_bin(programme, commission,
+                                                                  tmp_path):
+    """The read-only seats are offered it (no personal data): the organisations' BINs stay with
+    staff's applications export."""
+    assert not registries.exporters.get("finalists").personal_data
+    labels, rows = sheet_rows(export("finalists", tmp_path, programme))
+    cells = {str(cell.value) for row in rows for cell in row.values()}
+
+    assert "BIN" not in labels
+    assert commission["top"].organisation.bin not in cells
 
 
 @pytest.mark.django_db

@@ -5,21 +5,14 @@ submission per sheet, nothing of another programme's."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jury import services
-from jury.models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, JuryMember, ScoreSheet
+from jury.models import SCORE_MAX, SCORE_MIN, Conflict, Criterion, ScoreSheet
 
-from .factories import ApplicationFactory
-
-
-def seat(programme, user, role="member"):
-    user.groups.add(Group.objects.get(name="Jury"))
-    return JuryMember.objects.create(programme=programme, user=user, role=role,
-                                     affiliation="Independent")
+from .factories import ApplicationFactory, seat
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ from applications.models import Status
 from jury import services
 from jury.models import Criterion, JuryMember, ScoreSheet
 
-from .factories import ApplicationFactory, OrganisationFactory
-
-
-def seat(programme, user, role="member"):
-    user.groups.add(Group.objects.get(name="Jury"))
-    return JuryMember.objects.create(programme=programme, user=user, role=role,
-                                     affiliation="Independent")
+from .factories import ApplicationFactory, OrganisationFactory, seat
 
 
 @pytest.fixture

@@ -13,26 +13,24 @@ from jury import services
 from jury.models import Conflict, Criterion, JurySettings, Score, ScoreSheet
 from jury.results import results
 
-from .factories import ApplicationFactory, OrganisationFactory, juror
+from .factories import ApplicationFactory, OrganisationFactory, bulk_scored, juror, score
 
+# Refusals are matched in English here; the catalogues are checked elsewhere.
+pytestmark = pytest.mark.usefixtures("english")
 
-@pytest.fixture(autouse=True)
-def english():
-    """Refusals are matched in English here; the catalogues are checked elsewhere."""
-    with translation.override("en"):
-        yield
 
 def eligible(programme, nomination="education", **fields):
     return ApplicationFactory(programme=programme, status="eligible",
                               nomination=programme.nominations.get(code=nomination), **fields)
 
 
-def score(member, application, social, business, submit=True):
-    criteria = {c.code: c.pk for c in Criterion.objects.filter(programme=application.programme)}
-    return services.save_sheet(
-        juror=member, application=application, submit=submit, by=member.user,
-        values={criteria["social-impact"]: (social, ""),
-                criteria["business-model"]: (business, "")})
+def scored_by(member, *pairs):
+    """An eligible application of ``member``'s programme for each (social, business) pair,
+    scored so by ``member``."""
+    applications = [eligible(member.programme) for _ in pairs]
+    for application, (social, business) in zip(applications, pairs, strict=True):
+        score(member, application, social, business)
+    return applications
 
 
 # The 80/20 gate -------------------------------------------------------------------
@@ -224,10 +222,7 @@ def test_results_give_means_total_spread_and_ranks(programme, make_user):
 @pytest.mark.django_db
 def test_ties_are_broken_by_top_scores_and_flagged_when_still_equal(programme, make_user):
     a = juror(programme, make_user, "a")
-    fives, fours, twin = eligible(programme), eligible(programme), eligible(programme)
-    score(a, fives, 5, 3)
-    score(a, fours, 4, 4)
-    score(a, twin, 4, 4)
+    fives, fours, twin = scored_by(a, (5, 3), (4, 4), (4, 4))
 
     rows = {r.application.pk: r for r in results(programme)}
     assert rows[fives.pk].rank == 1 and not rows[fives.pk].tied
@@ -302,13 +297,7 @@ def test_normalised_ranking_can_differ_from_raw_when_jurors_disagree_in_leniency
 @pytest.mark.parametrize("count", [3, 300])
 def test_results_cost_a_constant_number_of_queries(programme, make_user, count):
     members = [juror(programme, make_user, f"j{i}") for i in range(3)]
-    criteria = list(Criterion.objects.filter(programme=programme))
-    applications = [eligible(programme) for _ in range(count)]
-    sheets = ScoreSheet.objects.bulk_create(
-        ScoreSheet(juror=member, application=application, state="submitted")
-        for application in applications for member in members)
-    Score.objects.bulk_create(Score(sheet=sheet, criterion=criterion, value=1 + i % 5)
-                              for i, sheet in enumerate(sheets) for criterion in criteria)
+    bulk_scored(members, [eligible(programme) for _ in range(count)])
 
     with CaptureQueriesContext(connection) as queries:
         assert len(results(programme)) == count
@@ -347,9 +336,7 @@ def test_applying_the_cut_makes_finalists_and_tells_the_applicants(
 @pytest.mark.django_db
 def test_a_threshold_cut(programme, make_user, staff):
     a = juror(programme, make_user, "a")
-    good, poor = eligible(programme), eligible(programme)
-    score(a, good, 4, 4)
-    score(a, poor, 3, 4)
+    good, poor = scored_by(a, (4, 4), (3, 4))
 
     proposal = services.propose_cut(programme=programme, threshold=8)
     assert {r.application.pk: f for r, f in proposal} == {good.pk: True, poor.pk: False}
@@ -358,9 +345,7 @@ def test_a_threshold_cut(programme, make_user, staff):
 @pytest.mark.django_db
 def test_the_chairs_tie_break_is_recorded_and_decides_the_rank(programme, make_user, staff):
     a = juror(programme, make_user, "a")
-    first, second = eligible(programme), eligible(programme)
-    score(a, first, 4, 4)
-    score(a, second, 4, 4)
+    first, second = scored_by(a, (4, 4), (4, 4))
     with pytest.raises(services.JuryError):
         services.record_tie_break(application=second, priority=1, reason="x", by=a.user)
 

@@ -5,12 +5,15 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from applications import intake
+from ozgeris import registries
+from ozgeris.demo import live
 from ozgeris.demo.programme import demo_password, facts
-from ozgeris.models import Programme
+from ozgeris.models import OutboxMessage, Programme
 
 
 def seed(*options):
@@ -71,3 +74,25 @@ def test_the_demo_applicant_can_start_an_application_right_after(client, demo_pr
 
     assert f'href="{reverse("applications:start")}"' in dashboard
     assert intake.open_until(Programme.objects.current()) is not None
+
+
+@pytest.mark.django_db
+def test_only_the_demos_own_mail_is_marked_not_sent(demo_programme):
+    """A message the running portal queues while the live steps run (a real applicant's
+    confirmation) must still go out: only mail written to demo accounts is swept."""
+    def real_message_queued_meanwhile(*, programme, phase, log):
+        OutboxMessage.objects.create(to=["applicant@example.org"], subject="Real", body="Real")
+
+    before = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
+    registries.register_live_step("test-real-mail", order=999, run=real_message_queued_meanwhile)
+    try:
+        seed("--phase", "results")
+    finally:
+        registries.live_steps.unregister("test-real-mail")
+
+    queued = OutboxMessage.objects.filter(id__gt=before)
+    assert list(queued.filter(sent_at__isnull=True).values_list("subject", flat=True)) == [
+        "Real", "Real", "Real"]  # one per phase reached: the demo's own mail is all swept
+    swept = queued.filter(last_error=live.NOT_SENT)
+    assert swept.exists()
+    assert all(address.endswith("demo.ozgeris.kz") for message in swept for address in message.to)

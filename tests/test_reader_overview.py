@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jury import services
-from jury.models import Criterion, Score, ScoreSheet
 
-from .factories import ApplicationFactory, OrganisationFactory, juror
+from .factories import ApplicationFactory, OrganisationFactory, bulk_scored, juror, score
 
-JUROR_EMAIL = "secretjuror@secretjuror.example.kz"
+JUROR_COMMENT = "Secret juror comment"
 
 
 def _url(programme, page=None):
@@ -27,13 +26,6 @@ def _eligible(programme, nomination="education", **fields):
                               nomination=programme.nominations.get(code=nomination), **fields)
 
 
-def _score(member, application, social, business):
-    criteria = {c.code: c.pk for c in Criterion.objects.filter(programme=application.programme)}
-    services.save_sheet(juror=member, application=application, submit=True, by=member.user,
-                        values={criteria["social-impact"]: (social, "Secret juror comment"),
-                                criteria["business-model"]: (business, "")})
-
-
 @pytest.fixture
 def judged(programme, make_user):
     """Two eligible applications in one nomination scored by one juror, a draft, a withdrawn
@@ -42,8 +34,8 @@ def judged(programme, make_user):
     top = _eligible(programme, organisation=OrganisationFactory(
         name="ОФ «Жоғарғы»", contact_person="Private Person", contact_email="private@ngo.kz"))
     low = _eligible(programme, organisation=OrganisationFactory(name="ОО «Төменгі»"))
-    _score(member, top, 5, 5)
-    _score(member, low, 2, 3)
+    score(member, top, 5, 5, comment=JUROR_COMMENT)
+    score(member, low, 2, 3, comment=JUROR_COMMENT)
     ApplicationFactory(programme=programme, status="draft",
                        organisation=OrganisationFactory(name="Черновик-НКО"))
     ApplicationFactory(programme=programme, status="withdrawn",
@@ -118,7 +110,7 @@ def test_the_page_carries_no_person_document_or_juror(client, observer, staff, j
     assert response.status_code == 200
     assert "ОФ «Жоғарғы»" in content and "ОО «Төменгі»" in content  # the page lists them
     for secret in ("Private Person", "private@ngo.kz", "Айгүл Серікқызы", "@example.kz",
-                   "secretjuror", "Secret juror comment", "+7 701", "/documents/",
+                   "secretjuror", JUROR_COMMENT, "+7 701", "/documents/",
                    "Черновик-НКО", "Отозванная-НКО"):
         assert secret not in content, secret
 
@@ -181,13 +173,7 @@ def test_the_reports_page_links_to_it(client, observer, programme):
 
 def _scored(programme, members, count):
     """``count`` eligible applications, each scored by every one of ``members``."""
-    criteria = list(Criterion.objects.filter(programme=programme))
-    applications = [_eligible(programme) for _ in range(count)]
-    sheets = ScoreSheet.objects.bulk_create(
-        ScoreSheet(juror=member, application=application, state="submitted")
-        for application in applications for member in members)
-    Score.objects.bulk_create(Score(sheet=sheet, criterion=criterion, value=1 + i % 5)
-                              for i, sheet in enumerate(sheets) for criterion in criteria)
+    bulk_scored(members, [_eligible(programme) for _ in range(count)])
 
 
 def _applied_edition(programme, make_user, count):

@@ -231,6 +231,26 @@ def test_no_seat_issues_a_version_of_the_report(client, request, open_programme,
     assert not ReportVersion.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seat", "shown"), [
+    ("observer", False), ("auditor", False), ("staff", True)])
+def test_who_issued_a_version_and_their_note_are_for_staff_only(
+        client, request, open_programme, staff, seat, shown):
+    from reporting.models import ReportVersion
+
+    staff.display_name = "Issuing Officer"
+    staff.save()
+    ReportVersion.objects.create(programme=open_programme, number=1, issued_by=staff,
+                                 note="internal: figures checked by phone")
+    client.force_login(request.getfixturevalue(seat))
+
+    page = client.get(reverse("reporting:index")).content.decode()
+
+    assert "version 1" in page or "версия 1" in page
+    assert ("Issuing Officer" in page) is shown
+    assert ("figures checked by phone" in page) is shown
+
+
 # The audit page --------------------------------------------------------------------------
 
 @pytest.mark.django_db

@@ -277,16 +277,12 @@ def test_the_demo_seeds_the_translations_into_the_kk_and_en_fields(demo_programm
 # The reports themselves.
 
 @pytest.mark.django_db
-def test_the_kazakh_report_has_no_russian_paragraph(demo_programme):
+@pytest.mark.parametrize(("language", "foreign_text"), [
+    ("kk", russian_sentences),  # no Russian paragraph
+    ("en", cyrillic_outside),  # no Cyrillic outside names and quotations
+])
+def test_the_report_holds_no_text_of_another_language(demo_programme, language, foreign_text):
     names = proper_names()
-    found = {text: russian for text in paragraphs(render_report("kk"))
-             if (russian := russian_sentences(text, names=names))}
-    assert found == {}
-
-
-@pytest.mark.django_db
-def test_the_english_report_has_no_cyrillic_outside_names_and_quotations(demo_programme):
-    names = proper_names()
-    found = {text: cyrillic for text in paragraphs(render_report("en"))
-             if (cyrillic := cyrillic_outside(text, names=names))}
+    found = {text: foreign for text in paragraphs(render_report(language))
+             if (foreign := foreign_text(text, names=names))}
     assert found == {}

@@ -73,6 +73,23 @@ def test_the_narrative_leaves_a_note_to_the_table_of_the_same_source(demo_progra
     assert list(text.illustrative) == ["events.certificates"]
 
 
+def test_a_narrative_stored_with_the_winners_tables_old_name_still_prints_it(demo_programme):
+    """The table source voting.winners became voting.winners_by_nomination; narratives typed
+    before keep ``{table:voting.winners}`` and must print the same table, with no mistake."""
+    activity = Activity.objects.get(task__programme=demo_programme, narrative_ru__contains=(
+        "{table:voting.winners_by_nomination}"))
+    current = narrative.render(activity, demo_programme)
+    activity.narrative_ru = activity.narrative_ru.replace(
+        "{table:voting.winners_by_nomination}", "{table:voting.winners}")
+
+    stored = narrative.render(activity, demo_programme)
+
+    tables = [block for block in stored.blocks if block[0] == "table"]
+    assert [block[3] for block in tables] == ["voting.winners_by_nomination", "events.contracts"]
+    assert stored.blocks == current.blocks and stored.unknown == []
+    assert narrative.mistakes(activity.narrative_ru) == []
+
+
 def test_a_figure_from_a_source_not_marked_illustrative_has_no_label(demo_programme):
     IllustrativeFigure.objects.filter(programme=demo_programme).delete()
 

@@ -34,28 +34,24 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def check_deploy(**votes_keys):
+    """``check --deploy`` in production with a strong SECRET_KEY and a host, and the vote's
+    keys as given."""
+    return run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+               DJANGO_ENV="production", SECRET_KEY="k3y-" + "z9Q!x7#pL2@wR5$" * 4,
+               ALLOWED_HOSTS="ozgeris.kz", **votes_keys)
+
+
 def test_production_settings_pass_the_deployment_checks():
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_ENV="production",
-        SECRET_KEY="k3y-" + "z9Q!x7#pL2@wR5$" * 4,
-        ALLOWED_HOSTS="ozgeris.kz",
-        VOTE_MAILBOX_KEY="m4ilbox-" + "a7Zq" * 12,
-        VOTE_CHECKPOINT_KEY="11" * 32,
-    )
+    result = check_deploy(VOTE_MAILBOX_KEY="m4ilbox-" + "a7Zq" * 12,
+                          VOTE_CHECKPOINT_KEY="11" * 32)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_says_before_the_first_request_that_the_votes_keys_are_missing():
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_ENV="production",
-        SECRET_KEY="k3y-" + "z9Q!x7#pL2@wR5$" * 4,
-        ALLOWED_HOSTS="ozgeris.kz",
-        VOTE_CHECKPOINT_KEY="not-a-key",
-    )
+    result = check_deploy(VOTE_CHECKPOINT_KEY="not-a-key")
 
     assert result.returncode != 0
     assert "voting.E001" in result.stderr and "VOTE_CHECKPOINT_KEY must be" in result.stderr

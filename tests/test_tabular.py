@@ -2,17 +2,16 @@
 read a file the same way, its type by its content, a formula never taken for its value, each
 row with the spreadsheet's line number."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from openpyxl import Workbook
 
 from events.imports import read_people
 from events.models import ParticipantCategory
 from ozgeris.tabular import Formula, UnreadableFile, read_table
 from reporting.budget import read_budget
+from tests.factories import xlsx_upload
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +23,6 @@ def _english():
 ROSTER = "ФИО;Организация\nАйжан Серикова;Ellefun\n\nБолат Ахметов;OYLA\n"
 
 
-def workbook(rows, name="table.xlsx"):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
-
-
 def test_rows_keep_the_spreadsheets_line_numbers_and_blank_rows_are_left_out():
     table = read_table(SimpleUploadedFile("people.csv", ROSTER.encode()), max_rows=10)
 
@@ -41,14 +31,14 @@ def test_rows_keep_the_spreadsheets_line_numbers_and_blank_rows_are_left_out():
 
 
 def test_a_formula_is_read_as_a_formula_not_as_its_cached_value():
-    table = read_table(workbook([["name"], ["=HYPERLINK(\"http://evil\",\"Айжан\")"]]),
+    table = read_table(xlsx_upload([["name"], ["=HYPERLINK(\"http://evil\",\"Айжан\")"]]),
                        max_rows=10)
 
     assert isinstance(table.rows[0][1][0], Formula)
 
 
 def test_a_roster_with_a_formula_is_refused_as_the_budget_refuses_it():
-    preview = read_people(workbook([["name"], ["=1+1"], ["Айжан"]]),
+    preview = read_people(xlsx_upload([["name"], ["=1+1"], ["Айжан"]]),
                           ParticipantCategory.choices)
 
     assert preview.errors == [(2, ["a cell holds a formula; paste its value instead"])]

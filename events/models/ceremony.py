@@ -9,7 +9,7 @@ from applications.models import Application
 from ozgeris.storage import public_storage
 from ozgeris.uploads import validate_public_pdf
 
-from .common import OutreachRecord
+from .common import ListedPerson, OutreachRecord
 
 
 class Ceremony(OutreachRecord):
@@ -47,28 +47,18 @@ class GuestCategory(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class CeremonyGuest(models.Model):
+class CeremonyGuest(ListedPerson):
     ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="guests",
                                  verbose_name=_("ceremony"))
-    name = models.CharField(_("name"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     category = models.CharField(_("category"), max_length=24, choices=GuestCategory.choices,
                                 default=GuestCategory.OTHER)
-    contact = models.CharField(_("contact"), max_length=200, blank=True)
-    consent = models.BooleanField(_("consented to personal data processing"), default=False)
 
     class Meta:
         ordering = ["ceremony", "id"]
         verbose_name = _("guest")
         verbose_name_plural = _("guests")
-        constraints = [
-            models.UniqueConstraint(fields=["ceremony", "name", "organisation"],
-                                    name="guest_once_per_ceremony"),
-            models.CheckConstraint(condition=~Q(name=""), name="guest_has_name"),
-        ]
-
-    def __str__(self):
-        return self.name
+        constraints = ListedPerson.person_constraints(
+            "ceremony", once_name="guest_once_per_ceremony", named_name="guest_has_name")
 
 
 class GuestFeedback(models.Model):

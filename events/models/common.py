@@ -117,6 +117,33 @@ class EvidenceFile(models.Model):
                 _("Attach the file or say where the originals are kept."), code="no_evidence")
 
 
+class ListedPerson(models.Model):
+    """A person on one of a record's lists (a meeting's roster, the ceremony's guests), with
+    the fields the list's import fills (``services.PERSON_FIELDS``). Each list adds the key
+    to its record, its ``category`` choices, and the constraints of ``person_constraints``."""
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    consent = models.BooleanField(_("consented to personal data processing"), default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def person_constraints(record_field, *, once_name, named_name):
+        """A person stands once on a record's list (by name and organisation), and has a
+        name; the constraints keep the names each list's migration gave them."""
+        return [
+            models.UniqueConstraint(fields=[record_field, "name", "organisation"],
+                                    name=once_name),
+            models.CheckConstraint(condition=~models.Q(name=""), name=named_name),
+        ]
+
+
 class OutreachRecord(models.Model):
     """The base of every per-programme record: its programme, appendix number and evidence."""
 

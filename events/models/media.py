@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
-from ozgeris.models import localized
+from ozgeris.models import localized_property
 
 from .common import Language, OutreachRecord, check_within_programme, validate_private_document
 from .meetings import InfoMeeting
@@ -97,6 +97,13 @@ class ReachFigures(models.Model):
         if subject is not None:
             check_within_programme(subject.programme, taken_at=self.taken_at)
 
+    @staticmethod
+    def one_snapshot_per_moment(subject_field):
+        """The constraint that a subject has one snapshot per moment (its name is the one the
+        migrations gave it)."""
+        return models.UniqueConstraint(fields=[subject_field, "taken_at"],
+                                       name=f"one_{subject_field}_snapshot_per_moment")
+
 
 class PublicationReach(ReachFigures):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="reach",
@@ -106,10 +113,7 @@ class PublicationReach(ReachFigures):
 
     class Meta(ReachFigures.Meta):
         ordering = ["publication", "-taken_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["publication", "taken_at"],
-                                    name="one_publication_snapshot_per_moment"),
-        ]
+        constraints = [ReachFigures.one_snapshot_per_moment("publication")]
 
 
 class Video(OutreachRecord):
@@ -151,10 +155,7 @@ class VideoReach(ReachFigures):
 
     class Meta(ReachFigures.Meta):
         ordering = ["video", "-taken_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["video", "taken_at"],
-                                    name="one_video_snapshot_per_moment"),
-        ]
+        constraints = [ReachFigures.one_snapshot_per_moment("video")]
 
 
 class MailingCampaign(OutreachRecord):
@@ -219,18 +220,11 @@ class ChannelSnapshot(models.Model):
                 name="channel_snapshot_has_a_figure"),
         ]
 
+    # ``period_note`` predates its Kazakh and English siblings and keeps its name.
+    period = localized_property("period_note", russian="period_note")
+
     def __str__(self):
         return f"{self.get_platform_display()} {self.taken_on:%d.%m.%Y}"
-
-    @property
-    def period_note_ru(self):
-        """``period_note`` predates its Kazakh and English siblings and keeps its name."""
-        return self.period_note
-
-    @property
-    def period(self):
-        """The period in the active language, falling back to Russian."""
-        return localized(self, "period_note")
 
     def clean(self):
         if self.programme_id:

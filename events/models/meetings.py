@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ozgeris.models import Programme, Region, localized
+from ozgeris.models import Programme, Region, localized_property
 
-from .common import OutreachRecord, validate_private_document
+from .common import ListedPerson, OutreachRecord, validate_private_document
 
 
 class ParticipantCategory(models.TextChoices):
@@ -41,45 +41,29 @@ class InfoMeeting(OutreachRecord):
         verbose_name = _("information meeting")
         verbose_name_plural = _("information meetings")
 
+    # ``city`` predates its Kazakh and English siblings and keeps its name.
+    city_name = localized_property("city", russian="city")
+
     def __str__(self):
         day = f" {self.held_on:%d.%m.%Y}" if self.held_on else ""
         return f"{self.city}{day}"
 
-    @property
-    def city_ru(self):
-        """``city`` predates its Kazakh and English siblings and keeps its name."""
-        return self.city
 
-    @property
-    def city_name(self):
-        """The city in the active language, falling back to Russian."""
-        return localized(self, "city")
-
-
-class RosterEntry(models.Model):
+class RosterEntry(ListedPerson):
     """One person on a meeting's sign-in list."""
 
     meeting = models.ForeignKey(InfoMeeting, on_delete=models.CASCADE, related_name="roster",
                                 verbose_name=_("meeting"))
-    name = models.CharField(_("name"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     category = models.CharField(_("category"), max_length=24, choices=ParticipantCategory.choices,
                                 default=ParticipantCategory.OTHER)
-    contact = models.CharField(_("contact"), max_length=200, blank=True)
-    consent = models.BooleanField(_("consented to personal data processing"), default=False)
 
     class Meta:
         ordering = ["meeting", "id"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "name", "organisation"],
-                                    name="roster_person_once_per_meeting"),
-            models.CheckConstraint(condition=~Q(name=""), name="roster_entry_has_name"),
-        ]
-
-    def __str__(self):
-        return self.name
+        constraints = ListedPerson.person_constraints(
+            "meeting", once_name="roster_person_once_per_meeting",
+            named_name="roster_entry_has_name")
 
 
 class MeetingQuestion(models.Model):
@@ -119,16 +103,11 @@ class FaqEntry(models.Model):
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ")
 
+    question = localized_property("question")
+    answer = localized_property("answer")
+
     def __str__(self):
         return self.question_ru[:80]
-
-    @property
-    def question(self):
-        return localized(self, "question")
-
-    @property
-    def answer(self):
-        return localized(self, "answer")
 
 
 class PartnerMeeting(OutreachRecord):

@@ -30,22 +30,8 @@ from applications.models import Application, Status
 from ozgeris.demo.programme import almaty
 from ozgeris.models import AuditEvent, Nomination, OutboxMessage, Programme, User
 
-from .. import services, supporting
+from .. import models, services, supporting
 from ..copying import ensure_default_criteria
-from ..models import (
-    Attendance,
-    Conflict,
-    Criterion,
-    EligibilityDecision,
-    JuryMember,
-    JurySettings,
-    Nominee,
-    NomineeVote,
-    Score,
-    ScoreSheet,
-    Sitting,
-    TieBreak,
-)
 
 DATA_FILE = Path(__file__).with_name("jury-2019.json")
 YEAR = 2019
@@ -58,7 +44,6 @@ DECIDED_STATUSES = (Status.ELIGIBLE, Status.FAILED_80_20, Status.FINALIST, Statu
 @cache
 def facts():
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
-
 
 
 def _text(items):
@@ -93,13 +78,13 @@ def _commission(programme, info, settings):
              for user in User.objects.filter(email__in=[m["email"] for m in info["items"]])}
     members = {}
     for order, item in enumerate(info["items"], start=1):
-        members[item["key"]], _created = JuryMember.objects.get_or_create(
+        members[item["key"]], _created = models.JuryMember.objects.get_or_create(
             programme=programme, user=users[item["email"]],
-            defaults={"role": (JuryMember.Role.CHAIR if item["key"] == info["chair"]
-                               else JuryMember.Role.MEMBER),
+            defaults={"role": (models.JuryMember.Role.CHAIR if item["key"] == info["chair"]
+                               else models.JuryMember.Role.MEMBER),
                       "affiliation": item["affiliation"], "email_domain": item["email_domain"],
                       "order": order})
-    JurySettings.objects.get_or_create(
+    models.JurySettings.objects.get_or_create(
         programme=programme, defaults={"others_scores_visible": settings["others_scores_visible"],
                                        "ranking": settings["ranking"]})
     ensure_default_criteria(programme)
@@ -108,13 +93,13 @@ def _commission(programme, info, settings):
 
 def _sittings(programme, sittings, members):
     for item in sittings:
-        sitting, _created = Sitting.objects.get_or_create(
+        sitting, _created = models.Sitting.objects.get_or_create(
             programme=programme, subject=item["subject"], starts_at=almaty(item["local"]),
             defaults={"place": item["place"], "agenda": _text(item["agenda"]),
                       "decisions": _text(item["decisions"])})
         for key, presence in item["attendance"].items():
-            Attendance.objects.get_or_create(sitting=sitting, member=members[key],
-                                             defaults={"presence": presence})
+            models.Attendance.objects.get_or_create(sitting=sitting, member=members[key],
+                                                    defaults={"presence": presence})
 
 
 def _applications(programme, data, members, chair):
@@ -149,8 +134,9 @@ def _conflicts(programme, info, members, chair, by_key, now):
     """The portal's automatic check, each possible match dismissed by its juror (the report
     records none), and the reconstructed declaration."""
     services.detect_conflicts(programme=programme, by=chair.user, now=now)
-    pending = Conflict.objects.filter(juror__programme=programme, kind=Conflict.Kind.POSSIBLE,
-                                      state=Conflict.State.PENDING).select_related("juror__user")
+    pending = models.Conflict.objects.filter(
+        juror__programme=programme, kind=models.Conflict.Kind.POSSIBLE,
+        state=models.Conflict.State.PENDING).select_related("juror__user")
     for conflict in pending:
         services.resolve_conflict(
             conflict=conflict, confirm=False, by=conflict.juror.user, now=now,
@@ -164,7 +150,7 @@ def _conflicts(programme, info, members, chair, by_key, now):
 def _score(programme, info, members, by_key):
     """Every juror submits their sheet for the n-th application of the JSON at the n-th step
     after the first sheet's time, all inside the jury stage."""
-    criteria = dict(Criterion.objects.filter(programme=programme).values_list("code", "pk"))
+    criteria = dict(models.Criterion.objects.filter(programme=programme).values_list("code", "pk"))
     start = almaty(info["first_sheet_local"])
     step = timedelta(minutes=info["minutes_between_sheets"])
     count = 0
@@ -193,7 +179,7 @@ def _supporting(programme, info, members, chair):
             continue
         nominees = {}
         for order, nominee in enumerate(item["nominees"], start=1):
-            nominees[nominee["name"]], _created = Nominee.objects.get_or_create(
+            nominees[nominee["name"]], _created = models.Nominee.objects.get_or_create(
                 nomination=nomination, name=nominee["name"], defaults={"order": order})
         when = almaty(info["votes_local"])
         abstaining = item.get("abstentions", {"jurors": []})
@@ -222,20 +208,18 @@ def reset(*, log=print):
         return
     applications = Application.objects.filter(programme=programme)
     with transaction.atomic():
-        members = JuryMember.objects.filter(programme=programme).count()
+        members = models.JuryMember.objects.filter(programme=programme).count()
         _audit_entries(programme, applications).delete()
         # Scores and sheets protect criteria, members and applications: they go first.
-        Score.objects.filter(sheet__juror__programme=programme).delete()
-        ScoreSheet.objects.filter(juror__programme=programme).delete()
-        for model in (TieBreak, EligibilityDecision):
+        models.Score.objects.filter(sheet__juror__programme=programme).delete()
+        models.ScoreSheet.objects.filter(juror__programme=programme).delete()
+        for model in (models.TieBreak, models.EligibilityDecision):
             model.objects.filter(application__programme=programme).delete()
-        NomineeVote.objects.filter(nomination__programme=programme).delete()
-        Nominee.objects.filter(nomination__programme=programme).delete()
-        Sitting.objects.filter(programme=programme).delete()
-        Conflict.objects.filter(juror__programme=programme).delete()
-        JuryMember.objects.filter(programme=programme).delete()
-        JurySettings.objects.filter(programme=programme).delete()
-        Criterion.objects.filter(programme=programme).delete()
+        models.NomineeVote.objects.filter(nomination__programme=programme).delete()
+        models.Nominee.objects.filter(nomination__programme=programme).delete()
+        models.Conflict.objects.filter(juror__programme=programme).delete()
+        for model in (models.Sitting, models.JuryMember, models.JurySettings, models.Criterion):
+            model.objects.filter(programme=programme).delete()
         # The demo's reset only: the status machine has no way back from a jury decision, so
         # the applications return to "screened" by a direct update, outside the services.
         back = applications.filter(status__in=DECIDED_STATUSES).update(status=Status.SCREENED)

@@ -21,12 +21,13 @@ verification).
 from datetime import datetime, time, timedelta
 
 from django.db.models import Max
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from ..models import OutboxMessage, Programme
 from ..registries import live_steps, ordered
 from ..services import copy_programme
-from .programme import facts
+from .programme import DEMO_EMAIL_DOMAINS, facts
 
 # Each stage's first and last day, counted from today (Almaty), for each phase: the phase's
 # own stage is under way today and the others are where they would be in a real season.
@@ -46,8 +47,9 @@ def stage_dates(phase, now=None):
     """The programme's stage fields for ``phase``: a stage opens at 09:00 on its first day
     and closes at 23:59:59 on its last, Almaty time. In the results phase the vote closes at
     ``now``: the demo's votes were cast moments before (the database dates a vote by its own
-    clock), and a vote cast after its window's close would not verify."""
-    now = now or timezone.now()
+    clock), and a vote cast after its window's close would not verify: ``now`` unset is the
+    database's clock too."""
+    now = now or _database_now()
     today = timezone.localdate(now)
     plan = PHASES[phase]
 
@@ -83,7 +85,7 @@ def live_edition(*, phase, now=None, log=print):
                     getattr(programme, f"title_{language}") + mark)
         log(f"programme {year}: copied from {source_year}")
     else:
-        _refuse_going_back(programme, phase, now or timezone.now())
+        _refuse_going_back(programme, phase, now or _database_now())
     programme.is_published = True
     last_message = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
     for reached in list(PHASES)[1:list(PHASES).index(phase) + 1]:
@@ -91,13 +93,34 @@ def live_edition(*, phase, now=None, log=print):
         for step in ordered(live_steps):
             step.run(programme=programme, phase=reached, log=log)
     _set_stages(programme, phase, now)
-    # The services queued mail to the demo's organisations and voters (confirmations,
-    # decisions): none of it is news to anyone.
-    OutboxMessage.objects.filter(id__gt=last_message, sent_at__isnull=True).update(
-        sent_at=timezone.now(), last_error=NOT_SENT)
+    _mark_demo_mail_not_sent(after=last_message)
     log(f"programme {year}: stages set for the {phase} phase (today: "
         f"{programme.current_stage(now)})")
     return programme
+
+
+def _database_now():
+    """The database's clock (``Now()``), by which the vote dates its votes and decides that it
+    is open or closed (voting.services): the stages are set by it, so that a process clock
+    running ahead never closes the vote in the database's future, nor one running behind
+    before the votes just cast."""
+    return Programme.objects.annotate(db_now=Now()).values_list("db_now", flat=True)[:1].get()
+
+
+def _mark_demo_mail_not_sent(*, after):
+    """The steps queued mail to the demo's organisations and voters (confirmations,
+    decisions): none of it is news to anyone, so it is marked sent with ``NOT_SENT``. Only
+    messages written to demo accounts alone: a real message queued by the running portal
+    while the steps ran comes after ``after`` too, and must still go out."""
+    queued = OutboxMessage.objects.filter(id__gt=after, sent_at__isnull=True)
+    demo_only = [message.id for message in queued.only("id", "to")
+                 if message.to and all(_is_demo_address(address) for address in message.to)]
+    OutboxMessage.objects.filter(id__in=demo_only).update(
+        sent_at=timezone.now(), last_error=NOT_SENT)
+
+
+def _is_demo_address(address):
+    return address.rpartition("@")[2].lower() in DEMO_EMAIL_DOMAINS
 
 
 def _refuse_going_back(programme, phase, now):

@@ -30,17 +30,7 @@ from django.db import transaction
 
 from ozgeris.models import Programme
 
-from ..models import (
-    Activity,
-    Appendix,
-    BudgetLine,
-    Contradiction,
-    Grant,
-    IllustrativeFigure,
-    Indicator,
-    ReportVersion,
-    Task,
-)
+from .. import models
 
 DATA_FILE = Path(__file__).with_name("reporting-2019.json")
 # The budget (what the original states, the rest marked illustrative) and the figures the
@@ -92,39 +82,40 @@ def seed(*, log=print):
     """Record the grant and the report's framework for 2019, unless its tasks exist."""
     data = facts()
     programme = Programme.objects.get(year=YEAR)
-    if Task.objects.filter(programme=programme).exists():
+    if models.Task.objects.filter(programme=programme).exists():
         log(f"report {YEAR}: framework already recorded")
         return
     with transaction.atomic():
         _grant(programme, data["grant"])
-        appendices = {appendix.number: appendix for appendix in Appendix.objects.bulk_create(
-            Appendix(programme=programme, number=item["number"], **_titles(item),
-                     exporters=item["exporters"], held_elsewhere=item["held_elsewhere"],
-                     **_languages(item, "held_elsewhere"))
+        appendices = {appendix.number: appendix for appendix in models.Appendix.objects.bulk_create(
+            models.Appendix(programme=programme, number=item["number"], **_titles(item),
+                            exporters=item["exporters"], held_elsewhere=item["held_elsewhere"],
+                            **_languages(item, "held_elsewhere"))
             for item in data["appendices"])}
-        tasks = Task.objects.bulk_create(
-            Task(programme=programme, number=item["number"], **_titles(item))
+        tasks = models.Task.objects.bulk_create(
+            models.Task(programme=programme, number=item["number"], **_titles(item))
             for item in data["tasks"])
-        activities = Activity.objects.bulk_create(
-            Activity(task=task, number=item["number"], **_titles(item),
-                     **{field: item[field] for field in NARRATIVES})
+        activities = models.Activity.objects.bulk_create(
+            models.Activity(task=task, number=item["number"], **_titles(item),
+                            **{field: item[field] for field in NARRATIVES})
             for task, task_item in zip(tasks, data["tasks"], strict=True)
             for item in task_item["activities"])
         activity_items = [item for task_item in data["tasks"]
                           for item in task_item["activities"]]
-        indicators = Indicator.objects.bulk_create(
+        indicators = models.Indicator.objects.bulk_create(
             _indicator(activity, order, item, appendices)
             for activity, activity_item in zip(activities, activity_items, strict=True)
             for order, item in enumerate(activity_item["indicators"], start=1))
-        contradictions = Contradiction.objects.bulk_create(
-            Contradiction(programme=programme, order=item["id"], what=item["what"],
-                          figures=item["figures"], lines=item["lines"], source=item["source"],
-                          note=item["note"], **_languages(item, "what", "note"))
+        contradictions = models.Contradiction.objects.bulk_create(
+            models.Contradiction(programme=programme, order=item["id"], what=item["what"],
+                                 figures=item["figures"], lines=item["lines"],
+                                 source=item["source"], note=item["note"],
+                                 **_languages(item, "what", "note"))
             for item in data["contradictions"])
         lines = _budget(programme, data["grant"]["amount"])
-        IllustrativeFigure.objects.bulk_create(
-            IllustrativeFigure(programme=programme, source=item["source"],
-                               **{field: item[field] for field in NOTES})
+        models.IllustrativeFigure.objects.bulk_create(
+            models.IllustrativeFigure(programme=programme, source=item["source"],
+                                      **{field: item[field] for field in NOTES})
             for item in json.loads(ILLUSTRATIVE_FILE.read_text(encoding="utf-8"))["figures"])
     log(f"report {YEAR}: {len(tasks)} tasks, {len(activities)} activities, "
         f"{len(indicators)} indicators, {len(appendices)} appendices, "
@@ -132,7 +123,7 @@ def seed(*, log=print):
 
 
 def _grant(programme, item):
-    Grant.objects.get_or_create(programme=programme, defaults={
+    models.Grant.objects.get_or_create(programme=programme, defaults={
         "grantee": item["grantee"], "donor": item["donor"], "topic": item["topic"],
         **_languages(item, "grantee", "donor", "topic", "outcomes", "lessons"),
         # The original has no such section but states outcomes and a lesson in its own words
@@ -151,20 +142,20 @@ def _budget(programme, grant_amount):
     lines = []
     for item in items:
         planned = item["planned"] if isinstance(item["planned"], int) else grant_amount - stated
-        lines.append(BudgetLine(
+        lines.append(models.BudgetLine(
             programme=programme, number=item["number"], planned=planned,
             spent=planned if item.get("spent") == "as planned" else item.get("spent"),
             spent_source=item.get("spent_source", ""), illustrative=item["illustrative"],
             **_titles(item), **{field: item[field] for field in NOTES}))
     for line in lines:
         line.full_clean(exclude=["programme"])
-    return BudgetLine.objects.bulk_create(lines)
+    return models.BudgetLine.objects.bulk_create(lines)
 
 
 def _indicator(activity, order, item, appendices):
     target = item["target"]
     unit = facts()["units"].get(item["unit"], {})
-    return Indicator(
+    return models.Indicator(
         activity=activity, order=order, **_titles(item), unit_ru=item["unit"],
         unit_kk=unit.get("kk", ""), unit_en=unit.get("en", ""), kind=item["kind"],
         target=None if target is None else Decimal(str(target)),
@@ -185,12 +176,10 @@ def reset(*, log=print):
         return
     with transaction.atomic():
         # Issued versions point at the indicators by id and protect the programme.
-        ReportVersion.objects.filter(programme=programme).delete()
-        indicators, _ = Indicator.objects.filter(activity__task__programme=programme).delete()
-        Task.objects.filter(programme=programme).delete()
-        Appendix.objects.filter(programme=programme).delete()
-        Contradiction.objects.filter(programme=programme).delete()
-        BudgetLine.objects.filter(programme=programme).delete()
-        IllustrativeFigure.objects.filter(programme=programme).delete()
-        Grant.objects.filter(programme=programme).delete()
+        models.ReportVersion.objects.filter(programme=programme).delete()
+        indicators, _ = models.Indicator.objects.filter(
+            activity__task__programme=programme).delete()
+        for model in (models.Task, models.Appendix, models.Contradiction, models.BudgetLine,
+                      models.IllustrativeFigure, models.Grant):
+            model.objects.filter(programme=programme).delete()
     log(f"report {YEAR}: removed the framework ({indicators} indicators and their tasks)")

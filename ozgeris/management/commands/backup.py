@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ozgeris.backups import BackupError, backup
+from ozgeris.backups import BackupError, backup, ledger_head_lines
 
 
 class Command(BaseCommand):
@@ -25,7 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(f"database: {manifest['database']['vendor']}, "
                           f"{manifest['database']['size']} bytes")
         self.stdout.write(f"media files: {len(manifest['media'])}")
-        for head in manifest["ledger_heads"]:
-            self.stdout.write(f"ledger {head['programme']}: position {head['sequence']}, "
-                              f"head digest {head['digest']}")
+        for line in ledger_head_lines(manifest):
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Backup written: {folder}"))

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ozgeris.backups import BackupError, restore
+from ozgeris.backups import BackupError, ledger_head_lines, restore
 
 
 class Command(BaseCommand):
@@ -28,9 +28,8 @@ class Command(BaseCommand):
         self.stdout.write(f"backup of {manifest['created_at']}: "
                           f"{manifest['database']['vendor']} database restored")
         self.stdout.write(f"media files restored and checked (SHA-256): {restored.media_files}")
-        for head in manifest["ledger_heads"]:
-            self.stdout.write(f"ledger {head['programme']}: position {head['sequence']}, "
-                              f"head digest {head['digest']}")
+        for line in ledger_head_lines(manifest):
+            self.stdout.write(line)
         if restored.set_aside:
             self.stdout.write(f"the media it replaced was set aside in {restored.set_aside}; "
                               "delete it once the portal is checked")
