@@ -56,10 +56,10 @@ def test_nothing_reads_the_shared_folder_at_run_time():
 def documented_paths():
     """Every `app/file.ext` the README and docs/ name in code quotes, where the first folder is
     one of the repository's own (so "the app's `demo/live.py`" is read as prose, not a path).
-    A name may be cut short (`voting/migrations/0009` names the migration that starts so)."""
+    A migration may be named by its number alone (`voting/migrations/0009`)."""
     top = {entry.name for entry in ROOT.iterdir()} - {"var"}  # var/: made at run time
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for quoted in re.findall(r"`([A-Za-z0-9_.{},*/-]+/[A-Za-z0-9_.{},*-]+)`",
+        for quoted in re.findall(r"`([A-Za-z0-9_.{},*-]+/[A-Za-z0-9_.{},*/-]*)`",
                                  doc.read_text(encoding="utf-8")):
             if quoted.split("/")[0] in top:
                 yield doc.relative_to(ROOT), quoted
@@ -69,9 +69,14 @@ def test_the_map_names_only_files_that_exist():
     """docs/architecture.md and the README are the newcomer's map: a renamed module must take
     its name in them along (issue 17)."""
     missing = [f"{doc}: {path}" for doc, path in documented_paths()
-               if not all(any(ROOT.glob(each + "*")) for each in expand_braces(path))]
+               if not all(any(ROOT.glob(pattern(each))) for each in expand_braces(path))]
     assert list(documented_paths()), "the documents name no file at all: the pattern is wrong"
     assert missing == []
+
+
+def pattern(path):
+    """A migration's number stands for its file; any other name must be whole."""
+    return path + "_*.py" if re.search(r"/migrations/\d{4}$", path) else path
 
 
 def expand_braces(path):
