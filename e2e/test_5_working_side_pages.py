@@ -55,11 +55,13 @@ def test_staff_land_on_their_dashboard_and_jurors_on_their_panel(new_page, stack
 
 
 def server_error_page(language):
-    from django.template import loader
+    from django.test import RequestFactory
     from django.utils import translation
 
+    from ozgeris.errors import server_error
+
     with translation.override(language):
-        return loader.get_template("500.html").render()
+        return server_error(RequestFactory().get("/e2e-server-error/")).content.decode()
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])

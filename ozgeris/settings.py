@@ -124,8 +124,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-# The portal's page for a failed CSRF check (templates/403_csrf.html), not Django's bare one.
-CSRF_FAILURE_VIEW = "ozgeris.views.csrf_failure"
+# The portal's page for a failed CSRF check (ozgeris.errors), not Django's bare one.
+CSRF_FAILURE_VIEW = "ozgeris.errors.csrf_failure"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION

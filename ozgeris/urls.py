@@ -10,10 +10,11 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete_account"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
-    path("calendar/<int:year>.ics", calendar_views.public_feed, name="calendar_public"),
-    path("calendar/<int:year>/<str:token>.ics", calendar_views.personal_feed,
-         name="calendar_personal"),
-    path("calendar/revoke/", calendar_views.revoke_personal, name="calendar_revoke"),
+    path("calendar/", include([
+        path("<int:year>.ics", calendar_views.public_feed, name="calendar_public"),
+        path("<int:year>/<str:token>.ics", calendar_views.personal_feed, name="calendar_personal"),
+        path("revoke/", calendar_views.revoke_personal, name="calendar_revoke"),
+    ])),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("", include("ozgeris.segment_urls")),
     path("media/public/<path:path>", views.public_media, name="public_media"),
@@ -32,4 +33,7 @@ urlpatterns = [
     path("", include("events.urls")),
 ]
 
-handler400 = "ozgeris.views.bad_request"
+handler400 = "ozgeris.errors.bad_request"
+handler403 = "ozgeris.errors.permission_denied"
+handler404 = "ozgeris.errors.page_not_found"
+handler500 = "ozgeris.errors.server_error"

@@ -1,13 +1,12 @@
-"""The spine's pages: home, privacy notice, profile and account deletion, health, public files,
-the staff dashboard, and the error pages' handlers."""
+"""The spine's pages: home, privacy notice, profile and account deletion, health, public files
+and the staff dashboard (the error pages are in ozgeris.errors)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -112,21 +111,3 @@ def staff_dashboard(request):
     return render(request, "ozgeris/staff_dashboard.html",
                   {"board": dashboard.staff_dashboard()})
 
-
-def bad_request(request, exception):
-    """handler400. Django's renders 400.html with the request, so the context processors run;
-    a request refused before the authentication middleware (a bad Host header) has no user,
-    the portal's processor fails on it, and the 400 turns into a 500. Rendered without the
-    request instead, as Django renders the 500 page (neither may need the database)."""
-    return HttpResponseBadRequest(loader.get_template("400.html").render())
-
-
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: the portal's page, with the header of whoever is signed in, instead
-    of Django's bare one. ``reason`` is never shown: Django's middleware has logged it. A link
-    back is offered only to a page of this site."""
-    back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = ""
-    return render(request, "403_csrf.html", {"back": back}, status=403)

@@ -2,10 +2,15 @@
 way back, under the strict CSP; the 500 page renders with the database unreachable. The test
 client runs with DEBUG off, as production does."""
 
+from unittest import mock
+
 import pytest
 from django.db import OperationalError, connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
+
+from ozgeris import errors
 
 # The heading of each page in each language (the catalogues' translations).
 HEADINGS = {
@@ -32,7 +37,10 @@ def assert_portal_page(response, status, heading, language):
     page = response.content.decode()
     assert response.status_code == status
     assert f'<html lang="{language}">' in page
+    # One title (ozgeris.errors.PAGES) for the browser's tab and the heading.
+    assert f"<title>{heading} · Ozgeris Ustasy</title>" in page
     assert f'<h1 id="error-title">{heading}</h1>' in page
+    assert page.count(heading) == 2
     assert "/static/css/site.css" in page and "/static/css/errors.css" in page
     assert f'href="{reverse("home")}"' in page  # the way back
     assert "<style" not in page and "style=" not in page and "<script" not in page
@@ -97,6 +105,25 @@ def test_the_500_page_renders_with_the_database_unreachable(language):
         response = client.get(reverse("home"))
 
     assert_portal_page(response, 500, HEADINGS["500"][language], language)
+
+
+def test_the_500_page_needs_no_context_processor():
+    """Rendered without the request, as Django renders its own: a processor that would fail
+    (the database, the session or the user gone) is never called."""
+    request = RequestFactory().get("/")
+    with translation.override("kk"), \
+            mock.patch("ozgeris.context_processors.portal", side_effect=OperationalError):
+        response = errors.server_error(request)
+
+    assert_portal_page(response, 500, HEADINGS["500"]["kk"], "kk")
+
+
+def test_the_500_page_falls_back_to_a_plain_body_when_its_template_fails():
+    with mock.patch("ozgeris.errors.loader.render_to_string", side_effect=RuntimeError):
+        response = errors.server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    assert b"Server Error (500)" in response.content
 
 
 @pytest.mark.django_db
