@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from . import segment_mail
@@ -65,7 +65,8 @@ def message_list(request):
     page = Paginator(sent, MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
     for message in page:
         message.segment_title = segment_mail.segment_title(message.segment)
-    return render(request, "ozgeris/messages/list.html", {"page": page})
+    return render(request, "ozgeris/messages/list.html",
+                  {"title": gettext("Messages to groups"), "page": page})
 
 
 @staff_required
@@ -74,9 +75,10 @@ def compose(request):
     """Write, preview (action "preview") and send (action "send") a message to a segment."""
     if request.method == "GET":
         form = SegmentMessageForm(initial={"programme": Programme.objects.current()})
-        return render(request, "ozgeris/messages/compose.html", {"form": form})
+        return render(request, "ozgeris/messages/compose.html",
+                      {"title": gettext("Write to a group"), "form": form})
     form = SegmentMessageForm(request.POST)
-    context = {"form": form}
+    context = {"title": gettext("Write to a group"), "form": form}
     if form.is_valid():
         programme, segment = form.cleaned_data["programme"], form.cleaned_data["segment"]
         if request.POST.get("action") == "send":
@@ -109,7 +111,8 @@ def message_detail(request, pk):
     texts = [(code, getattr(message, f"subject_{code}"), getattr(message, f"body_{code}"))
              for code in segment_mail.LANGUAGES]
     return render(request, "ozgeris/messages/detail.html",
-                  {"message": message, "texts": [text for text in texts if text[1] or text[2]]})
+                  {"title": message.subject_ru, "message": message,
+                   "texts": [text for text in texts if text[1] or text[2]]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -48,6 +48,32 @@ def test_a_pdf_document_gets_its_head_from_the_frame(name):
         assert PDF_FRAME in ancestors(name)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_a_pdf_documents_language_is_the_active_one(programme, language):
+    """PDFs are rendered without the request (no context processor sets LANGUAGE_CODE): the
+    frame reads the active language, which PDF/A tagging takes from <html lang>."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from voting.exporters import protocol_context
+
+    with translation.override(language):
+        markup = render_to_string("voting/pdf/protocol.html", protocol_context(programme))
+
+    assert f'<html lang="{language}">' in markup
+
+
+def title_and_heading(response, frame):
+    """The browser's title and the <h1> of a page built on ``frame``, unescaped."""
+    assert response.status_code == 200
+    assert frame in [template.name for template in response.templates]
+    page = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1).strip()
+    return html.unescape(title), html.unescape(heading)
+
+
 def form_page_urls(client, make_user, programme):
     """Each page built on form_page.html, as its user sees it."""
     user = make_user()
@@ -67,13 +93,8 @@ def form_page_urls(client, make_user, programme):
 @pytest.mark.django_db
 def test_a_form_pages_title_is_its_heading(client, make_user, open_programme):
     for url in form_page_urls(client, make_user, open_programme):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert "form_page.html" in [template.name for template in response.templates], url
-        page = response.content.decode()
-        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
-        heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1).strip()
-        assert title and html.unescape(title) == html.unescape(heading), url
+        title, heading = title_and_heading(client.get(url), "form_page.html")
+        assert title and title == heading, url
 
 
 def record_page_urls(client, auditor, programme):
@@ -91,10 +112,26 @@ def test_a_vote_record_pages_title_is_its_heading_with_the_programme(client, aud
                                                                     finalists):
     programme = finalists[0].programme
     for url in record_page_urls(client, auditor, programme):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert "voting/record_page.html" in [template.name for template in response.templates]
-        page = response.content.decode()
-        title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip())
-        heading = html.unescape(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1).strip())
+        title, heading = title_and_heading(client.get(url), "voting/record_page.html")
         assert title == f"{heading} — {programme.title}", url
+
+
+@pytest.mark.django_db
+def test_a_messages_pages_title_is_its_heading(client, staff, make_user, vote_programme):
+    """The staff's messages to groups (templates/ozgeris/messages/page.html): the title comes
+    from the view, once, as the heading and the browser's title."""
+    from ozgeris import segment_mail
+
+    member = make_user(email="finalist@example.kz", personal_data_consent_at=timezone.now())
+    ApplicationFactory(programme=vote_programme, status=Status.FINALIST,
+                       organisation=OrganisationFactory(members=[member]))
+    client.force_login(staff)
+    message = segment_mail.send_segment_message(
+        programme=vote_programme, segment_name="jury.finalists",
+        texts={"subject_ru": "Тема письма", "body_ru": "Текст"}, by=staff)
+    pages = {reverse("segment_mail:list"): " · Ozgeris Ustasy",
+             reverse("segment_mail:compose"): " · Ozgeris Ustasy",
+             reverse("segment_mail:detail", args=[message.pk]): " · Сообщения группам"}
+    for url, suffix in pages.items():
+        title, heading = title_and_heading(client.get(url), "ozgeris/messages/page.html")
+        assert heading and title == heading + suffix, url

@@ -5,7 +5,6 @@ addresses and escaped text, the share links are plain links, and only a finalist
 import html
 import io
 import re
-from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -15,10 +14,9 @@ from django.utils import timezone
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
 
-from ozgeris.models import Programme
 from voting import share_cards
 
-from .factories import ApplicationFactory
+from .factories import ApplicationFactory, past_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -120,15 +118,7 @@ def test_only_a_finalist_has_a_card(client, vote_programme, status):
 
 
 def test_a_finalist_of_another_edition_has_no_card_here(client, vote_programme):
-    now = timezone.now()
-    earlier = Programme.objects.create(
-        year=2030, title_ru="2030", title_kk="2030", title_en="2030",
-        intake_opens_at=now - timedelta(days=400), intake_closes_at=now - timedelta(days=390),
-        scoring_opens_at=now - timedelta(days=380), scoring_closes_at=now - timedelta(days=370),
-        voting_opens_at=now - timedelta(days=360), voting_closes_at=now - timedelta(days=350),
-        ceremony_at=now - timedelta(days=340))
-    earlier.nominations.create(code="education", title_ru="о", title_kk="б", title_en="e")
-    application = ApplicationFactory(programme=earlier, status="winner")
+    application = ApplicationFactory(programme=past_programme(2030), status="winner")
 
     assert client.get(reverse("voting:finalist_card", args=[application.pk])).status_code == 404
 
@@ -189,6 +179,19 @@ def test_a_winners_card_and_title_say_winner(client, finalist):
     assert card_url(page) != first  # the finalist's card, kept under its own key, is not it
     assert share_cards.card_text(finalist, "ru").edition == "Победитель премии · 2031"
     assert share_cards.card_text(finalist, "kk").edition == "Сыйлық жеңімпазы · 2031"
+
+
+@pytest.mark.parametrize(("language", "heading"), [
+    ("ru", "Поделиться страницей победителя"), ("kk", "Жеңімпаз бетін бөлісу"),
+    ("en", "Share this winner"),
+])
+def test_a_winners_share_links_say_winner(client, finalist, language, heading):
+    finalist.status = "winner"
+    finalist.save()
+
+    page = page_of(client, finalist, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'id="share-title">{heading}</h2>' in page
 
 
 @pytest.mark.parametrize(("language", "title"), [

@@ -192,6 +192,23 @@ def test_staff_cannot_switch_their_app_off_while_it_is_required(client, staff, r
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("page", "button"), [
+    ("mfa_deactivate_totp", "Switch off"), ("mfa_generate_recovery_codes", "Make new codes")])
+def test_a_second_factor_change_is_confirmed_by_its_form_with_a_way_back(
+        client, staff, required, clock, page, button):
+    """The confirmations share one form (templates/mfa/confirm_form.html)."""
+    sign_in(client, staff.email)
+    activate_app(client)
+    client.cookies["ozgeris_language"] = "en"
+
+    markup = client.get(reverse(page)).content.decode()
+
+    assert f'<form method="post" action="{reverse(page)}">' in markup
+    assert f'<button type="submit">{button}</button>' in markup
+    assert f'<a href="{reverse("mfa_index")}">Cancel</a>' in markup
+
+
+@pytest.mark.django_db
 def test_the_set_up_page_draws_the_qr_code_without_script_style_or_data_url(
     client, staff, required
 ):

@@ -86,7 +86,7 @@ def share_links(application, programme):
         ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": page})),
         ("VK", "https://vk.com/share.php?" + urlencode({"url": page, "title": title})),
     ]
-    return {"networks": [
+    return {"is_winner": application.status == Status.WINNER, "networks": [
         {"name": name, "url": url,
          "label": _("Share on %(network)s (opens in a new window)") % {"network": name}}
         for name, url in targets]}
