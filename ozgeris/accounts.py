@@ -3,15 +3,14 @@ answered like a new one), which social emails we trust, where the sign-in limits
 the admin's sign-in (allauth's)."""
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone, translation
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from . import outbox
 from .clients import client_ip
 from .emails import is_disposable
+from .links import portal_address
 from .models import User
 from .permissions import is_juror, is_programme_staff, is_reader
 from .reader_seats import landing_url as reader_landing_url
@@ -93,6 +93,12 @@ def admin_login(request):
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
+def on_portal(url):
+    """``url``, a link allauth built from the request's Host, at the same path on PORTAL_URL."""
+    parts = urlsplit(url)
+    return portal_address(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+
+
 def note_email_confirmed(request, email_address, **kwargs):
     """Remember when a login email was confirmed (allauth keeps no time of it)."""
     type(email_address.user).objects.filter(pk=email_address.user_id).update(
@@ -155,17 +161,28 @@ class AccountAdapter(DefaultAccountAdapter):
         outbox, so an SMTP or broker outage delays it instead of failing the sign-up. It is
         queued unrendered: its link or code waits in the row's context, which the admin never
         shows and the outbox clears once the mail is sent (ozgeris.outbox)."""
-        request = allauth_context.request
-        site = get_current_site(request)
-        # Without the sites framework the "site" is the request's host: the mail names the
-        # portal instead, and keeps the host it was reached at for its address line.
+        # Without the sites framework the "site" would be the request's Host, which the
+        # client chooses: the mail names the portal and its address (PORTAL_URL) instead.
+        # The links of the "account exists" and "unknown account" mails (``signup_url``,
+        # ``password_reset_url``) come from the Host as well, with no hook of their own.
         context = {"email": email,
-                   "current_site": {"name": settings.PORTAL_NAME, "domain": site.domain},
-                   **{key: _frozen(value) for key, value in context.items() if key != "request"}}
+                   "current_site": {"name": settings.PORTAL_NAME,
+                                    "domain": urlsplit(settings.PORTAL_URL).netloc},
+                   **{key: _frozen(on_portal(value) if key.endswith("_url") else value)
+                      for key, value in context.items() if key != "request"}}
         outbox.queue_templated_emails(
             template=template_prefix,
             purpose=f"{outbox.ACCOUNT_PURPOSE}{template_prefix.rsplit('/', 1)[-1]}",
             recipients=[(email, translation.get_language() or settings.LANGUAGE_CODE, context)])
+
+    def get_reset_password_from_key_url(self, key):
+        """The reset link, on the portal's address: allauth builds it from the request's
+        Host, which a client may forge to have a real reset key mailed to its own site."""
+        return on_portal(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """The confirmation link, on the portal's address (as the reset link)."""
+        return on_portal(super().get_email_confirmation_url(request, emailconfirmation))
 
     def get_client_ip(self, request):
         """The portal's one reading of the client's address (ozgeris/clients.py), so allauth's

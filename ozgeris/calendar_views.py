@@ -5,8 +5,8 @@ button that revokes a person's addresses."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .calendars import build_calendar, revoke_personal_feeds, user_for_token
 from .models import Programme
+from .permissions import is_juror
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -63,12 +64,15 @@ def personal_feed(request, year, token):
 @require_POST
 def revoke_personal(request):
     """The person's own feed addresses stop working (a leaked one included); they go back to
-    the page they came from, which shows the new address."""
+    the page they came from, which shows the new address, else to the page that shows it: a
+    juror's panel, an applicant's dashboard."""
     revoke_personal_feeds(request.user)
     messages.success(request, _("Your old calendar address no longer works. Subscribe again "
                                 "with the new one."))
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = "home"
-    return redirect(back)
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
+        back = ""  # a path of the portal only: never a relative one, another site or a name
+    # Never ``redirect(back)``: it would try the value as a URL name first.
+    default = "jury_panel:index" if is_juror(request.user) else "applications:dashboard"
+    return HttpResponseRedirect(back or reverse(default))

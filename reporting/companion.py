@@ -8,7 +8,8 @@ report prints as illustrative. Numbers stay numbers and dates dates; a totals ro
 inside a data range (it comes under a blank row); headers and sheet names are in the
 report's language (the caller's active language); every text cell is formula-safe
 (``ozgeris.xlsx``). Options: ``{"version": n}`` writes an issued version's frozen figures,
-without the staff's working notes.
+without the staff's working notes; ``{"for_reader": True}`` (a read-only seat's) leaves them out
+too.
 """
 
 import io
@@ -32,6 +33,14 @@ from .services import evaluate
 NEVER_ATTACHED = {"votes", "report", "report-xlsx"}
 _SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = str.maketrans({char: " " for char in "\\*?:/[]"})
+
+
+def with_staff_notes(version, for_reader):
+    """Whether a report carries the staff's working notes (sources, reconstruction notes):
+    only a draft (no issued ``version``) made for staff. An issued version is the donor's; a
+    read-only seat (``for_reader``, set by the reports page) reads a draft as the donor would.
+    The PDF (``report.context``) and the XLSX both ask here."""
+    return version is None and not for_reader
 
 
 def report_version(programme, number):
@@ -65,12 +74,12 @@ def _actual(indicator, actual):
     return actual
 
 
-def _indicators_sheet(programme, version, cache, illustrative):
-    draft = version is None
+def _indicators_sheet(programme, version, cache, illustrative, for_reader):
+    staff_notes = with_staff_notes(version, for_reader)
     header = [_("Task"), _("Task title"), _("Activity"), _("Activity title"), _("Indicator"),
               _("Unit"), _("Target"), _("Actual"), _("Status"), _("Appendix"), _("Evidence"),
               _("Illustrative")]
-    if draft:  # the reconstruction notes are the staff's, not the donor's
+    if staff_notes:  # the reconstruction notes are the staff's, not the donor's
         header.append(_("About the target"))
     rows = []
     for row in evaluate(programme, version=version, cache=cache):
@@ -82,7 +91,7 @@ def _indicators_sheet(programme, version, cache, illustrative):
                 _actual(indicator, row.actual), str(row.status_label),
                 f"№{indicator.appendix.number}" if indicator.appendix else "", row.evidence,
                 illustrative.get(indicator.source, "")]
-        if draft:
+        if staff_notes:
             line.append(indicator.target_note)
         rows.append(line)
     return _("Indicators"), header, rows
@@ -163,13 +172,14 @@ def render_xlsx(programme, options, progress, *, cache=None):
     version = report_version(programme, options.get("version") or None)
     cache = {} if cache is None else cache
     appendices = list(Appendix.objects.filter(programme=programme))
-    names = _attached(appendices, programme, for_reader=bool(options.get("for_reader")))
+    for_reader = bool(options.get("for_reader"))
+    names = _attached(appendices, programme, for_reader=for_reader)
     steps = 2 + len(names)
     progress(0, steps, _("Indicators"))
     illustrative = {item.source: item.note
                     for item in IllustrativeFigure.objects.filter(programme=programme)}
     titles = SheetTitles()
-    first = [_indicators_sheet(programme, version, cache, illustrative),
+    first = [_indicators_sheet(programme, version, cache, illustrative, for_reader),
              _budget_sheet(programme, version, cache)]
     for title, _header, _rows in first:
         titles(title)

@@ -31,6 +31,7 @@ def render(programme, options, progress):
     cache = {}  # each source is read once for both documents
     _name, _type, xlsx = render_xlsx(programme, options, first_half, cache=cache)
     context = report.context(programme, version=report_version(programme, version),
+                             for_reader=bool(options.get("for_reader")),
                              progress=second_half, cache=cache)
     content = render_pdf("reporting/pdf/report.html", context, archival=True,
                          attachments=[(f"report-{programme.year}.xlsx", xlsx,

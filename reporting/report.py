@@ -22,6 +22,7 @@ from ozgeris.registries import no_progress, table_sources
 
 from . import narrative, report_tables
 from .budget import budget_of
+from .companion import with_staff_notes
 from .models import (
     Appendix,
     Contradiction,
@@ -187,10 +188,11 @@ def _cover(grant, version):
     return cover
 
 
-def context(programme, *, version=None, progress=no_progress, cache=None):
+def context(programme, *, version=None, for_reader=False, progress=no_progress, cache=None):
     """Everything the report prints, as of ``version`` if given (its frozen values; the
-    issued report then leaves out the staff's notes). ``cache``: the sources' values already
-    read in this export, if any. Reports a progress step per section and per task."""
+    issued report then leaves out the staff's notes, as a read-only seat's draft does:
+    ``for_reader``). ``cache``: the sources' values already read in this export, if any.
+    Reports a progress step per section and per task."""
     if isinstance(version, int):
         version = ReportVersion.objects.get(programme=programme, number=version)
     tasks_qs = list(Task.objects.filter(programme=programme).prefetch_related("activities"))
@@ -242,7 +244,8 @@ def context(programme, *, version=None, progress=no_progress, cache=None):
     return {
         "programme": programme, "programme_title": localized_text(programme, "title"),
         "grant": grant, "version": version, "issued": version is not None,
-        "staff": version is None, "tasks": tasks, "rows": rows, "summary": summary,
+        "staff": with_staff_notes(version, for_reader), "tasks": tasks, "rows": rows,
+        "summary": summary,
         "tables": placed_tables + extra, "extra_tables": extra, **_budget_view(budget),
         **_cover(grant, version),
         "appendices": appendices, "contradictions": contradictions,

@@ -17,6 +17,7 @@ from ozgeris.charts import bar_chart
 from ozgeris.registries import table_sources
 
 from .models import Activity
+from .narrative import RENAMED_TABLES, TABLE
 
 # A title for each table source the report prints; narratives insert tables by name and the
 # report prints the rest, in this order, under "The programme in figures".
@@ -138,10 +139,14 @@ def _key(name, language=None):
 
 def data(name, programme, figures=None):
     """``(columns, rows)`` of the table source ``name``: as an issued version froze it (its
-    ``figures``), else from the data now."""
-    if figures is not None and _key(name) in figures:
-        columns, rows = figures[_key(name)]
-        return columns, rows
+    ``figures``), else from the data now. A version issued before a source was renamed froze
+    it under its old name (``narrative.RENAMED_TABLES``)."""
+    if figures is not None:
+        old_names = [old for old, new in RENAMED_TABLES.items() if new == name]
+        for key in [_key(name), *(_key(old) for old in old_names)]:
+            if key in figures:
+                columns, rows = figures[key]
+                return columns, rows
     columns, rows = table_sources.get(name)(programme)
     return columns, list(rows)
 
@@ -160,8 +165,6 @@ def frozen(programme):
     """Every table the report can print, in each language (their headers and labels are
     translated), as an issued version keeps it: ``{"table:<language>:<name>": [columns,
     rows]}``, dates written dd.mm.yyyy."""
-    from .narrative import TABLE
-
     names = set(TITLES)
     for activity in Activity.objects.filter(task__programme=programme):
         for language, _label in settings.LANGUAGES:

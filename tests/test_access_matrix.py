@@ -386,6 +386,9 @@ POST_ROWS = [
                                        "language": "ru"}),
     Row("reporting:issue", "POST", STAFF_POST, method="POST",
         data=lambda w: {"programme": 2031, "note": "matrix"}),
+    # Revoking one's own calendar addresses: anyone signed in, sent back to their page (its
+    # CSRF check: tests/test_links_stay_on_the_portal.py).
+    Row("calendar_revoke", "POST", (302,) * 7, method="POST", data=lambda w: {}),
 ]
 
 # Accounts and their privileges are the superusers' (issue 15): staff may look a person up, but

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ozgeris import outbox, tasks
 from ozgeris.models import OutboxMessage, User
 
-RESET_LINK = re.compile(r"http://testserver(/accounts/password/reset/key/[^\s]+/)")
+RESET_LINK = re.compile(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)")
 
 
 @pytest.fixture

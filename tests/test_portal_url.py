@@ -44,8 +44,9 @@ def test_make_run_passes_its_port_to_the_server():
 
 @pytest.mark.django_db
 def test_the_sign_up_email_greets_with_the_portals_name_and_links_to_where_it_is_served(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, settings
 ):
+    settings.PORTAL_URL = "http://127.0.0.1:8801"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_signup"), {
             "display_name": "Айгерім Қасымова", "email": "aigerim@example.kz",
@@ -56,4 +57,4 @@ def test_the_sign_up_email_greets_with_the_portals_name_and_links_to_where_it_is
     body = mail.outbox[-1].body
     assert body.startswith("Hello from Ozgeris Ustasy!")
     assert "Thank you for using Ozgeris Ustasy!" in body
-    assert "http://127.0.0.1:8801/" in body  # the verification link, where the sign-up was
+    assert "http://127.0.0.1:8801/" in body  # the verification link, on PORTAL_URL
