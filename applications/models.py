@@ -151,7 +151,7 @@ FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 # Found eligible by the jury (the 80/20 share and the documents), whatever the jury decided
 # next: what the jury scores, and what the report counts as eligible.
 ELIGIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
-# The commission has decided (the 80/20 share, then finalists): the applicant reads its decision.
+# The jury has decided (the 80/20 share, then finalists): the applicant reads its decision.
 DECIDED_STATUSES = (Status.FAILED_80_20, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 
 

@@ -1,4 +1,4 @@
-"""The jury's exporters: the commission's minutes (``jury-protocol``, PDF), the scores
+"""The jury's exporters: its minutes (``jury-protocol``, PDF), the scores
 (``scores``), the finalists (``finalists``) and the members with their attendance
 (``jury-members``), all XLSX.
 
@@ -284,14 +284,14 @@ def render_finalists(programme, options, progress):
 # ---------------------------------------------------------------------------
 
 def render_jury_members(programme, options, progress):
-    """The XLSX of the commission: one row per member with their role, affiliation, how many
+    """The XLSX of the jury: one row per member with their role, affiliation, how many
     sheets they submitted and conflicts they have, and their presence at each sitting."""
     members = list(
         models.JuryMember.objects.filter(programme=programme).select_related("user").annotate(
             submitted=Count("sheets", filter=Q(sheets__state=models.ScoreSheet.State.SUBMITTED),
                             distinct=True),
             conflicted=Count(
-                "conflicts", filter=~Q(conflicts__state=models.Conflict.State.DISMISSED),
+                "conflicts", filter=models.ConflictQuerySet.excluding_condition("conflicts__"),
                 distinct=True)))
     sittings = list(models.Sitting.objects.filter(programme=programme))
     presence = {(a.sitting_id, a.member_id): a.presence
@@ -327,7 +327,7 @@ def render_jury_members(programme, options, progress):
 
 
 # ---------------------------------------------------------------------------
-# jury-protocol: the minutes of the commission, as PDF
+# jury-protocol: the minutes of the jury, as PDF
 # ---------------------------------------------------------------------------
 
 def _supporting_laureates(programme):
@@ -367,7 +367,7 @@ def _sittings(programme):
 
 def _signatories(members, sittings):
     """The chair, then every member present at a sitting (every member when no sitting has
-    been recorded), in the commission's order."""
+    been recorded), in the jury's order."""
     present = {a.member_id for s in sittings for a in s["present"]}
     chairs = [m for m in members if m.role == models.JuryMember.Role.CHAIR]
     others = [m for m in members if m.role != models.JuryMember.Role.CHAIR
@@ -438,7 +438,7 @@ def protocol_context(programme):
 
 
 def render_protocol(programme, options, progress):
-    """The minutes of the expert commission as PDF, in the active language: the sittings and
+    """The minutes of the jury as PDF, in the active language: the sittings and
     who attended, the conflicts of interest, the 80/20 results, the scores table, the
     decisions, the supporting-organisation laureates and the signature lines."""
     progress(0, 2, _("Minutes of the expert commission meeting"))

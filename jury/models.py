@@ -1,4 +1,4 @@
-"""The expert commission: members, criteria, conflicts of interest, score sheets, eligibility
+"""The jury: members, criteria, conflicts of interest, score sheets, eligibility
 decisions, sittings and the supporting-organisation nominations.
 
 Scores live in one sheet per juror and application (a database constraint); the results
@@ -117,14 +117,39 @@ class Criterion(models.Model):
                 or [str(n) for n in range(SCORE_MIN, SCORE_MAX + 1)])
 
 
+class JurorApplicationRecord(models.Model):
+    """A juror's record about one application (a conflict of interest, a score sheet): at
+    most one per juror and application. Each record adds its own ``juror`` and
+    ``application`` keys (what deleting either does differs) and the constraint of
+    ``one_per_juror_and_application``."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.juror} · {self.application.organisation}"
+
+    @staticmethod
+    def one_per_juror_and_application(name):
+        """The uniqueness of the record, under the name its table's migration gave it."""
+        return models.UniqueConstraint(fields=["juror", "application"], name=name)
+
+
 class ConflictQuerySet(models.QuerySet):
     def excluding(self):
         """The conflicts that keep a juror away from an application: all but dismissed ones.
-        Scoring, visibility, results and exports all ask this one method."""
-        return self.exclude(state=Conflict.State.DISMISSED)
+        Scoring, visibility, results and exports all ask this one method (or, through a
+        relation, ``excluding_condition``)."""
+        return self.filter(self.excluding_condition())
+
+    @staticmethod
+    def excluding_condition(through=""):
+        """The rule of ``excluding()`` as a condition, for a query that reaches the conflicts
+        through a relation (``through="conflicts__"``), e.g. an aggregate's ``filter``."""
+        return ~Q(**{f"{through}state": Conflict.State.DISMISSED})
 
 
-class Conflict(models.Model):
+class Conflict(JurorApplicationRecord):
     """A juror's conflict of interest with an application: declared by the juror, automatic
     (a member of the applying organisation) or possible (detected by affiliation), the last
     confirmed or dismissed by the juror or staff."""
@@ -158,16 +183,11 @@ class Conflict(models.Model):
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
-        constraints = [
-            models.UniqueConstraint(fields=["juror", "application"],
-                                    name="one_conflict_record_per_juror_and_application"),
-        ]
-
-    def __str__(self):
-        return f"{self.juror} · {self.application.organisation}"
+        constraints = [JurorApplicationRecord.one_per_juror_and_application(
+            "one_conflict_record_per_juror_and_application")]
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(JurorApplicationRecord):
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
@@ -185,13 +205,8 @@ class ScoreSheet(models.Model):
     class Meta:
         verbose_name = _("score sheet")
         verbose_name_plural = _("score sheets")
-        constraints = [
-            models.UniqueConstraint(fields=["juror", "application"],
-                                    name="one_sheet_per_juror_and_application"),
-        ]
-
-    def __str__(self):
-        return f"{self.juror} · {self.application.organisation}"
+        constraints = [JurorApplicationRecord.one_per_juror_and_application(
+            "one_sheet_per_juror_and_application")]
 
 
 class Score(models.Model):
@@ -253,7 +268,7 @@ def describe_share(share, threshold):
 
 
 class Sitting(models.Model):
-    """A sitting of the expert commission, with who attended and what it decided."""
+    """A sitting of the jury, with who attended and what it decided."""
 
     class Subject(models.TextChoices):
         APPLICATIONS = "applications", _("NGO applications")
@@ -269,8 +284,8 @@ class Sitting(models.Model):
 
     class Meta:
         ordering = ["programme", "starts_at"]
-        verbose_name = _("commission sitting")
-        verbose_name_plural = _("commission sittings")
+        verbose_name = _("jury sitting")
+        verbose_name_plural = _("jury sittings")
 
     def __str__(self):
         return f"{self.get_subject_display()} · {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
@@ -283,7 +298,7 @@ class Attendance(models.Model):
         ABSENT = "absent", _("absent")
 
     sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="attendance",
-                                verbose_name=_("commission sitting"))
+                                verbose_name=_("jury sitting"))
     member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="attendance",
                                verbose_name=_("jury member"))
     presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices,

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from applications.models import Status
 from jury import services
-from jury.models import Attendance, JuryMember, Sitting
+from jury.models import Attendance, Conflict, ConflictQuerySet, JuryMember, Sitting
 from ozgeris import registries
 from ozgeris.registries import no_progress
 
@@ -224,6 +225,23 @@ def test_jury_members_export_shows_affiliation_and_attendance(programme, commiss
     assert [rows[name]["Sittings attended"].value for name in rows] == [1, 1, 1, 0]
     assert rows["Boris Online"]["Conflicts of interest"].value == 1
     assert rows["Boris Online"]["Score sheets submitted"].value == 3
+
+
+@pytest.mark.django_db
+def test_jury_members_export_counts_conflicts_by_the_one_excluding_rule(
+        programme, commission, tmp_path, monkeypatch):
+    """The count asks ``ConflictQuerySet.excluding_condition``, the rule behind
+    ``Conflict.objects.excluding()``: had the rule changed (here: pending conflicts stop
+    counting), the export follows it instead of keeping a copy of the old one."""
+    boris = commission["members"][1]
+    Conflict.objects.filter(juror=boris).update(state=Conflict.State.PENDING)
+    monkeypatch.setattr(ConflictQuerySet, "excluding_condition", staticmethod(
+        lambda through="": Q(**{f"{through}state": Conflict.State.CONFIRMED})))
+    _labels, rows = sheet_rows(export("jury-members", tmp_path, programme))
+    counted = {row["Name"].value: row["Conflicts of interest"].value for row in rows}
+
+    assert Conflict.objects.filter(juror=boris).excluding().count() == 0
+    assert counted["Boris Online"] == 0
 
 
 @pytest.mark.django_db
