@@ -1,7 +1,8 @@
 """Put the journeys' programme (2031, the current one on the public site) in the stage each
 journey needs, through the ORM of the test process (after conftest's ``django.setup()``).
 
-The stage dates follow tests/conftest.py's ``open_programme``, ``programme`` and
+The applications-open dates are tests/factories.py's ``OPEN_STAGE_DAYS`` (as in the
+``open_programme`` fixture), the later stages follow tests/conftest.py's ``programme`` and
 ``vote_programme`` fixtures; the people and applications come from tests/factories.py.
 """
 
@@ -13,22 +14,14 @@ PASSWORD = "Kokpar-Tulpar-2031!"  # noqa: S105 - the test accounts' password
 
 def programme():
     """The 2031 programme (created at the first call) with its nominations and criteria."""
-    from django.utils import timezone
-
     from jury.copying import ensure_default_criteria
     from ozgeris.models import Nomination, Programme
+    from tests.factories import intake_open_programme
 
     existing = Programme.objects.filter(year=YEAR).first()
     if existing:
         return existing
-    now = timezone.now()
-    created = Programme.objects.create(
-        year=YEAR, title_ru="Премия 2031", title_kk="Сыйлық 2031", title_en="Award 2031",
-        intake_opens_at=now - timedelta(days=20), intake_closes_at=now + timedelta(days=10),
-        scoring_opens_at=now + timedelta(days=11), scoring_closes_at=now + timedelta(days=20),
-        voting_opens_at=now + timedelta(days=30), voting_closes_at=now + timedelta(days=40),
-        ceremony_at=now + timedelta(days=50),
-    )
+    created = intake_open_programme(YEAR)
     titles = {"education": ("Образование", "Білім"), "health": ("Здоровье", "Денсаулық"),
               "ecology": ("Экология", "Экология")}
     for order, (code, (ru, kk)) in enumerate(titles.items(), start=1):
@@ -52,11 +45,10 @@ def _dates(**offsets):
 
 
 def intake():
-    """Applications open now, for ten more days."""
-    day = timedelta(days=1)
-    return _dates(intake_opens_at=-20 * day, intake_closes_at=10 * day,
-                  scoring_opens_at=11 * day, scoring_closes_at=20 * day,
-                  voting_opens_at=30 * day, voting_closes_at=40 * day, ceremony_at=50 * day)
+    """Applications open now, for ten more days (the dates ``programme()`` starts with)."""
+    from tests.factories import OPEN_STAGE_DAYS
+
+    return _dates(**{stage: timedelta(days=days) for stage, days in OPEN_STAGE_DAYS.items()})
 
 
 def jury():

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin_services import apply_through_service, hold_back
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.models import Programme
 
@@ -439,19 +440,12 @@ class ContractAdmin(RecordAdmin):
     def save_model(self, request, obj, form, change):
         """A note typed while the details await the check returns them for correction; the
         payment is recorded through the service (logged); the rest is a staff edit."""
-        payment_changed = {"payment", "paid_on"} & set(form.changed_data)
-        payment, paid_on = obj.payment, obj.paid_on
-        if payment_changed:
-            obj.payment = form.initial.get("payment", obj.payment)
-            obj.paid_on = form.initial.get("paid_on")
+        payment = hold_back(obj, form, ("payment", "paid_on"))
         super().save_model(request, obj, form, change)
         if ("check_note" in form.changed_data and obj.check_note.strip()
                 and obj.state == models.Contract.State.DETAILS_SUBMITTED):
             services.check_contract_details(contract=obj, by=request.user, approved=False,
                                             note=obj.check_note)
-        if payment_changed:
-            try:
-                services.record_payment(contract=obj, payment=payment, paid_on=paid_on,
-                                        by=request.user)
-            except services.EventsError as error:
-                messages.error(request, str(error))
+        if payment:
+            apply_through_service(request, services.record_payment, services.EventsError,
+                                  contract=obj, **payment)

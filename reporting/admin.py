@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin_services import apply_through_service, hold_back
 from ozgeris.formats import format_tenge
 from ozgeris.models import Programme
 from ozgeris.permissions import is_programme_staff
@@ -134,18 +135,12 @@ class IndicatorAdmin(StaffOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """A manual value and its reason are logged through the service."""
-        manual_changed = {"manual_value", "manual_reason"} & set(form.changed_data)
-        value, reason = obj.manual_value, obj.manual_reason
-        if manual_changed and change:
-            obj.manual_value = form.initial.get("manual_value")
-            obj.manual_reason = form.initial.get("manual_reason", "")
+        typed = hold_back(obj, form, ("manual_value", "manual_reason"), restore=change)
         super().save_model(request, obj, form, change)
-        if manual_changed:
-            try:
-                services.set_manual_value(indicator=obj, value=value, reason=reason,
-                                          by=request.user)
-            except services.ReportError as error:
-                messages.error(request, str(error))
+        if typed:
+            apply_through_service(request, services.set_manual_value, services.ReportError,
+                                  indicator=obj, value=typed["manual_value"],
+                                  reason=typed["manual_reason"])
 
 
 class AppendixForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import overview_views, views
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("issue/", views.issue, name="issue"),
     path("<int:year>/applications/", overview_views.applications_overview,
          name="applications_overview"),
-    path("jobs/<int:pk>/", views.job, name="job"),
-    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
-    path("jobs/<int:pk>/download/", views.download, name="download"),
+    path("jobs/<int:pk>/", include([
+        path("", views.job, name="job"),
+        path("status/", views.job_status, name="job_status"),
+        path("download/", views.download, name="download"),
+    ])),
 ]

@@ -21,6 +21,7 @@ from tests.factories import (
     PDF_BYTES,
     ApplicationFactory,
     OrganisationFactory,
+    intake_open_programme,
     past_programme,
     pdf_upload,
 )
@@ -53,18 +54,13 @@ def _build():
     from jury import services as jury
     from jury.copying import ensure_default_criteria
     from jury.models import JuryMember
-    from ozgeris.models import Nomination, Programme
+    from ozgeris.models import Nomination
     from reporting.jobs import start_export
 
     w = World()
     now = timezone.now()
     # The 2031 programme, its application window open (the applicants submit first).
-    w.programme = programme = Programme.objects.create(
-        year=2031, title_ru="Премия 2031", title_kk="Сыйлық 2031", title_en="Award 2031",
-        intake_opens_at=now - timedelta(days=20), intake_closes_at=now + timedelta(days=10),
-        scoring_opens_at=now + timedelta(days=11), scoring_closes_at=now + timedelta(days=20),
-        voting_opens_at=now + timedelta(days=30), voting_closes_at=now + timedelta(days=40),
-        ceremony_at=now + timedelta(days=50))
+    w.programme = programme = intake_open_programme(2031)
     for order, code in enumerate(["education", "health", "ecology"], start=1):
         Nomination.objects.create(programme=programme, code=code, order=order,
                                   title_ru=code, title_kk=code, title_en=code)

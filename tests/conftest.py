@@ -145,20 +145,10 @@ def make_user(db):
 @pytest.fixture
 def open_programme(db):
     """A programme whose application window is open now (closes in ten days)."""
-    from datetime import timedelta
+    from ozgeris.models import Nomination
+    from tests.factories import intake_open_programme
 
-    from django.utils import timezone
-
-    from ozgeris.models import Nomination, Programme
-
-    now = timezone.now()
-    programme = Programme.objects.create(
-        year=2031, title_ru="Премия 2031", title_kk="Сыйлық 2031", title_en="Award 2031",
-        intake_opens_at=now - timedelta(days=20), intake_closes_at=now + timedelta(days=10),
-        scoring_opens_at=now + timedelta(days=11), scoring_closes_at=now + timedelta(days=20),
-        voting_opens_at=now + timedelta(days=30), voting_closes_at=now + timedelta(days=40),
-        ceremony_at=now + timedelta(days=50),
-    )
+    programme = intake_open_programme(2031)
     for order, code in enumerate(["education", "health", "ecology"], start=1):
         Nomination.objects.create(programme=programme, code=code, order=order,
                                   title_ru=code, title_kk=code, title_en=code)

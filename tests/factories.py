@@ -173,6 +173,29 @@ def bulk_scored(members, applications):
                               for i, sheet in enumerate(sheets) for criterion in criteria)
 
 
+#: Each stage of an edition whose application window is open, in days from now: opened twenty
+#: days ago, closing in ten, the jury, the public vote and the ceremony ahead in their order.
+OPEN_STAGE_DAYS = {"intake_opens_at": -20, "intake_closes_at": 10, "scoring_opens_at": 11,
+                   "scoring_closes_at": 20, "voting_opens_at": 30, "voting_closes_at": 40,
+                   "ceremony_at": 50}
+
+
+def intake_open_programme(year=2031):
+    """An edition whose application window is open now (``OPEN_STAGE_DAYS``), with no
+    nominations yet: the ``open_programme`` fixture, the access matrix's world and the browser
+    journeys each add their own."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ozgeris.models import Programme
+
+    now = timezone.now()
+    return Programme.objects.create(
+        year=year, title_ru=f"Премия {year}", title_kk=f"Сыйлық {year}", title_en=f"Award {year}",
+        **{stage: now + timedelta(days=days) for stage, days in OPEN_STAGE_DAYS.items()})
+
+
 def past_programme(year):
     """An edition that ended long ago, its dates in their order ten days apart (the ceremony 340
     days back), with one nomination, education, to apply in."""

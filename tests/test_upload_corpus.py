@@ -401,18 +401,6 @@ def test_reading_a_lying_bomb_stops_at_the_declared_size(tmp_path):
 # The roster import takes XLSX: the bomb and the forgeries are refused there too
 # ---------------------------------------------------------------------------
 
-@pytest.fixture
-def meeting(demo_programme):
-    import datetime
-
-    from events.models import InfoMeeting
-    from ozgeris.models import Region
-
-    return InfoMeeting.objects.create(programme=demo_programme, city="Атырау",
-                                      region=Region.objects.get(code="atyrau"),
-                                      held_on=datetime.date(2019, 9, 18), venue="Коворкинг")
-
-
 @pytest.mark.parametrize(("make", "name", "message"), [
     (zip_bomb, "roster.xlsx", "unreasonable size"),
     (svg_with_script, "roster.xlsx", "markup"),

@@ -24,6 +24,8 @@ from voting.models import Checkpoint, LedgerEntry, Vote, VoterLink, VotingSettin
 
 from .factories import close_vote
 
+pytestmark = pytest.mark.django_db
+
 # Any 32 bytes make an Ed25519 private key.
 OPERATOR_KEY = "11" * 32
 OTHER_KEY = "22" * 32
@@ -87,7 +89,6 @@ def rewrite_a_vote(programme, position, finalist):
 
 # Signing
 
-@pytest.mark.django_db
 def test_a_checkpoint_signs_the_head_and_its_signature_verifies_with_the_public_key(
         finalists, cast, settings):
     settings.VOTE_CHECKPOINT_KEY = OPERATOR_KEY
@@ -113,7 +114,6 @@ def test_a_checkpoint_signs_the_head_and_its_signature_verifies_with_the_public_
         checkpoints.signing_key().public_hex))
 
 
-@pytest.mark.django_db
 def test_a_checkpoint_is_made_only_when_the_head_moved(finalists, cast):
     programme = finalists[0].programme
     assert checkpoints.make_checkpoint(programme) is None  # nothing sealed yet
@@ -127,7 +127,6 @@ def test_a_checkpoint_is_made_only_when_the_head_moved(finalists, cast):
                 ) == [1, 2]
 
 
-@pytest.mark.django_db
 def test_the_development_key_is_said_and_production_refuses_without_a_key(
         finalists, cast, settings):
     programme = finalists[0].programme
@@ -147,7 +146,6 @@ def test_the_development_key_is_said_and_production_refuses_without_a_key(
     assert checkpoints.make_checkpoint(programme) is not None
 
 
-@pytest.mark.django_db
 def test_closing_the_vote_signs_the_final_checkpoint_over_the_published_head(finalists, cast):
     programme = finalists[0].programme
     cast(finalists[0], 2)
@@ -165,7 +163,6 @@ def test_closing_the_vote_signs_the_final_checkpoint_over_the_published_head(fin
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db
 def test_postgresql_refuses_to_change_delete_or_truncate_a_checkpoint(finalists, cast):
     cast(finalists[0])
     checkpoint = checkpoints.make_checkpoint(finalists[0].programme)
@@ -180,7 +177,6 @@ def test_postgresql_refuses_to_change_delete_or_truncate_a_checkpoint(finalists,
 
 # Mail
 
-@pytest.mark.django_db
 def test_each_checkpoint_is_mailed_to_the_jurors_and_staff_in_their_language(
         finalists, cast, make_user, staff, voter, settings):
     settings.VOTE_CHECKPOINT_KEY = OPERATOR_KEY
@@ -213,7 +209,6 @@ def test_each_checkpoint_is_mailed_to_the_jurors_and_staff_in_their_language(
     assert "Please keep this email" in english.body
 
 
-@pytest.mark.django_db
 def test_observers_get_the_first_checkpoint_of_each_day_and_the_final_one_by_mail(
         finalists, cast, staff, time_machine):
     programme = finalists[0].programme
@@ -235,7 +230,6 @@ def test_observers_get_the_first_checkpoint_of_each_day_and_the_final_one_by_mai
 
 # The page, the feed and the receipt
 
-@pytest.mark.django_db
 def test_the_page_and_the_feed_publish_every_checkpoint_with_the_key(client, finalists, cast):
     programme = finalists[0].programme
     cast(finalists[0])
@@ -266,7 +260,6 @@ def test_the_page_and_the_feed_publish_every_checkpoint_with_the_key(client, fin
     assert client.get(reverse("voting:checkpoints", args=[1990])).status_code == 404
 
 
-@pytest.mark.django_db
 def test_the_page_is_paginated(client, finalists, cast):
     programme = finalists[0].programme
     for _ in range(51):
@@ -282,7 +275,6 @@ def test_the_page_is_paginated(client, finalists, cast):
     assert len(feed["checkpoints"]) == 51
 
 
-@pytest.mark.django_db
 def test_the_receipt_shows_the_first_checkpoint_that_includes_the_vote(client, finalists, cast):
     programme = finalists[0].programme
     early = cast(finalists[0])[0].receipt
@@ -305,7 +297,6 @@ def test_the_receipt_shows_the_first_checkpoint_that_includes_the_vote(client, f
         waiting.content.decode())
 
 
-@pytest.mark.django_db
 def test_the_results_page_links_the_checkpoints(client, finalists, cast, staff):
     programme = finalists[0].programme
     cast(finalists[0])
@@ -319,7 +310,6 @@ def test_the_results_page_links_the_checkpoints(client, finalists, cast, staff):
 
 # verify_ledger against kept checkpoints
 
-@pytest.mark.django_db
 def test_verify_ledger_passes_with_the_kept_checkpoints_of_an_honest_chain(
         client, finalists, cast, tmp_path):
     programme = finalists[0].programme
@@ -337,7 +327,6 @@ def test_verify_ledger_passes_with_the_kept_checkpoints_of_an_honest_chain(
     assert "The ledger verifies." in out
 
 
-@pytest.mark.django_db
 def test_verify_ledger_fails_when_the_tail_was_cut_after_a_checkpoint(
         client, finalists, cast, tmp_path):
     programme = finalists[0].programme
@@ -354,7 +343,6 @@ def test_verify_ledger_fails_when_the_tail_was_cut_after_a_checkpoint(
     assert "the ledger was cut" in message
 
 
-@pytest.mark.django_db
 def test_verify_ledger_fails_when_a_vote_was_rewritten_and_the_chain_recomputed(
         client, finalists, cast, tmp_path):
     programme = finalists[0].programme
@@ -370,7 +358,6 @@ def test_verify_ledger_fails_when_a_vote_was_rewritten_and_the_chain_recomputed(
                                    "the ledger was rewritten")
 
 
-@pytest.mark.django_db
 def test_verify_ledger_fails_on_a_kept_checkpoint_whose_signature_was_altered(
         client, finalists, cast, tmp_path):
     programme = finalists[0].programme
@@ -386,7 +373,6 @@ def test_verify_ledger_fails_on_a_kept_checkpoint_whose_signature_was_altered(
         verify("--checkpoints", str(kept))
 
 
-@pytest.mark.django_db
 def test_verify_ledger_trusts_only_the_portals_key_or_one_given(
         client, finalists, cast, tmp_path, settings):
     """A checkpoint signed with a key the portal no longer uses passes only when that key is

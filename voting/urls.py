@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import audit_views, outcome_views, share_views, staff_views, views
 
@@ -15,10 +15,11 @@ urlpatterns = [
     path("<int:year>/checkpoints/", views.checkpoints_page, name="checkpoints"),
     path("<int:year>/checkpoints.json", views.checkpoints_feed, name="checkpoints_json"),
     path("<int:year>/audit/", audit_views.audit, name="audit"),
-    path("<int:year>/staff/", staff_views.dashboard, name="dashboard"),
-    path("<int:year>/staff/publish-head/", staff_views.publish_head, name="publish_head"),
-    path("<int:year>/staff/release/", staff_views.release, name="release"),
-    path("<int:year>/staff/withdraw-release/", staff_views.withdraw_release,
-         name="withdraw_release"),
-    path("<int:year>/staff/winners/", staff_views.declare, name="declare"),
+    path("<int:year>/staff/", include([
+        path("", staff_views.dashboard, name="dashboard"),
+        path("publish-head/", staff_views.publish_head, name="publish_head"),
+        path("release/", staff_views.release, name="release"),
+        path("withdraw-release/", staff_views.withdraw_release, name="withdraw_release"),
+        path("winners/", staff_views.declare, name="declare"),
+    ])),
 ]
