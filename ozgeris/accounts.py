@@ -3,7 +3,7 @@ answered like a new one), which social emails we trust, where the sign-in limits
 the admin's sign-in (allauth's)."""
 
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -94,9 +94,12 @@ def admin_login(request):
 
 
 def on_portal(url):
-    """``url``, a link allauth built from the request's Host, at the same path on PORTAL_URL."""
+    """``url``, a link allauth built from the request's Host, at the same path on PORTAL_URL
+    (its query and fragment kept). Anything but an address is left as it is."""
+    if not isinstance(url, str) or not url:
+        return url
     parts = urlsplit(url)
-    return portal_address(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    return portal_address(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
 
 
 def note_email_confirmed(request, email_address, **kwargs):
@@ -163,8 +166,9 @@ class AccountAdapter(DefaultAccountAdapter):
         shows and the outbox clears once the mail is sent (ozgeris.outbox)."""
         # Without the sites framework the "site" would be the request's Host, which the
         # client chooses: the mail names the portal and its address (PORTAL_URL) instead.
-        # The links of the "account exists" and "unknown account" mails (``signup_url``,
-        # ``password_reset_url``) come from the Host as well, with no hook of their own.
+        # Every link allauth puts in the mail (``activate_url``, ``password_reset_url``,
+        # ``signup_url``) comes from the Host as well: each is moved onto PORTAL_URL here, the
+        # one place all of them pass (a reset key mailed to a forged host would be stolen).
         context = {"email": email,
                    "current_site": {"name": settings.PORTAL_NAME,
                                     "domain": urlsplit(settings.PORTAL_URL).netloc},
@@ -174,15 +178,6 @@ class AccountAdapter(DefaultAccountAdapter):
             template=template_prefix,
             purpose=f"{outbox.ACCOUNT_PURPOSE}{template_prefix.rsplit('/', 1)[-1]}",
             recipients=[(email, translation.get_language() or settings.LANGUAGE_CODE, context)])
-
-    def get_reset_password_from_key_url(self, key):
-        """The reset link, on the portal's address: allauth builds it from the request's
-        Host, which a client may forge to have a real reset key mailed to its own site."""
-        return on_portal(super().get_reset_password_from_key_url(key))
-
-    def get_email_confirmation_url(self, request, emailconfirmation):
-        """The confirmation link, on the portal's address (as the reset link)."""
-        return on_portal(super().get_email_confirmation_url(request, emailconfirmation))
 
     def get_client_ip(self, request):
         """The portal's one reading of the client's address (ozgeris/clients.py), so allauth's

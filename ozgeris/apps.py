@@ -64,7 +64,7 @@ class OzgerisConfig(AppConfig):
         from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_migrate
 
-        from . import accounts, calendars, copying, reader_seats, registries, staff_grants
+        from . import accounts, calendars, checks, copying, reader_seats, registries, staff_grants  # noqa: F401 - checks register on import
         from .demo import programme
 
         email_confirmed.connect(accounts.note_email_confirmed,

@@ -9,6 +9,7 @@ from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from ozgeris import errors
 
@@ -84,9 +85,9 @@ def test_the_403_page_offers_a_juror_their_panel(programme, make_user):
     assert f'class="button" href="{reverse("jury_panel:index")}"' in page
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_bad_request_answers_the_portals_400(language):
+    """Without database access: a forged Host is answered before anything reads a session."""
     response = in_language(language, HTTP_HOST="evil.example").get("/")
 
     assert_portal_page(response, 400, HEADINGS["400"][language], language)
@@ -110,9 +111,12 @@ def test_the_500_page_renders_with_the_database_unreachable(language):
 def test_the_500_page_needs_no_context_processor():
     """Rendered without the request, as Django renders its own: a processor that would fail
     (the database, the session or the user gone) is never called."""
+    def gone():
+        raise OperationalError("could not connect to server")
+
     request = RequestFactory().get("/")
-    with translation.override("kk"), \
-            mock.patch("ozgeris.context_processors.portal", side_effect=OperationalError):
+    request.user, request.session = SimpleLazyObject(gone), SimpleLazyObject(gone)
+    with translation.override("kk"):
         response = errors.server_error(request)
 
     assert_portal_page(response, 500, HEADINGS["500"]["kk"], "kk")

@@ -9,6 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from ozgeris import checks
+from ozgeris.accounts import on_portal
 from ozgeris.calendars import personal_token
 from tests.factories import seat
 
@@ -57,7 +59,23 @@ def test_account_mail_links_to_the_portal_whatever_host_was_asked(
     links = LINK.findall(text)
     assert any(link.startswith(f"{PORTAL}{path}") for link in links), links
     assert all(link.startswith(f"{PORTAL}/") for link in links), links
-    assert "ozgeris.example" in sent.body.rsplit("Thank you", 1)[-1]  # the signature's address
+    assert sent.body.strip().splitlines()[-1] == "ozgeris.example"  # the signature's address
+
+
+def test_a_link_moved_onto_the_portal_keeps_its_query_and_fragment_and_moves_once(settings):
+    settings.PORTAL_URL = PORTAL
+    moved = on_portal("http://forged.example/accounts/confirm-email/Mg:x/?next=/a#top")
+    assert moved == f"{PORTAL}/accounts/confirm-email/Mg:x/?next=/a#top"
+    assert on_portal(moved) == moved
+    assert on_portal(None) is None and on_portal("") == ""
+
+
+@pytest.mark.parametrize(("address", "refused"), [
+    ("https://ozgeris.kz", False), ("http://127.0.0.1:8000", False),
+    ("https://ozgeris.kz/portal", True), ("ozgeris.kz", True), ("https://ozgeris.kz?x=1", True)])
+def test_portal_url_must_be_an_origin(address, refused, settings):
+    settings.PORTAL_URL = address
+    assert bool(checks.portal_url_is_an_origin(None)) is refused
 
 
 # Revoking a calendar address ------------------------------------------------------------
