@@ -22,7 +22,7 @@ def sittings(programme, user):
     return [CalendarEvent(
         uid=f"sitting-{sitting.pk}", starts=sitting.starts_at,
         ends=sitting.starts_at + timedelta(hours=SITTING_HOURS),
-        summary=_("Expert commission sitting: %(subject)s") % {
+        summary=_("Jury sitting: %(subject)s") % {
             "subject": sitting.get_subject_display()},
         description=title, location=sitting.place,
     ) for sitting in Sitting.objects.filter(programme=programme).order_by("starts_at", "pk")]

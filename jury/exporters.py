@@ -441,15 +441,15 @@ def render_protocol(programme, options, progress):
     """The minutes of the jury as PDF, in the active language: the sittings and
     who attended, the conflicts of interest, the 80/20 results, the scores table, the
     decisions, the supporting-organisation laureates and the signature lines."""
-    progress(0, 2, _("Minutes of the expert commission meeting"))
+    progress(0, 2, _("Minutes of the jury sitting"))
     context = protocol_context(programme)
-    progress(1, 2, _("Minutes of the expert commission meeting"))
+    progress(1, 2, _("Minutes of the jury sitting"))
     content = render_pdf("jury/pdf/protocol.html", context)
-    progress(2, 2, _("Minutes of the expert commission meeting"))
+    progress(2, 2, _("Minutes of the jury sitting"))
     return f"jury-protocol-{programme.year}.pdf", CONTENT_TYPES[PDF], content
 
 
-register_exporter("jury-protocol", title=gettext_lazy("Minutes of the expert commission"),
+register_exporter("jury-protocol", title=gettext_lazy("Minutes of the jury"),
                   formats=["pdf"], render=render_protocol)
 register_exporter("scores", title=gettext_lazy("Jury scores"), formats=["xlsx"],
                   render=render_scores)

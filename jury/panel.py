@@ -34,8 +34,8 @@ from .results import results
 
 
 class JuryPanelSite(admin.AdminSite):
-    site_header = gettext_lazy("Ozgeris Ustasy — expert commission")
-    site_title = gettext_lazy("Expert commission")
+    site_header = gettext_lazy("Ozgeris Ustasy — jury")
+    site_title = gettext_lazy("Jury")
     index_title = gettext_lazy("Your applications")
     index_template = "jury/panel/index.html"
 

@@ -211,7 +211,7 @@ def declare_conflict(*, juror, application, reason, by, now=None):
     if not reason.strip():
         raise JuryError(_("Say why you have a conflict of interest."))
     if application.status not in (Status.SCREENED, Status.ELIGIBLE):
-        raise JuryError(_("The commission has decided on this application already."))
+        raise JuryError(_("The jury has decided on this application already."))
     conflict, _created = Conflict.objects.update_or_create(
         juror=juror, application=application,
         defaults={"kind": Conflict.Kind.DECLARED, "state": Conflict.State.CONFIRMED,
@@ -236,7 +236,7 @@ def resolve_conflict(*, conflict, confirm, reason, by, now=None):
     if not (staff or own_pending):
         raise JuryError(_("Only programme staff can change this decision."))
     if conflict.application.status not in (Status.SCREENED, Status.ELIGIBLE):
-        raise JuryError(_("The commission has decided on this application already."))
+        raise JuryError(_("The jury has decided on this application already."))
     if not reason.strip():
         raise JuryError(_("Give a reason."))
     conflict.state = Conflict.State.CONFIRMED if confirm else Conflict.State.DISMISSED

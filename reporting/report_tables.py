@@ -28,7 +28,7 @@ TITLES = {
     "events.publications_by_platform": gettext_lazy("Publications and reach"),
     "applications.by_nomination": gettext_lazy("Applications by nomination"),
     "applications.by_region": gettext_lazy("Applications by region"),
-    "jury.results": gettext_lazy("Results of the expert commission"),
+    "jury.results": gettext_lazy("Jury results"),
     "jury.supporting_laureates": gettext_lazy("Laureates of the supporting-organisation "
                                               "nominations"),
     "voting.votes_per_finalist": gettext_lazy("Results of the public vote"),

@@ -153,7 +153,7 @@ def test_a_decided_application_points_to_the_decision_not_to_a_review(
     page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
 
     feedback = reverse("jury:feedback", args=[application.pk])
-    assert ("The commission has decided on this application." in page) is decided
+    assert ("The jury has decided on this application." in page) is decided
     assert (f'href="{feedback}"' in page) is decided
     assert ("is with the programme team" in page) is not decided
 

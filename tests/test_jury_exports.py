@@ -281,8 +281,8 @@ def test_the_protocol_names_jurors_conflicts_finalists_and_signatures(programme,
         assert finalist in text
     assert "Not selected" in text
     assert "12 October 2031, 10:00" in text
-    assert "Chair of the commission" in text
-    assert text.count("Member of the commission") == 2  # Boris and Dana, not Erlan: absent
+    assert "Chair of the jury" in text
+    assert text.count("Member of the jury") == 2  # Boris and Dana, not Erlan: absent
 
 
 @pytest.mark.django_db

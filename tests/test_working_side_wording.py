@@ -42,7 +42,7 @@ ENGLISH = [
     "Model name", "Add link", "Change or view list link", "Start typing to filter",
     "Toggle navigation", "Toggle theme", "Skip to main content", "Breadcrumbs", "Previous",
     "Next", "Run the selected action", "Delete selected", "Are you sure", "Change history",
-    "Date/time", "Welcome", "Expert commission",
+    "Date/time", "Welcome", "Jury",
 ]
 # Django's stock Russian that puts a model's name into a sentence ("Выберите заявка для
 # изменения", "Программа «2019» был успешно изменен"); the verbs with each model's name are
