@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(args, **env):
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "VOTE_MAILBOX_KEY", "VOTE_CHECKPOINT_KEY"}}
+             if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "VOTE_MAILBOX_KEY", "VOTE_CHECKPOINT_KEY",
+                          "PORTAL_URL"}}
     clean.update(env)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -34,12 +36,12 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
-def check_deploy(**votes_keys):
-    """``check --deploy`` in production with a strong SECRET_KEY and a host, and the vote's
-    keys as given."""
+def check_deploy(**env):
+    """``check --deploy`` in production with a strong SECRET_KEY, a host and the portal's
+    address, and the vote's keys as given."""
     return run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                DJANGO_ENV="production", SECRET_KEY="k3y-" + "z9Q!x7#pL2@wR5$" * 4,
-               ALLOWED_HOSTS="ozgeris.kz", **votes_keys)
+               ALLOWED_HOSTS="ozgeris.kz", **{"PORTAL_URL": "https://ozgeris.kz", **env})
 
 
 def test_production_settings_pass_the_deployment_checks():
@@ -56,6 +58,16 @@ def test_production_says_before_the_first_request_that_the_votes_keys_are_missin
     assert result.returncode != 0
     assert "voting.E001" in result.stderr and "VOTE_CHECKPOINT_KEY must be" in result.stderr
     assert "voting.W001" in result.stderr
+
+
+@pytest.mark.parametrize("address", [None, "http://ozgeris.kz", "https://localhost:8443"])
+def test_production_says_before_the_first_request_where_mailed_links_would_point(address):
+    result = check_deploy(VOTE_MAILBOX_KEY="m4ilbox-" + "a7Zq" * 12,
+                          VOTE_CHECKPOINT_KEY="11" * 32,
+                          **({"PORTAL_URL": address} if address else {"PORTAL_URL": ""}))
+
+    assert result.returncode != 0
+    assert "ozgeris.E002" in result.stderr
 
 
 def test_the_kept_finalists_page_is_answered_inside_the_headers_and_statistics():
@@ -182,6 +194,15 @@ def test_the_compose_services_must_be_given_the_votes_own_keys():
         environment = services[name]["environment"]
         assert environment["VOTE_MAILBOX_KEY"].startswith("${VOTE_MAILBOX_KEY:?"), name
         assert environment["VOTE_CHECKPOINT_KEY"].startswith("${VOTE_CHECKPOINT_KEY:?"), name
+
+
+def test_the_compose_services_must_be_told_where_the_portal_is_reached():
+    """Mailed links (a password reset among them) start with PORTAL_URL: its default, the
+    address of `make run`, would send people to 127.0.0.1."""
+    services = _compose()["services"]
+
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["PORTAL_URL"].startswith("${PORTAL_URL:?"), name
 
 
 # The proxy in front (issue 15) -------------------------------------------------------------
