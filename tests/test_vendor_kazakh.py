@@ -19,8 +19,8 @@ from django.utils.timesince import timesince
 from ozgeris.models import Nomination
 
 DJANGO = Path(django.__file__).parent
-# Django's catalogues whose messages the portal shows (humanize is installed, but no template
-# loads it). Each one's English catalogue lists every message of the installed version.
+# Django's catalogues whose messages the portal shows: the installed Django apps with strings.
+# Each one's English catalogue lists every message of the installed version.
 DJANGO_CATALOGUES = [DJANGO / "conf/locale"] + [
     DJANGO / "contrib" / app / "locale" for app in ("admin", "auth", "contenttypes", "sessions")]
 OUR_KAZAKH = Path(__file__).resolve().parent.parent / "vendor_locale/kk/LC_MESSAGES/django.po"
