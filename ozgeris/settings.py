@@ -30,6 +30,24 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_number(name, default, kind=int):
+    """A count, a limit or a duration from the environment: ``kind`` (int or float) of the
+    variable, ``default`` when it is unset or blank. A value that is not a number, or is
+    negative, stops the start with the variable's name, not a bare ValueError from deep in
+    the settings."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {expected}, not {value!r}") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, not {value!r}")
+    return number
+
+
 # ---------------------------------------------------------------------------
 # Environment and security
 # ---------------------------------------------------------------------------
@@ -68,19 +86,19 @@ VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "60/m")
 # More than VOTE_FLAG_ADDRESS_MAX votes from one client address (VOTE_FLAG_SUBNET_MAX from one
 # /24 or /48 subnet) within VOTE_FLAG_ADDRESS_WINDOW seconds: an office or a campus may share
 # an address, so the defaults are generous.
-VOTE_FLAG_ADDRESS_MAX = int(os.environ.get("VOTE_FLAG_ADDRESS_MAX", "10"))
-VOTE_FLAG_SUBNET_MAX = int(os.environ.get("VOTE_FLAG_SUBNET_MAX", "30"))
-VOTE_FLAG_ADDRESS_WINDOW = int(os.environ.get("VOTE_FLAG_ADDRESS_WINDOW", "600"))
+VOTE_FLAG_ADDRESS_MAX = env_number("VOTE_FLAG_ADDRESS_MAX", 10)
+VOTE_FLAG_SUBNET_MAX = env_number("VOTE_FLAG_SUBNET_MAX", 30)
+VOTE_FLAG_ADDRESS_WINDOW = env_number("VOTE_FLAG_ADDRESS_WINDOW", 600)
 # A burst for one finalist: more than VOTE_FLAG_BURST_FACTOR times its own average number of
 # votes per VOTE_FLAG_BURST_WINDOW seconds since the vote opened, and at least VOTE_FLAG_BURST_MIN.
-VOTE_FLAG_BURST_WINDOW = int(os.environ.get("VOTE_FLAG_BURST_WINDOW", "600"))
-VOTE_FLAG_BURST_FACTOR = float(os.environ.get("VOTE_FLAG_BURST_FACTOR", "5"))
-VOTE_FLAG_BURST_MIN = int(os.environ.get("VOTE_FLAG_BURST_MIN", "30"))
+VOTE_FLAG_BURST_WINDOW = env_number("VOTE_FLAG_BURST_WINDOW", 600)
+VOTE_FLAG_BURST_FACTOR = env_number("VOTE_FLAG_BURST_FACTOR", 5.0, kind=float)
+VOTE_FLAG_BURST_MIN = env_number("VOTE_FLAG_BURST_MIN", 30)
 # An account created during the vote that votes within this many seconds of verifying its email.
-VOTE_FLAG_FRESH_ACCOUNT_SECONDS = int(os.environ.get("VOTE_FLAG_FRESH_ACCOUNT_SECONDS", "20"))
+VOTE_FLAG_FRESH_ACCOUNT_SECONDS = env_number("VOTE_FLAG_FRESH_ACCOUNT_SECONDS", 20)
 # This many accounts created during the vote whose email local parts differ only by digits and
 # punctuation at the same domain.
-VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
+VOTE_FLAG_SIMILAR_EMAILS = env_number("VOTE_FLAG_SIMILAR_EMAILS", 3)
 # The key of the vote's mailbox hash (voting/mailbox.py): one verified mailbox votes once per
 # programme and scope, even after its account is deleted and made again. Set it on its own in
 # production and never change it during a vote: rotating SECRET_KEY would otherwise let every
@@ -88,10 +106,10 @@ VOTE_FLAG_SIMILAR_EMAILS = int(os.environ.get("VOTE_FLAG_SIMILAR_EMAILS", "3"))
 VOTE_MAILBOX_KEY = os.environ.get("VOTE_MAILBOX_KEY") or SECRET_KEY
 # The voters' client addresses and visitor ids serve only the fraud review; they are dropped this
 # many days after the results are released (the review has closed by then).
-VOTE_ADDRESS_RETENTION_DAYS = int(os.environ.get("VOTE_ADDRESS_RETENTION_DAYS", "30"))
+VOTE_ADDRESS_RETENTION_DAYS = env_number("VOTE_ADDRESS_RETENTION_DAYS", 30)
 # While the vote is open the staff's live chart moves in steps of this many minutes, so that
 # watching it while someone votes does not tell whom they voted for.
-VOTE_STAFF_CHART_MINUTES = int(os.environ.get("VOTE_STAFF_CHART_MINUTES", "5"))
+VOTE_STAFF_CHART_MINUTES = env_number("VOTE_STAFF_CHART_MINUTES", 5)
 # Receipt checks allowed per client address ("count/unit"): receipts are 80 random bits, and the
 # limit keeps the page from being a free oracle for guessing them.
 VOTE_RECEIPT_RATE_PER_IP = os.environ.get("VOTE_RECEIPT_RATE_PER_IP", "30/m")
@@ -101,17 +119,17 @@ VOTE_RECEIPT_RATE_PER_IP = os.environ.get("VOTE_RECEIPT_RATE_PER_IP", "30/m")
 # into the database. Required in production; elsewhere a development key is derived from
 # SECRET_KEY and the checkpoints page says so.
 VOTE_CHECKPOINT_KEY = os.environ.get("VOTE_CHECKPOINT_KEY", "")
-VOTE_CHECKPOINT_MINUTES = int(os.environ.get("VOTE_CHECKPOINT_MINUTES", "60"))
+VOTE_CHECKPOINT_MINUTES = env_number("VOTE_CHECKPOINT_MINUTES", 60)
 # After a cache (Redis) failure, leave it alone this long before trying again (per process).
-CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+CACHE_RETRY_SECONDS = env_number("CACHE_RETRY_SECONDS", 5.0, kind=float)
 # Exported files (the staff's exports page) are kept this long, then removed.
-EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+EXPORT_KEEP_HOURS = env_number("EXPORT_KEEP_HOURS", 24)
 # An export that has not reported progress for this long is taken as stopped (its worker died)
 # and marked failed, so that staff start it again instead of watching a bar that never moves.
 # Every step of an exporter must report within it (the PDF's layout, the longest, takes seconds).
-EXPORT_STALLED_MINUTES = int(os.environ.get("EXPORT_STALLED_MINUTES", "15"))
+EXPORT_STALLED_MINUTES = env_number("EXPORT_STALLED_MINUTES", 15)
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.
-VISIT_REFRESH_SECONDS = int(os.environ.get("VISIT_REFRESH_SECONDS", "30"))
+VISIT_REFRESH_SECONDS = env_number("VISIT_REFRESH_SECONDS", 30)
 # Where the portal is reached, for links in mail sent by tasks (no request to build them from).
 # Unset, the address `make run` serves: it passes its PORT (8000 by default).
 PORTAL_URL = (os.environ.get("PORTAL_URL")
@@ -126,7 +144,7 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 # The portal's page for a failed CSRF check (ozgeris.errors), not Django's bare one.
 CSRF_FAILURE_VIEW = "ozgeris.errors.csrf_failure"
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -288,10 +306,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # /healthz (ozgeris/health.py) answers "degraded" when no worker has run beat's heartbeat task
 # for HEALTH_WORKER_HEARTBEAT_MAX_AGE seconds, when a vote has waited that long to be sealed
 # (HEALTH_UNSEALED_MAX_AGE) or when an outbox message has been due for HEALTH_OUTBOX_MAX_AGE.
-HEALTH_HEARTBEAT_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_SECONDS", "15"))
-HEALTH_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTH_WORKER_HEARTBEAT_MAX_AGE", "120"))
-HEALTH_UNSEALED_MAX_AGE = int(os.environ.get("HEALTH_UNSEALED_MAX_AGE", "120"))
-HEALTH_OUTBOX_MAX_AGE = int(os.environ.get("HEALTH_OUTBOX_MAX_AGE", "300"))
+HEALTH_HEARTBEAT_SECONDS = env_number("HEALTH_HEARTBEAT_SECONDS", 15.0, kind=float)
+HEALTH_WORKER_HEARTBEAT_MAX_AGE = env_number("HEALTH_WORKER_HEARTBEAT_MAX_AGE", 120)
+HEALTH_UNSEALED_MAX_AGE = env_number("HEALTH_UNSEALED_MAX_AGE", 120)
+HEALTH_OUTBOX_MAX_AGE = env_number("HEALTH_OUTBOX_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     # A heartbeat older than the limit says nothing any more: it is dropped, not run late.
     "worker-heartbeat": {"task": "ozgeris.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS,
@@ -485,7 +503,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # conf with UPLOAD_MAX_BYTES). The fields without the files are read into memory up to
 # DATA_UPLOAD_MAX_MEMORY_SIZE, which stays below it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+UPLOAD_MAX_BYTES = env_number("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 REQUEST_MAX_BYTES = 5 * UPLOAD_MAX_BYTES + 2 * 1024 * 1024
 
 # ---------------------------------------------------------------------------
@@ -495,19 +513,19 @@ REQUEST_MAX_BYTES = 5 * UPLOAD_MAX_BYTES + 2 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "ozgeris.mail.ConsoleAndFileBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_PORT = env_number("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ozgeris Ustasy <noreply@ozgeris.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+OUTBOX_MAX_ATTEMPTS = env_number("OUTBOX_MAX_ATTEMPTS", 8)
 # Days the outbox keeps the text of a message after it was sent or given up (the row itself,
 # without it, stays). Account mail keeps none: its link or code is cleared once sent.
-OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", 7))
+OUTBOX_KEEP_SENT_DAYS = env_number("OUTBOX_KEEP_SENT_DAYS", 7)
 # Staff writing to a segment (ozgeris/segment_mail.py): a second message to the same segment of
 # the same programme within this many minutes needs a ticked confirmation (no double sends).
-SEGMENT_MAIL_REPEAT_MINUTES = int(os.environ.get("SEGMENT_MAIL_REPEAT_MINUTES", 10))
+SEGMENT_MAIL_REPEAT_MINUTES = env_number("SEGMENT_MAIL_REPEAT_MINUTES", 10)
 
 # ---------------------------------------------------------------------------
 # Logging

@@ -36,6 +36,36 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_a_limit_that_is_not_a_number_stops_the_start_with_its_name():
+    result = run(["manage.py", "check"], VOTE_FLAG_ADDRESS_MAX="ten")
+
+    assert result.returncode != 0
+    assert "VOTE_FLAG_ADDRESS_MAX must be a whole number, not 'ten'" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "kind", "expected"), [
+    ("", int, 7), ("  ", int, 7), (" 12 ", int, 12), ("2.5", float, 2.5), ("0", int, 0),
+])
+def test_a_number_from_the_environment_or_its_default(monkeypatch, value, kind, expected):
+    from ozgeris.settings import env_number
+
+    monkeypatch.setenv("OZGERIS_TEST_NUMBER", value)
+
+    assert env_number("OZGERIS_TEST_NUMBER", 7, kind=kind) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "1e3x"])
+def test_a_negative_or_malformed_count_is_refused(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ozgeris.settings import env_number
+
+    monkeypatch.setenv("OZGERIS_TEST_NUMBER", value)
+
+    with pytest.raises(ImproperlyConfigured, match="OZGERIS_TEST_NUMBER"):
+        env_number("OZGERIS_TEST_NUMBER", 7)
+
+
 def check_deploy(**env):
     """``check --deploy`` in production with a strong SECRET_KEY, a host and the portal's
     address, and the vote's keys as given."""
