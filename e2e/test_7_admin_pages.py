@@ -182,3 +182,28 @@ def test_jury_panel_pages(new_page, working_side, language):
     side.visit("/jury/applications/0/", "404-jury", status=404)
     side.visit("/admin/", "403-admin-as-juror", status=403)
     assert not side.found, f"({language}):\n" + "\n".join(side.found)
+
+
+# The portal's link colour and Django's dark one (static/css/admin_theme.css).
+LIGHT_LINK, DARK_LINK = "rgb(10, 111, 156)", "rgb(129, 212, 250)"
+
+
+@pytest.mark.parametrize(("system", "toggle", "link"), [
+    ("light", "auto", LIGHT_LINK), ("dark", "auto", DARK_LINK),
+    ("dark", "light", LIGHT_LINK), ("light", "dark", DARK_LINK),
+])
+def test_the_admin_follows_the_theme_toggle_and_the_system(new_page, system, toggle, link):
+    """The admin's colours follow Django's theme toggle, and the system's setting when the
+    toggle says auto: a staff member working at night with a dark system theme gets the dark
+    colours that keep their contrast, not the portal's light ones on a dark page."""
+    page, _shots = new_page("working-side")
+    page.emulate_media(color_scheme=system)
+    log_in(page, email=DEMO_STAFF, password=demo_password(), next_url="/admin/")
+    # Where the toggle keeps its choice; the next page applies it before it paints (reading the
+    # colour right after a click would catch the admin's colour transition half-way).
+    page.evaluate("theme => localStorage.setItem('theme', theme)", toggle)
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == toggle
+    colour = page.evaluate("""() => getComputedStyle(
+        document.querySelector('#content-main th[scope=row] a')).color""")
+    assert colour == link
