@@ -1,6 +1,6 @@
 """The short check before the long form: what makes an organisation unlikely to qualify.
 
-It advises and never refuses: the expert commission decides eligibility.
+It advises and never refuses: the jury decides eligibility.
 """
 
 from django.utils.translation import gettext as _

@@ -1,4 +1,4 @@
-"""Benchmark: the commission's results table for 1,000 applications × 6 jurors.
+"""Benchmark: the jury's results table for 1,000 applications × 6 jurors.
 
 Prints `jury_results_1000x6_ms` (median of five computations of jury.results.results, on the
 throw-away database bench/__main__.py prepared) and `jury_results_queries`."""

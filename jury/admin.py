@@ -1,4 +1,4 @@
-"""The staff admin for the expert commission (/admin/): members, criteria, jury settings,
+"""The staff admin for the jury (/admin/): members, criteria, jury settings,
 sittings with their attendance and the supporting-organisation nominees are edited here.
 
 Conflicts of interest, score sheets, eligibility decisions, tie-breaks and nominee votes are
@@ -60,7 +60,7 @@ def reason_action(modeladmin, request, queryset, *, action, title, act):
 
 
 # ---------------------------------------------------------------------------
-# The commission: members, criteria, settings
+# The jury: members, criteria, settings
 # ---------------------------------------------------------------------------
 
 @admin.register(models.JuryMember)

@@ -1,4 +1,4 @@
-"""The jury's part of a programme's calendar: the commission's sittings, in the personal feed
+"""The jury's part of a programme's calendar: the jury's sittings, in the personal feed
 of the programme's jurors only (ozgeris.calendars)."""
 
 from datetime import timedelta
@@ -14,7 +14,7 @@ SITTING_HOURS = 2
 
 
 def sittings(programme, user):
-    """The sittings of ``programme``'s commission for a juror seated on it; nothing for anyone
+    """The sittings of ``programme``'s jury for a juror seated on it; nothing for anyone
     else (the public feed included). A sitting is shown as two hours from its start."""
     if user is None or not JuryMember.objects.filter(programme=programme, user=user).exists():
         return []

@@ -1,4 +1,4 @@
-"""The applicant's feedback page: the commission's outcome and, where the programme enables it,
+"""The applicant's feedback page: the jury's outcome and, where the programme enables it,
 the mean score per criterion and the jurors' comments, without their names."""
 
 from django.contrib.auth.decorators import login_required

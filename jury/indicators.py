@@ -1,4 +1,4 @@
-"""What the grant report can count and show about the expert commission."""
+"""What the grant report can count and show about the jury."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ def conflicts(programme):
 
 
 def minutes(programme):
-    """The commission's minutes exist: a sitting recorded with its decisions (the
+    """The jury's minutes exist: a sitting recorded with its decisions (the
     ``jury-protocol`` exporter writes them)."""
     sitting = Sitting.objects.filter(programme=programme).exclude(decisions="").first()
     return {"exists": sitting is not None, "evidence": str(sitting) if sitting else ""}

@@ -222,7 +222,7 @@ class JuryPanelSite(admin.AdminSite):
     # Staff and the chair ---------------------------------------------------------------
 
     def results_view(self, request):
-        """The commission's table and its decisions. Each button posts one command, which
+        """The jury's table and its decisions. Each button posts one command, which
         calls one ``jury.services`` function and comes back here with what it did."""
         programme = Programme.objects.current_or_404()
         if not services.may_decide(request.user, programme):

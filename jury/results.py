@@ -1,4 +1,4 @@
-"""The commission's results, computed in one place for the panel, the protocol and the exports.
+"""The jury's results, computed in one place for the panel, the protocol and the exports.
 
 Per application: the mean of each criterion over the submitted sheets of jurors not in
 conflict with it, the weighted total, the number of sheets, the spread (lowest and highest

@@ -1,4 +1,4 @@
-"""Every change the expert commission makes: eligibility, conflicts of interest, score sheets
+"""Every change the jury makes: eligibility, conflicts of interest, score sheets
 and the finalist decisions. Application statuses change only through
 ``applications.services.change_status``.
 """
@@ -64,7 +64,7 @@ def seat_juror(*, member, by):
 
 
 def may_decide(user, programme):
-    """Staff and the commission's chair take the commission's decisions."""
+    """Staff and the jury's chair take the jury's decisions."""
     member = member_of(user, programme)
     return is_programme_staff(user) or (member is not None
                                         and member.role == JuryMember.Role.CHAIR)

@@ -70,7 +70,7 @@ def test_in_the_jury_phase_the_demo_juror_submits_a_score(client, demo_programme
                                              status=Status.ELIGIBLE).order_by("pk").first()
     scores = {f"score_{criterion.pk}": "4"
               for criterion in Criterion.objects.filter(programme=programme)}
-    assert scores, "the live edition has the commission's criteria"
+    assert scores, "the live edition has the jury's criteria"
 
     client.post(reverse("jury_panel:score", args=[application.pk]),
                 {**scores, "overall_comment": "", "submit": "1"})

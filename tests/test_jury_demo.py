@@ -1,4 +1,4 @@
-"""The jury part of ``seed_demo``: the 2019 expert commission as the final grant report
+"""The jury part of ``seed_demo``: the 2019 jury as the final grant report
 describes it (six members, two sittings on 1 October 2019, 21 eligible and 25 failed 80/20,
 19 finalists and 2 not selected, Chevron, USAID and Samruk Kazyna Trust), recorded through the
 jury's services and leaving no email behind.

@@ -54,8 +54,8 @@ def add_applications(programme, members, staff, names, nomination="education"):
 
 
 @pytest.fixture
-def commission(programme, make_user, staff):
-    """A commission of four that sat once, declared a conflict, scored five applications in two
+def sitting_jury(programme, make_user, staff):
+    """A jury of four that sat once, declared a conflict, scored five applications in two
     nominations (one titled like a formula), overrode one 80/20 failure and applied the cut."""
     chair = juror(programme, make_user, "Aigerim Chair", role=JuryMember.Role.CHAIR,
                   affiliation="Eurasia Foundation")
@@ -133,7 +133,7 @@ def test_each_jury_exporter_is_registered(name, formats):
 
 
 @pytest.mark.django_db
-def test_scores_export_has_one_row_per_scored_application(programme, commission, tmp_path):
+def test_scores_export_has_one_row_per_scored_application(programme, sitting_jury, tmp_path):
     labels, rows = sheet_rows(export("scores", tmp_path, programme))
     rows = by_organisation(rows)
 
@@ -155,7 +155,7 @@ def test_scores_export_has_one_row_per_scored_application(programme, commission,
 
 
 @pytest.mark.django_db
-def test_scores_export_lists_each_submitted_sheet_with_its_comments(programme, commission,
+def test_scores_export_lists_each_submitted_sheet_with_its_comments(programme, sitting_jury,
                                                                     tmp_path):
     _labels, rows = sheet_rows(export("scores", tmp_path, programme), index=1)
 
@@ -172,7 +172,7 @@ def test_scores_export_lists_each_submitted_sheet_with_its_comments(programme, c
 
 
 @pytest.mark.django_db
-def test_finalists_export_has_one_row_per_finalist(programme, commission, tmp_path):
+def test_finalists_export_has_one_row_per_finalist(programme, sitting_jury, tmp_path):
     labels, rows = sheet_rows(export("finalists", tmp_path, programme))
     rows = by_organisation(rows)
 
@@ -184,7 +184,7 @@ def test_finalists_export_has_one_row_per_finalist(programme, commission, tmp_pa
 
 
 @pytest.mark.django_db
-def test_the_finalists_export_offered_to_the_seats_carries_no_bin(programme, commission,
+def test_the_finalists_export_offered_to_the_seats_carries_no_bin(programme, sitting_jury,
                                                                   tmp_path):
     """The read-only seats are offered it (no personal data): the organisations' BINs stay with
     staff's applications export."""
@@ -193,11 +193,11 @@ def test_the_finalists_export_offered_to_the_seats_carries_no_bin(programme, com
     cells = {str(cell.value) for row in rows for cell in row.values()}
 
     assert "BIN" not in labels
-    assert commission["top"].organisation.bin not in cells
+    assert sitting_jury["top"].organisation.bin not in cells
 
 
 @pytest.mark.django_db
-def test_formula_like_text_stays_a_string_cell(programme, commission, tmp_path):
+def test_formula_like_text_stays_a_string_cell(programme, sitting_jury, tmp_path):
     for name in ("finalists", "scores"):
         _labels, rows = sheet_rows(export(name, tmp_path, programme))
         cell = by_organisation(rows)[EVIL]["Organisation"]
@@ -212,7 +212,7 @@ def test_formula_like_text_stays_a_string_cell(programme, commission, tmp_path):
 
 
 @pytest.mark.django_db
-def test_jury_members_export_shows_affiliation_and_attendance(programme, commission, tmp_path):
+def test_jury_members_export_shows_affiliation_and_attendance(programme, sitting_jury, tmp_path):
     labels, rows = sheet_rows(export("jury-members", tmp_path, programme))
     rows = {row["Name"].value: row for row in rows}
     sitting = next(label for label in labels if label.startswith("12.10.2031 10:00"))
@@ -229,11 +229,11 @@ def test_jury_members_export_shows_affiliation_and_attendance(programme, commiss
 
 @pytest.mark.django_db
 def test_jury_members_export_counts_conflicts_by_the_one_excluding_rule(
-        programme, commission, tmp_path, monkeypatch):
+        programme, sitting_jury, tmp_path, monkeypatch):
     """The count asks ``ConflictQuerySet.excluding_condition``, the rule behind
     ``Conflict.objects.excluding()``: had the rule changed (here: pending conflicts stop
     counting), the export follows it instead of keeping a copy of the old one."""
-    boris = commission["members"][1]
+    boris = sitting_jury["members"][1]
     Conflict.objects.filter(juror=boris).update(state=Conflict.State.PENDING)
     monkeypatch.setattr(ConflictQuerySet, "excluding_condition", staticmethod(
         lambda through="": Q(**{f"{through}state": Conflict.State.CONFIRMED})))
@@ -245,7 +245,7 @@ def test_jury_members_export_counts_conflicts_by_the_one_excluding_rule(
 
 
 @pytest.mark.django_db
-def test_the_exports_follow_the_language(programme, commission, tmp_path):
+def test_the_exports_follow_the_language(programme, sitting_jury, tmp_path):
     labels, _rows = sheet_rows(export("jury-members", tmp_path, programme, language="ru"))
 
     assert labels[0] == "№"
@@ -264,7 +264,7 @@ def pdf_text(path):
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
-def test_the_protocol_names_jurors_conflicts_finalists_and_signatures(programme, commission,
+def test_the_protocol_names_jurors_conflicts_finalists_and_signatures(programme, sitting_jury,
                                                                      tmp_path):
     path = export("jury-protocol", tmp_path, programme)
     if os.environ.get("KEEP_PROTOCOL"):

@@ -1,4 +1,4 @@
-"""The commission's decisions on the results page (/jury/results/): each button calls one
+"""The jury's decisions on the results page (/jury/results/): each button calls one
 ``jury.services`` function, and the rule it applies lives there, not in the panel."""
 
 import pytest

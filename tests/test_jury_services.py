@@ -1,4 +1,4 @@
-"""The commission's rules: the 80/20 gate, conflicts, blind scoring, results and the cut."""
+"""The jury's rules: the 80/20 gate, conflicts, blind scoring, results and the cut."""
 
 from datetime import timedelta
 

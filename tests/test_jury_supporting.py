@@ -59,8 +59,8 @@ def outcome_of(programme, nomination):
 
 
 @pytest.fixture
-def commission_2019(programme, make_user):
-    """The five members of the 2019 commission, Asanova chairing."""
+def jury_2019(programme, make_user):
+    """The five members of the 2019 jury, Asanova chairing."""
     names = ["asanova", "temirbekov", "mukhamedzhanov", "mukina", "shah"]
     members = {name: juror(programme, make_user, name, order=order)
                for order, name in enumerate(names)}
@@ -96,10 +96,10 @@ def test_the_laureate_is_the_nominee_with_most_votes(programme, csr, make_user, 
 
 
 @pytest.mark.django_db
-def test_2019_csr_chevron_wins_unanimously_with_two_abstentions(programme, csr, commission_2019,
+def test_2019_csr_chevron_wins_unanimously_with_two_abstentions(programme, csr, jury_2019,
                                                                staff):
     chevron, tco, tele2, coca_cola = nominees(csr, "Chevron", "ТШО", "Tele2", "Coca Cola")
-    members = commission_2019
+    members = jury_2019
     vote(members["temirbekov"], csr, reason="Eurasia Foundation is a Chevron grantee")
     vote(members["shah"], csr, reason="Possible conflict of interest")
     for name in ("asanova", "mukhamedzhanov", "mukina"):
@@ -186,13 +186,13 @@ def test_a_second_vote_replaces_the_first_until_the_vote_is_closed(programme, cs
 
 
 @pytest.mark.django_db
-def test_only_staff_or_the_chair_close_and_only_once(programme, csr, commission_2019, staff):
+def test_only_staff_or_the_chair_close_and_only_once(programme, csr, jury_2019, staff):
     international = supporting_nomination(programme, "international", order=2)
     with pytest.raises(JuryError):
-        supporting.close_nomination_vote(nomination=csr, by=commission_2019["shah"].user)
+        supporting.close_nomination_vote(nomination=csr, by=jury_2019["shah"].user)
     assert not supporting.is_vote_closed(csr)
 
-    supporting.close_nomination_vote(nomination=csr, by=commission_2019["asanova"].user)
+    supporting.close_nomination_vote(nomination=csr, by=jury_2019["asanova"].user)
     supporting.close_nomination_vote(nomination=international, by=staff)
     with pytest.raises(JuryError, match="already"):
         supporting.close_nomination_vote(nomination=csr, by=staff)
@@ -243,16 +243,16 @@ def test_laureates_cost_a_constant_number_of_queries(programme, csr, make_user, 
 # The grant report --------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_the_report_counts_closed_nominations_with_a_laureate(programme, csr, commission_2019,
+def test_the_report_counts_closed_nominations_with_a_laureate(programme, csr, jury_2019,
                                                               staff):
     chevron, = nominees(csr, "Chevron")
     international = supporting_nomination(programme, "international", order=2)
     usaid, = nominees(international, "USAID")
     supporting_nomination(programme, "media", order=4)
     for name in ("asanova", "mukina"):
-        vote(commission_2019[name], csr, chevron)
-        vote(commission_2019[name], international, usaid)
-    vote(commission_2019["shah"], csr, reason="Conflict of interest")
+        vote(jury_2019[name], csr, chevron)
+        vote(jury_2019[name], international, usaid)
+    vote(jury_2019["shah"], csr, reason="Conflict of interest")
     supporting.close_nomination_vote(nomination=csr, by=staff)
 
     assert supporting.nominations_awarded(programme) == 1  # USAID's vote is still open
@@ -314,12 +314,12 @@ def test_a_juror_sees_the_nominees_and_votes_on_the_page(programme, csr, make_us
 
 
 @pytest.mark.django_db
-def test_the_page_shows_the_outcome_once_the_vote_is_closed(programme, csr, commission_2019):
+def test_the_page_shows_the_outcome_once_the_vote_is_closed(programme, csr, jury_2019):
     translation.activate("en")
     chevron, _tco = nominees(csr, "Chevron", "ТШО")
-    vote(commission_2019["shah"], csr, reason="Possible conflict of interest")
-    vote(commission_2019["mukina"], csr, chevron)
-    chair = commission_2019["asanova"]
+    vote(jury_2019["shah"], csr, reason="Possible conflict of interest")
+    vote(jury_2019["mukina"], csr, chevron)
+    chair = jury_2019["asanova"]
     vote(chair, csr, chevron)
     before = supporting_page(panel_request(chair.user), admin.site).content.decode()
     assert "unanimously" not in before and "Possible conflict of interest" not in before

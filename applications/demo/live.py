@@ -3,7 +3,7 @@
 When the live edition reaches the jury phase, a few of the 2019 demo organisations apply to
 it again with their 2019 texts and documents: each application is started, filled in,
 submitted inside this year's application window (the services take the moment) and screened
-by the demo staff account, so the commission has something to score. Their project titles
+by the demo staff account, so the jury has something to score. Their project titles
 say they are demo copies. The demo applicant's organisation is left out: it is the
 newcomer's own to try.
 
@@ -23,7 +23,7 @@ from ..models import Application
 from .seed import APPLICATION_FIELDS
 
 PER_NOMINATION = 3
-# The statuses of 2019 applications that reached the commission: worth scoring again.
+# The statuses of 2019 applications that reached the jury: worth scoring again.
 DEMO_MARK = "Демо: "
 
 
@@ -34,7 +34,7 @@ def demo_title(title):
 
 def sources(source_programme):
     """The 2019 applications the live edition copies: up to ``PER_NOMINATION`` of each
-    nomination that reached the commission, by organisation name, never the demo
+    nomination that reached the jury, by organisation name, never the demo
     applicant's organisation."""
     applicant = programme_facts()["demo_accounts"]["applicant"]["email"]
     chosen, per_nomination = [], {}

@@ -1,6 +1,6 @@
-"""The commission's part of the live edition to try (``ozgeris.demo.live``).
+"""The jury's part of the live edition to try (``ozgeris.demo.live``).
 
-* Jury phase: the 2019 commission is seated on the live edition through ``seat_juror`` (same
+* Jury phase: the 2019 jury is seated on the live edition through ``seat_juror`` (same
   people, roles and affiliations) and the 80/20 gate decides the screened applications
   (``decide_eligibility``), so every demo juror finds eligible applications to score.
 * Voting phase: every seated juror submits a sheet for each application still unscored
@@ -31,7 +31,7 @@ SCORES = (5, 4, 3, 4, 2)
 def run(*, programme, phase, log=print):
     staff = User.objects.get(email=programme_facts()["demo_accounts"]["staff"]["email"])
     if phase == "jury":
-        seated = _seat_commission(programme, staff)
+        seated = _seat_jury(programme, staff)
         eligible, failed = services.decide_eligibility(programme=programme, by=staff)
         log(f"jury {programme.year}: {seated} jurors seated, {eligible} eligible, "
             f"{failed} failed 80/20")
@@ -43,7 +43,7 @@ def run(*, programme, phase, log=print):
             f"{not_selected} not selected, {published} public profiles")
 
 
-def _seat_commission(programme, staff):
+def _seat_jury(programme, staff):
     source = Programme.objects.get(year=programme_facts()["programme"]["year"])
     seated = set(JuryMember.objects.filter(programme=programme).values_list("user_id",
                                                                             flat=True))

@@ -1,4 +1,4 @@
-"""The jury part of ``seed_demo``: the 2019 expert commission as the final grant report
+"""The jury part of ``seed_demo``: the 2019 jury as the final grant report
 describes it. Six members; the sitting of 1 October 2019 at 15:00 on the NGO applications (46
 shortlisted, 25 below the 80/20 line, the other 21 scored on two criteria, 19 finalists and 2
 not selected) and the sitting at 16:30 on the supporting-organisation nominations (Chevron,
@@ -6,9 +6,9 @@ USAID and Samruk Kazyna Trust; no laureate for the media).
 
 Facts come from ``jury-2019.json`` beside this file (the project's own copy, with the report's
 line numbers; what the report does not give, the chair, the scores and the cut among them, is
-marked "reconstructed" there). Everything the commission decided goes through
+marked "reconstructed" there). Everything the jury decided goes through
 ``jury.services`` and ``jury.supporting`` with the 2019 times, so the audit log and the
-protocol read as if the commission had used the portal. The decision emails the cut queues are
+protocol read as if the jury had used the portal. The decision emails the cut queues are
 marked sent and never delivered.
 
 Idempotent: each part runs only while its work is left to do, so a second run changes nothing.
@@ -51,12 +51,12 @@ def _text(items):
 
 
 def seed(*, log=print):
-    """Record the commission and its two sittings, skipping whatever is already recorded."""
+    """Record the jury and its two sittings, skipping whatever is already recorded."""
     data = facts()
     programme = Programme.objects.get(year=YEAR)
     with transaction.atomic():
         last_message = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
-        members = _commission(programme, data["members"], data["settings"])
+        members = _jury_members(programme, data["members"], data["settings"])
         _sittings(programme, data["sittings"], members)
         chair = members[data["members"]["chair"]]
         decided = _applications(programme, data, members, chair)
@@ -71,7 +71,7 @@ def seed(*, log=print):
     ]))
 
 
-def _commission(programme, info, settings):
+def _jury_members(programme, info, settings):
     """The six members (the jury accounts come from the spine), the settings and criteria.
     Returns {juror key: JuryMember}."""
     users = {user.email: user
@@ -104,7 +104,7 @@ def _sittings(programme, sittings, members):
 
 def _applications(programme, data, members, chair):
     """Conflicts, the 80/20 gate, the score sheets and the cut, while screened applications
-    wait for the commission. Returns a summary, or "" when they were decided already."""
+    wait for the jury. Returns a summary, or "" when they were decided already."""
     if not Application.objects.filter(programme=programme, status=Status.SCREENED).exists():
         return ""
     decided = almaty(data["eligibility"]["local"])

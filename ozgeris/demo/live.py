@@ -8,7 +8,7 @@ demo's.
 
 Moving dates is not enough to try a phase, so each app adds what the phase needs through its
 registered live step (``ozgeris.registries.live_steps``, run with each app's own services):
-the applications a jury scores, the seated commission, finalists with public pages and an
+the applications a jury scores, the seated jury, finalists with public pages and an
 open vote, released results. The phases are reached in order: asking for ``results`` on a
 fresh edition runs the jury's and the vote's steps first, each with the programme's dates
 set for its phase, so that every service sees the moment it expects. Content is only ever
