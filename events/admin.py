@@ -57,8 +57,23 @@ def _pdf_response(filename, content):
     return response
 
 
+def count_column(relation, description):
+    """A change-list column: how many ``relation`` rows each record has. ``RecordAdmin`` counts
+    them in the list's own query for every such column of ``list_display``, so the column sorts
+    and costs no query per row."""
+    total = f"{relation}_total"
+
+    @admin.display(description=description, ordering=total)
+    def column(self, record):
+        return getattr(record, total)
+
+    column.counts, column.total = relation, total
+    return column
+
+
 class RecordAdmin(admin.ModelAdmin):
-    """Shared by every per-programme record: filter by programme, evidence inline."""
+    """Shared by every per-programme record: filter by programme, evidence inline, the counts
+    of its ``count_column`` columns, the permission check of its own pages."""
 
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -66,6 +81,22 @@ class RecordAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [*self.inlines, EvidenceInline]
+
+    def get_queryset(self, request):
+        columns = [getattr(self, name) for name in self.list_display
+                   if hasattr(getattr(self, name, None), "counts")]
+        return super().get_queryset(request).annotate(
+            **{column.total: Count(column.counts, distinct=True) for column in columns})
+
+    def _record(self, request, pk, *, change=False, queryset=None):
+        """The record at ``pk`` for a page of this admin's own (an import, a PDF): 404 without
+        one, 403 unless the person may change it (``change``) or at least see it."""
+        record = get_object_or_404(self.model if queryset is None else queryset, pk=pk)
+        allowed = (self.has_change_permission(request, record) if change
+                   else self.has_view_permission(request, record))
+        if not allowed:
+            raise PermissionDenied
+        return record
 
 
 class HasListsAdmin(admin.ModelAdmin):
@@ -124,13 +155,7 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
     inlines = [QuestionInline]
     related_lists = [(models.RosterEntry, "meeting", _("Participants"))]
     change_form_template = "events/admin/meeting_change_form.html"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(participant_count=Count("roster"))
-
-    @admin.display(description=_("participants"), ordering="participant_count")
-    def participants(self, meeting):
-        return meeting.participant_count
+    participants = count_column("roster", _("participants"))
 
     def get_urls(self):
         own = [
@@ -141,16 +166,8 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
         ]
         return own + super().get_urls()
 
-    def _meeting(self, request, pk, change=False):
-        meeting = get_object_or_404(models.InfoMeeting, pk=pk)
-        allowed = (self.has_change_permission(request, meeting) if change
-                   else self.has_view_permission(request, meeting))
-        if not allowed:
-            raise PermissionDenied
-        return meeting
-
     def import_roster(self, request, pk):
-        meeting = self._meeting(request, pk, change=True)
+        meeting = self._record(request, pk, change=True)
         return people_import_view(
             self, request, meeting, categories=models.ParticipantCategory.choices,
             existing=meeting.roster.values_list("name", "organisation"),
@@ -159,7 +176,7 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
             title=_("Import the roster"))
 
     def sign_in_sheet(self, request, pk):
-        meeting = self._meeting(request, pk)
+        meeting = self._record(request, pk)
         return _pdf_response(f"sign-in-sheet-{meeting.pk}.pdf", sign_in_sheet_pdf(meeting))
 
 
@@ -217,13 +234,7 @@ class LetterAdmin(RecordAdmin):
         (_("Purposes"), {"fields": ["purpose_inform", "purpose_partnership",
                                     "purpose_ceremony", "purpose_media"]}),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(answer_total=Count("answers"))
-
-    @admin.display(description=_("answers"), ordering="answer_total")
-    def answer_count(self, letter):
-        return letter.answer_total
+    answer_count = count_column("answers", _("answers"))
 
 
 # ---------------------------------------------------------------------------
@@ -286,22 +297,14 @@ class CeremonyAdmin(HasListsAdmin, RecordAdmin):
         (models.GuestFeedback, "ceremony", _("Guests' feedback")),
         (models.FairExhibitor, "ceremony", _("Exhibitors at the fair")),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(guest_total=Count("guests"))
-
-    @admin.display(description=_("guests"), ordering="guest_total")
-    def guest_count(self, ceremony):
-        return ceremony.guest_total
+    guest_count = count_column("guests", _("guests"))
 
     def get_urls(self):
         return [path("<int:pk>/import/", self.admin_site.admin_view(self.import_guests),
                      name="events_ceremony_import")] + super().get_urls()
 
     def import_guests(self, request, pk):
-        ceremony = get_object_or_404(models.Ceremony, pk=pk)
-        if not self.has_change_permission(request, ceremony):
-            raise PermissionDenied
+        ceremony = self._record(request, pk, change=True)
         return people_import_view(
             self, request, ceremony, categories=models.GuestCategory.choices,
             existing=ceremony.guests.values_list("name", "organisation"),
@@ -417,10 +420,8 @@ class ContractAdmin(RecordAdmin):
             "back_title": capfirst(self.model._meta.verbose_name_plural)})
 
     def pdf(self, request, pk):
-        contract = get_object_or_404(models.Contract.objects.select_related(
-            "programme", "application__organisation"), pk=pk)
-        if not self.has_view_permission(request, contract):
-            raise PermissionDenied
+        contract = self._record(request, pk, queryset=models.Contract.objects.select_related(
+            "programme", "application__organisation"))
         language = "kk" if request.GET.get("language") == "kk" else "ru"
         return _pdf_response(f"contract-{contract.number}-{language}.pdf",
                              contract_pdf(contract, language))

@@ -1,13 +1,16 @@
 """The outreach admin opens for programme staff: every list and change page, with inlines."""
 
+import re
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from events.models import Letter
+from events.models import Ceremony, Contract, InfoMeeting, Letter
 from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,53 @@ def test_a_scan_that_is_not_a_document_is_refused(client, staff, demo_programme)
 
     with pytest.raises(ValidationError):
         letter.full_clean()
+
+
+@pytest.mark.parametrize(("model_name", "column", "relation"), [
+    ("infomeeting", "participants", "roster"),
+    ("letter", "answer_count", "answers"),
+    ("ceremony", "guest_count", "guests"),
+])
+def test_a_count_column_shows_each_records_count_and_sorts_by_it(
+    client, staff, demo_programme, model_name, column, relation
+):
+    client.force_login(staff)
+    url = reverse(f"admin:events_{model_name}_changelist")
+    index = client.get(url).context["cl"].list_display.index(column)
+
+    response = client.get(url, {"o": f"-{index}"})
+
+    shown = [int(n) for n in re.findall(rf'<td class="field-{column}">(\d+)</td>',
+                                        response.content.decode())]
+    records = response.context["cl"].result_list
+    assert shown == [getattr(record, relation).count() for record in records]
+    assert shown == sorted(shown, reverse=True) and shown[0] > 0
+
+
+@pytest.fixture
+def viewer(make_user):
+    """Admin access with the view permission only, on meetings, ceremonies and contracts."""
+    user = make_user(email="viewer@example.kz", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="events",
+        codename__in=["view_infomeeting", "view_ceremony", "view_contract"]))
+    return user
+
+
+def test_an_own_page_of_a_record_checks_the_permission_on_it(client, viewer, make_user,
+                                                             demo_programme):
+    meeting = InfoMeeting.objects.filter(programme=demo_programme).first()
+    ceremony = Ceremony.objects.filter(programme=demo_programme).first()
+    contract = Contract.objects.filter(programme=demo_programme).first()
+    sign_in_sheet = reverse("admin:events_infomeeting_sign_in_sheet", args=[meeting.pk])
+    pdf = reverse("admin:events_contract_pdf", args=[contract.pk])
+    imports = [reverse("admin:events_infomeeting_import", args=[meeting.pk]),
+               reverse("admin:events_ceremony_import", args=[ceremony.pk])]
+    client.force_login(viewer)
+
+    assert client.get(sign_in_sheet).status_code == 200
+    assert client.get(pdf).status_code == 200
+    assert [client.get(url).status_code for url in imports] == [403, 403]  # a change page
+    assert client.get(reverse("admin:events_contract_pdf", args=[0])).status_code == 404
+    client.force_login(make_user(email="no-rights@example.kz", is_staff=True))
+    assert [client.get(url).status_code for url in [sign_in_sheet, pdf]] == [403, 403]
