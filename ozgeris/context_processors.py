@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from .models import Programme
-from .permissions import is_juror, is_programme_staff, is_reader
+from .permissions import is_juror, is_programme_staff, may_read_reports
 
 
 def portal(request):
@@ -18,5 +18,5 @@ def portal(request):
         "current_stage": SimpleLazyObject(stage_status),
         "user_is_programme_staff": SimpleLazyObject(lambda: is_programme_staff(user)),
         "user_is_juror": SimpleLazyObject(lambda: is_juror(user)),
-        "user_is_reader": SimpleLazyObject(lambda: is_reader(user)),
+        "user_may_read_reports": SimpleLazyObject(lambda: may_read_reports(user)),
     }

@@ -1,11 +1,15 @@
 """The pages' frames are one home each: a PDF document's head (the language, the title, the
 embedded fonts) is written once in templates/pdf/document.html; a form page's title, heading
 and form markup once in templates/form_page.html; the header of a page of the vote's public
-record once in templates/voting/record_page.html. A page's title comes from its view, once."""
+record once in templates/voting/record_page.html. A page's title comes from its view, once.
+The header's language switcher writes each language once (templates/includes/language_choices.html),
+as a link for a visitor and as a button of a form for a signed-in person."""
 
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -135,3 +139,99 @@ def test_a_messages_pages_title_is_its_heading(client, staff, make_user, vote_pr
     for url, suffix in pages.items():
         title, heading = title_and_heading(client.get(url), "ozgeris/messages/page.html")
         assert heading and title == heading + suffix, url
+
+
+class Switcher(HTMLParser):
+    """The header's language switcher: its frame (the first element of class language-switcher),
+    the inputs of that frame and each language in it (an element with a lang attribute), with the
+    text it shows."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.frame, self.inputs, self.choices, self.open, self.inside = None, {}, [], None, False
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.frame is None and attrs.get("class") == "language-switcher":
+            self.frame, self.inside = (tag, attrs), True
+        elif self.inside and tag == "input":
+            self.inputs[attrs["name"]] = attrs["value"]
+        elif self.inside and "lang" in attrs and self.open is None:
+            self.open = tag
+            self.choices.append([tag, attrs, ""])
+
+    def handle_data(self, data):
+        if self.open:
+            self.choices[-1][2] += data
+
+    def handle_endtag(self, tag):
+        if tag == self.open:
+            self.open = None
+        elif self.inside and tag == self.frame[0]:
+            self.inside = False
+
+
+LANGUAGE_NAMES = {"ru": "Рус", "kk": "Қаз", "en": "Eng"}
+SWITCHED_PAGE = "/registry/?q=a%26b&page=1"
+
+
+def switcher_in_kazakh(client):
+    client.post(reverse("set_language"), {"language": "kk", "next": "/"})
+    return Switcher(client.get(SWITCHED_PAGE).content.decode())
+
+
+def current_marks(attrs, code):
+    """The current language, and only it, is marked for assistive technology and the eye."""
+    current = code == "kk"
+    assert (attrs.get("aria-current") == "true") is current, code
+    assert (attrs.get("class") == "active") is current, code
+
+
+@pytest.mark.django_db
+def test_a_visitor_switches_language_by_links(client):
+    """Plain links keep a visitor's page cacheable: one a language, named in that language,
+    not for search engines to follow, back to the same page."""
+    switcher = switcher_in_kazakh(client)
+
+    assert switcher.frame[0] == "nav" and switcher.inputs == {}
+    assert [(tag, text) for tag, _, text in switcher.choices] == [
+        ("a", LANGUAGE_NAMES[code]) for code, _ in settings.LANGUAGES]
+    for (code, _), (_, attrs, _) in zip(settings.LANGUAGES, switcher.choices, strict=True):
+        next_page = quote(SWITCHED_PAGE, safe="/")
+        assert attrs["href"] == f"{reverse('set_language')}?language={code}&next={next_page}"
+        assert (attrs["lang"], attrs["hreflang"], attrs["rel"]) == (code, code, "nofollow")
+        current_marks(attrs, code)
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_switches_language_by_a_form(client, make_user):
+    """A POST with the CSRF token, so the choice is saved to the account: one submit button a
+    language, named in that language, and the way back to the same page."""
+    client.force_login(make_user())
+    switcher = switcher_in_kazakh(client)
+
+    tag, attrs = switcher.frame
+    assert (tag, attrs["method"], attrs["action"]) == ("form", "post", reverse("set_language"))
+    assert switcher.inputs["csrfmiddlewaretoken"]
+    assert switcher.inputs["next"] == SWITCHED_PAGE
+    assert [(tag, text) for tag, _, text in switcher.choices] == [
+        ("button", LANGUAGE_NAMES[code]) for code, _ in settings.LANGUAGES]
+    for (code, _), (_, attrs, _) in zip(settings.LANGUAGES, switcher.choices, strict=True):
+        assert (attrs["type"], attrs["name"], attrs["value"]) == ("submit", "language", code)
+        assert attrs["lang"] == code and "hreflang" not in attrs
+        current_marks(attrs, code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("person", "offered"), [
+    ("staff", True), ("observer", True), ("auditor", True), ("make_user", False)])
+def test_the_main_menu_offers_the_reports_to_whoever_may_read_them_once(
+        client, request, person, offered):
+    """The menu asks the same rule as the reports page (permissions.may_read_reports)."""
+    user = request.getfixturevalue(person)
+    client.force_login(user() if person == "make_user" else user)
+
+    menu = client.get("/").content.decode().split('class="main-nav"')[1].split("</nav>")[0]
+
+    assert menu.count(f'href="{reverse("reporting:index")}"') == (1 if offered else 0)
