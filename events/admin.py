@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin import CountColumnsAdmin, count_column
 from ozgeris.admin_services import apply_through_service, hold_back
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.models import Programme
@@ -57,23 +57,9 @@ def _pdf_response(filename, content):
     return response
 
 
-def count_column(relation, description):
-    """A change-list column: how many ``relation`` rows each record has. ``RecordAdmin`` counts
-    them in the list's own query for every such column of ``list_display``, so the column sorts
-    and costs no query per row."""
-    total = f"{relation}_total"
-
-    @admin.display(description=description, ordering=total)
-    def column(self, record):
-        return getattr(record, total)
-
-    column.counts, column.total = relation, total
-    return column
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """Shared by every per-programme record: filter by programme, evidence inline, the counts
-    of its ``count_column`` columns, the permission check of its own pages."""
+class RecordAdmin(CountColumnsAdmin):
+    """Shared by every per-programme record: filter by programme, evidence inline, the
+    permission check of its own pages."""
 
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -81,12 +67,6 @@ class RecordAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [*self.inlines, EvidenceInline]
-
-    def get_queryset(self, request):
-        columns = [getattr(self, name) for name in self.list_display
-                   if hasattr(getattr(self, name, None), "counts")]
-        return super().get_queryset(request).annotate(
-            **{column.total: Count(column.counts, distinct=True) for column in columns})
 
     def _record(self, request, pk, *, change=False, queryset=None):
         """The record at ``pk`` for a page of this admin's own (an import, a PDF): 404 without

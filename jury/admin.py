@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ozgeris.admin import ReadOnlyAdmin, ReadOnlyInline
+from ozgeris.admin import CountColumnsAdmin, ReadOnlyAdmin, ReadOnlyInline, count_column
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.permissions import is_programme_staff
 
@@ -295,20 +295,14 @@ class TieBreakAdmin(ReadOnlyAdmin):
 # ---------------------------------------------------------------------------
 
 @admin.register(models.Nominee)
-class NomineeAdmin(admin.ModelAdmin):
+class NomineeAdmin(CountColumnsAdmin):
     list_display = ["name", "nomination", "order", "vote_count"]
     list_editable = ["order"]
     list_filter = ["nomination__programme", "nomination"]
     search_fields = ["name", "description"]
     list_select_related = ["nomination"]
     fields = ["nomination", "name", "description", "order"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(votes_received=Count("votes"))
-
-    @admin.display(description=_("votes"), ordering="votes_received")
-    def vote_count(self, nominee):
-        return nominee.votes_received
+    vote_count = count_column("votes", _("votes"))
 
 
 @admin.register(models.NomineeVote)

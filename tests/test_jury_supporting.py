@@ -1,6 +1,8 @@
 """The supporting-organisation nominations: one vote or a reasoned abstention per juror, the
 plurality laureate, unanimity among those who voted, closing, the panel page."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Group
@@ -117,6 +119,20 @@ def test_2019_csr_chevron_wins_unanimously_with_two_abstentions(programme, csr, 
     entry = audit.history(csr).get(action="jury.nominee_vote_closed")
     assert entry.actor == members["asanova"].user
     assert (entry.details["laureate_name"], entry.details["unanimous"]) == ("Chevron", True)
+
+
+@pytest.mark.django_db
+def test_the_nominees_admin_counts_each_nominees_votes(programme, csr, jury_2019, client, staff):
+    chevron, tco, _tele2 = nominees(csr, "Chevron", "ТШО", "Tele2")
+    vote(jury_2019["shah"], csr, reason="Possible conflict of interest")
+    for name in ("asanova", "mukina"):
+        vote(jury_2019[name], csr, chevron)
+    vote(jury_2019["temirbekov"], csr, tco)
+    client.force_login(staff)
+
+    page = client.get("/admin/jury/nominee/?o=-4").content.decode()
+
+    assert re.findall(r'<td class="field-vote_count">(\d+)</td>', page) == ["2", "1", "0"]
 
 
 @pytest.mark.django_db
