@@ -328,6 +328,26 @@ def test_a_report_shows_each_finalists_votes_only_once_the_results_are_released(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("table", ["voting.votes_per_finalist", "voting.winners_by_nomination"])
+def test_a_report_shows_no_finalists_votes_while_a_release_is_withdrawn(
+        voter, finalists, vote_programme, staff, table):
+    """Withdrawn for a review, the results are not released any more: the winners declared
+    before keep their place, but their fresh tallies stay out of the draft report."""
+    from ozgeris.registries import table_sources
+
+    services.cast_vote(voter=voter, finalist=finalists[0])
+    _seal(vote_programme)
+    close_vote(vote_programme)
+    results.release_results(programme=vote_programme, by=staff)
+    results.declare_winners(programme=vote_programme, by=staff, winners=[finalists[0]])
+    rows = table_sources.get(table)
+
+    assert 1 in rows(vote_programme)[1][0]
+    results.withdraw_release(programme=vote_programme, by=staff, reason="A review")
+    assert rows(vote_programme)[1] == []
+
+
+@pytest.mark.django_db
 def test_staff_cannot_switch_the_ballot_rule_once_the_vote_is_open(client, vote_programme,
                                                                     staff):
     """One vote per nomination switched on mid-vote would give every voter more votes."""

@@ -41,19 +41,25 @@ def platform(programme):
     return LedgerEntry.objects.filter(programme=programme).exists()
 
 
+def _released_results(programme):
+    """The per-finalist results a report may show: none until they are released. Before that
+    (and after a release is withdrawn for a review) a draft report, exported by staff or read
+    by an observer, would show the running totals that the staff's own chart only moves in
+    steps (docs/voting-trust.md)."""
+    return results(programme, fresh=True) if results_released(programme) else None
+
+
 def votes_per_finalist_table(programme):
-    """Each finalist's votes, once the results are released: before that a draft report,
-    exported by staff or read by an observer, would show the running totals that the staff's
-    own chart only moves in steps (docs/voting-trust.md)."""
+    released = _released_results(programme)
     rows = [(row.application.nomination.title, row.application.organisation.name, row.votes,
-             row.share) for row in results(programme, fresh=True).rows
-            ] if results_released(programme) else []
+             row.share) for row in released.rows] if released else []
     return [_("Nomination"), _("Finalist"), _("Votes"), _("Share, %")], rows
 
 
 def winners_table(programme):
+    released = _released_results(programme)
     rows = [(row.application.nomination.title, row.application.organisation.name, row.votes)
-            for row in results(programme, fresh=True).winners]
+            for row in released.winners] if released else []
     return [_("Nomination"), _("Winner"), _("Votes")], rows
 
 
