@@ -235,6 +235,37 @@ def test_the_compose_services_must_be_told_where_the_portal_is_reached():
         assert services[name]["environment"]["PORTAL_URL"].startswith("${PORTAL_URL:?"), name
 
 
+def test_the_stack_does_not_start_unless_the_deployment_checks_pass():
+    """Only ``check --deploy`` says that PORTAL_URL is http or loopback (ozgeris.E002) or that
+    the checkpoints' key is missing (voting.E001); migrate alone runs the plain checks, and
+    web, worker and beat wait for migrate to succeed."""
+    services = _compose()["services"]
+
+    assert services["migrate"]["command"].startswith(
+        '["sh", "-c", "python manage.py check --deploy --fail-level ERROR && '
+        'python manage.py migrate --noinput')
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"), name
+
+
+def test_the_mail_and_sign_in_settings_reach_the_containers_and_the_owners_password_does_not():
+    """The .env file only fills in compose's ${...}: a setting the services' environment does
+    not list never reaches the portal (SMTP would try port 25 without a login)."""
+    services = _compose()["services"]
+    providers = ("GOOGLE", "FACEBOOK", "MAILRU", "YANDEX", "VK")
+    expected = {"EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
+                "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
+                *(f"{name}_{part}" for name in providers for part in ("CLIENT_ID", "SECRET"))}
+
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert expected <= set(environment), (name, expected - set(environment))
+        for variable in expected:
+            assert environment[variable].startswith(f"${{{variable}:-"), (name, variable)
+        assert not any("OZGERIS_OWNER_PASSWORD" in value for value in environment.values())
+
+
 # The proxy in front (issue 15) -------------------------------------------------------------
 
 NGINX_CONF = ROOT / "deploy/nginx/ozgeris.conf"
