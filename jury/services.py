@@ -18,6 +18,7 @@ from applications import services as applications
 from applications.models import Application, Status
 from ozgeris import audit, outbox
 from ozgeris.links import portal_link
+from ozgeris.models import Programme
 from ozgeris.permissions import JURY_GROUP, is_programme_staff
 
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
     describe_share,
 )
 from .permissions import progress_of
+from .results import results_applied
 
 
 class JuryError(Exception):
@@ -105,6 +107,12 @@ def override_eligibility(*, application, eligible, reason, by):
     if not reason.strip():
         raise JuryError(_("Give a reason for the override."))
     with transaction.atomic():
+        _lock_the_cut(application.programme)
+        if results_applied(application.programme):
+            # An application made eligible after the cut would wait for a second cut that
+            # could make it a finalist outside the jury's one decision.
+            raise JuryError(_("The finalists are chosen: eligibility can no longer be "
+                              "overridden."))
         try:
             applications.change_status(
                 application=application, by=by, reason=reason, override=True,
@@ -115,6 +123,13 @@ def override_eligibility(*, application, eligible, reason, by):
             application=application,
             defaults={"eligible": eligible, "overridden": True, "reason": reason,
                       "decided_by": by, "decided_at": timezone.now()})
+
+
+def _lock_the_cut(programme):
+    """The cut and an eligibility override of the same edition run one after the other (the
+    programme's row is the lock; SQLite serialises writers anyway), so an override cannot slip
+    in while the cut is being applied."""
+    Programme.objects.select_for_update().only("pk").get(pk=programme.pk)
 
 
 def reverse_eligibility(*, application, reason, by):
@@ -422,6 +437,7 @@ def apply_cut(*, programme, by, top_n=None, threshold=None, now=None, expected=N
     counts = [0, 0]
     try:
         with transaction.atomic():
+            _lock_the_cut(programme)
             _apply_proposal(proposal, counts, rule, by, now)
             audit.record(by, "jury.cut_applied", programme, at=now, **rule,
                          finalists=counts[0], not_selected=counts[1])

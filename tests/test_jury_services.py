@@ -70,6 +70,22 @@ def test_an_override_needs_staff_or_the_chair_and_a_reason(programme, staff, mak
     assert application.eligibility.overridden
 
 
+@pytest.mark.django_db
+def test_no_override_once_the_finalists_are_chosen(programme, staff):
+    """Made eligible after the cut, an application would wait for a second cut that could make
+    it a finalist outside the jury's one decision."""
+    ApplicationFactory(programme=programme, status="finalist")
+    failed = ApplicationFactory(programme=programme, status="failed_80_20")
+
+    with pytest.raises(services.JuryError, match="finalists are chosen"):
+        services.override_eligibility(application=failed, eligible=True,
+                                      reason="Grant income was misfiled", by=staff)
+
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED_80_20
+    assert not hasattr(failed, "eligibility")
+
+
 # Conflicts ----------------------------------------------------------------------------
 
 @pytest.mark.django_db
