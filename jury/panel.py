@@ -13,11 +13,11 @@ from functools import wraps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,12 +25,13 @@ from applications.downloads import document_response
 from applications.models import Application, Status
 from ozgeris.models import Programme
 from ozgeris.permissions import is_juror, is_programme_staff
+from ozgeris.safe_next import safe_next_url
 
 from . import services
 from .forms import ConflictForm, CutForm, ScoreForm
 from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
 from .permissions import applications_for_juror, progress_of
-from .results import results
+from .results import results, results_applied
 
 
 class JuryPanelSite(admin.AdminSite):
@@ -60,11 +61,11 @@ class JuryPanelSite(admin.AdminSite):
         one with a seat goes on to the panel."""
         if request.user.is_authenticated:
             if self.has_permission(request):
-                return redirect(request.GET.get("next") if url_has_allowed_host_and_scheme(
-                    request.GET.get("next"), allowed_hosts={request.get_host()})
-                    else reverse("jury_panel:index"))
+                return HttpResponseRedirect(safe_next_url(request, request.GET.get("next"))
+                                            or reverse("jury_panel:index"))
             raise PermissionDenied
-        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+        return HttpResponseRedirect(
+            f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
 
     def get_urls(self):
         view = self.admin_view
@@ -279,6 +280,8 @@ class JuryPanelSite(admin.AdminSite):
             "failed": Application.objects.filter(programme=programme,
                                                  status=Status.FAILED_80_20)
             .select_related("organisation", "eligibility").order_by("organisation__name"),
+            # services.override_eligibility refuses once the finalists are chosen.
+            "may_override": not results_applied(programme),
         })
 
     def progress_view(self, request):

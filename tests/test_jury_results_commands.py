@@ -62,6 +62,19 @@ def test_reversing_eligibility_turns_the_80_20_result_over(programme, staff):
 
 
 @pytest.mark.django_db
+def test_the_results_page_offers_the_override_only_until_the_finalists_are_chosen(
+        client, programme, staff):
+    failed = application(programme, Status.FAILED_80_20)
+    client.force_login(staff)
+
+    assert 'name="override"' in client.get("/jury/results/").content.decode()
+    application(programme, Status.FINALIST)
+    page = client.get("/jury/results/").content.decode()
+
+    assert failed.organisation.name in page and 'name="override"' not in page
+
+
+@pytest.mark.django_db
 def test_only_a_decided_80_20_result_can_be_reversed(programme, staff):
     screened = application(programme, Status.SCREENED)
 
