@@ -20,12 +20,13 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
-from django.core.management import call_command
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 
 from ozgeris.accounts import render_account_mail
+
+from .extraction import extract_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLAUTH = Path(allauth.__file__).parent
@@ -122,16 +123,8 @@ def test_allauths_english_catalogue_lists_every_message_the_portal_shows(
     messages; a release whose catalogue lags its source would slip a message past it. The
     messages are extracted afresh, through links to allauth's folders (not its locale/, which
     makemessages would write into), the way test_translations reads the portal's."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    for entry in ALLAUTH.iterdir():
-        if entry.name not in {"locale", "__pycache__"}:
-            (sources / entry.name).symlink_to(entry)
-    monkeypatch.chdir(sources)
-    settings.LOCALE_PATHS = [tmp_path / "extracted"]
-    (tmp_path / "extracted").mkdir()
-    call_command("makemessages", locale=["en"], symlinks=True, verbosity=0)
-    extracted = polib.pofile(str(tmp_path / "extracted/en/LC_MESSAGES/django.po"))
+    extracted = extract_messages(ALLAUTH, skip={"locale", "__pycache__"}, language="en",
+                                 tmp_path=tmp_path, monkeypatch=monkeypatch, settings=settings)
     assert len(extracted) > 300  # the walk found the sources
 
     listed = {(entry.msgctxt, entry.msgid) for entry in allauth_messages()}
@@ -196,6 +189,9 @@ def russian_on(page):
     return sorted(phrase for phrase in RUSSIAN_PHRASES if phrase in page)
 
 
+SAME_PASSWORD_TWICE = "Құпиясөзді екі рет бірдей енгізуіңіз керек."
+
+
 @pytest.fixture
 def kazakh(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
@@ -218,14 +214,20 @@ def page(response):
     return response.content.decode()
 
 
+def assert_in_kazakh(response, *expected):
+    """The page answered, says each ``expected`` Kazakh sentence, and no Russian one."""
+    html = page(response)
+    assert [sentence for sentence in expected if sentence not in html] == []
+    assert russian_on(html) == []
+
+
 @pytest.mark.django_db
 def test_a_wrong_password_on_signing_in_is_refused_in_kazakh(kazakh, person):
     response = kazakh.post(reverse("account_login"),
                            {"login": "aigerim@example.kz", "password": "Wrong-horse-7"})
 
-    html = page(response)
-    assert "Сіз көрсеткен электрондық пошта мекенжайы және/немесе құпиясөз қате." in html
-    assert russian_on(html) == []
+    assert_in_kazakh(
+        response, "Сіз көрсеткен электрондық пошта мекенжайы және/немесе құпиясөз қате.")
 
 
 @pytest.mark.django_db
@@ -234,9 +236,7 @@ def test_mismatched_passwords_on_signing_up_are_refused_in_kazakh(kazakh):
         "display_name": "Айгерім", "email": "new@example.kz", "consent": "on",
         "password1": "Steppe-sunrise-2019", "password2": "Steppe-sunset-2019"})
 
-    html = page(response)
-    assert "Құпиясөзді екі рет бірдей енгізуіңіз керек." in html
-    assert russian_on(html) == []
+    assert_in_kazakh(response, SAME_PASSWORD_TWICE)
 
 
 @pytest.mark.django_db
@@ -245,15 +245,12 @@ def test_mismatched_passwords_on_a_password_reset_are_refused_in_kazakh(kazakh, 
     link = reverse("account_reset_password_from_key",
                    kwargs={"uidb36": user_pk_to_url_str(person), "key": key})
     form = kazakh.get(link, follow=True)  # allauth keeps the key in the session and redirects
-    html = page(form)
-    assert "Құпиясөзді өзгерту" in html and russian_on(html) == []
+    assert_in_kazakh(form, "Құпиясөзді өзгерту")
 
     response = kazakh.post(form.redirect_chain[-1][0], {
         "password1": "Steppe-sunrise-2019", "password2": "Steppe-sunset-2019"})
 
-    html = page(response)
-    assert "Құпиясөзді екі рет бірдей енгізуіңіз керек." in html
-    assert russian_on(html) == []
+    assert_in_kazakh(response, SAME_PASSWORD_TWICE)
 
 
 @pytest.mark.django_db
@@ -261,10 +258,9 @@ def test_the_email_confirmation_page_is_in_kazakh(kazakh, make_user):
     user = make_user(email="aigerim@example.kz", verified=False)
     key = EmailConfirmationHMAC(EmailAddress.objects.get(user=user)).key
 
-    html = page(kazakh.get(reverse("account_confirm_email", args=[key])))
+    response = kazakh.get(reverse("account_confirm_email", args=[key]))
 
-    assert "Электрондық пошта мекенжайын растау" in html
-    assert russian_on(html) == []
+    assert_in_kazakh(response, "Электрондық пошта мекенжайын растау")
 
 
 @pytest.mark.django_db
@@ -305,9 +301,7 @@ def test_a_wrong_current_password_is_refused_in_kazakh(signed_in):
         "oldpassword": "Wrong-horse-7", "password1": "Steppe-sunrise-2019",
         "password2": "Steppe-sunrise-2019"})
 
-    html = page(response)
-    assert "Ағымдағы құпиясөзіңізді енгізіңіз." in html
-    assert russian_on(html) == []
+    assert_in_kazakh(response, "Ағымдағы құпиясөзіңізді енгізіңіз.")
 
 
 @pytest.mark.django_db

@@ -6,6 +6,8 @@ from pathlib import Path
 import polib
 import pytest
 
+from .extraction import extract_messages
+
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
@@ -56,21 +58,10 @@ def test_the_kazakh_sign_up_page_has_no_russian_fallback(client):
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (.ci/run has it)")
 def test_the_catalogues_hold_every_string_of_the_source(tmp_path, monkeypatch, settings):
     """Extract the strings afresh and compare: a string added to the code or a template and
-    never put in the catalogues would show in English. makemessages writes beside the sources
-    it reads, so it reads them through links in a folder of their own and writes there."""
-    from django.core.management import call_command
-
-    root = LOCALE.parent
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    for entry in root.iterdir():
-        if entry.name not in {"locale", "vendor_locale", ".venv", "var", "e2e", ".git"}:
-            (sources / entry.name).symlink_to(entry)
-    monkeypatch.chdir(sources)
-    settings.LOCALE_PATHS = [tmp_path / "extracted"]
-    (tmp_path / "extracted").mkdir()
-    call_command("makemessages", locale=["ru"], symlinks=True, verbosity=0)
-    extracted = polib.pofile(str(tmp_path / "extracted/ru/LC_MESSAGES/django.po"))
+    never put in the catalogues would show in English."""
+    extracted = extract_messages(
+        LOCALE.parent, skip={"locale", "vendor_locale", ".venv", "var", "e2e", ".git"},
+        language="ru", tmp_path=tmp_path, monkeypatch=monkeypatch, settings=settings)
     assert len(extracted) > 1000  # the walk found the sources
 
     for language in ("ru", "kk", "en"):
