@@ -1,4 +1,5 @@
-"""The import rules of ARCHITECTURE.md, checked on the source so a new import cannot break them."""
+"""The import rules of docs/architecture.md, checked on the source so that a new import cannot
+break them."""
 
 import ast
 import os
