@@ -87,3 +87,29 @@ def expand_braces(path):
         return [path.rstrip("/")]
     return [expanded for choice in match.group(1).split(",")
             for expanded in expand_braces(path[:match.start()] + choice + path[match.end():])]
+
+
+def settings_read_from_the_environment():
+    """Every variable ozgeris/settings.py reads: os.environ.get, its env_* helpers, and the
+    social providers' ``<PREFIX>_CLIENT_ID``/``_SECRET`` pairs."""
+    source = (ROOT / "ozgeris/settings.py").read_text()
+    names = set(re.findall(
+        r"""(?:os\.environ\.get|env_bool|env_list|env_number)\(\s*["']([A-Z0-9_]+)["']""", source))
+    for prefix in re.findall(r'social_provider\("([A-Z]+)"', source):
+        names |= {f"{prefix}_CLIENT_ID", f"{prefix}_SECRET"}
+    return names
+
+
+def test_the_readme_lists_every_setting_read_from_the_environment_and_no_other():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("### Settings from the environment")[1].split("\n#")[0]
+    first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    listed = {name for cell in first_cells for name in re.findall(r"`([A-Z0-9_]+)`", cell)}
+    # A provider's pair written once by its prefix: `FACEBOOK_…`.
+    prefixes = set(re.findall(r"`([A-Z]+)_…`", table))
+    read = settings_read_from_the_environment()
+
+    assert sorted(name for name in read - listed
+                  if name.removesuffix("_CLIENT_ID").removesuffix("_SECRET") not in prefixes
+                  ) == []
+    assert sorted(listed - read) == []
