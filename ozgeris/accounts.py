@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from . import outbox
 from .clients import client_ip
-from .emails import is_disposable
+from .emails import canonical_email, is_disposable
 from .links import portal_address
 from .models import User
 from .permissions import is_juror, is_programme_staff, is_reader
 from .reader_seats import landing_url as reader_landing_url
+from .safe_next import safe_next_url
 
 
 def disposable_refusal(address):
@@ -78,19 +79,16 @@ def admin_login(request):
     second factor, so the admin sends everyone to allauth's sign-in page (its limits, its
     code step) and back. A signed-in person the admin does not let in gets 403, not a loop."""
     from django.contrib import admin
-    from django.shortcuts import redirect
+    from django.http import HttpResponseRedirect
     from django.urls import reverse
-    from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+    from django.utils.http import urlencode
 
-    target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = reverse("admin:index")
+    target = safe_next_url(request, request.GET.get("next")) or reverse("admin:index")
     if request.user.is_authenticated:
         if not admin.site.has_permission(request):
             raise PermissionDenied
-        return redirect(target)
-    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
 def on_portal(url):
@@ -148,7 +146,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Where a sign-in without a ``?next=`` lands: programme staff on their dashboard, jurors
         on their panel, the read-only seats on theirs (ozgeris.reader_seats), everyone else
         where LOGIN_REDIRECT_URL says. allauth asks this only
-        when no safe ``next`` was given (it checks that one with ``is_safe_url``)."""
+        when no safe ``next`` was given (it checks that one with ``is_safe_url``, below)."""
         from django.urls import reverse
 
         if is_programme_staff(request.user):
@@ -158,6 +156,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if is_reader(request.user):
             return reader_landing_url(request.user)
         return super().get_login_redirect_url(request)
+
+    def is_safe_url(self, url):
+        """Whether the sign-in (and sign-up, sign-out, social sign-in) may follow ``?next=url``:
+        the portal's one rule (ozgeris.safe_next). allauth's own would also take plain HTTP
+        under HTTPS and any host of ALLOWED_HOSTS or CSRF_TRUSTED_ORIGINS."""
+        from allauth.core import context as allauth_context
+
+        return bool(safe_next_url(allauth_context.request, url))
 
     def send_mail(self, template_prefix, email, context):
         """Account mail (verification, password reset, sign-in codes) leaves through the
@@ -178,6 +184,21 @@ class AccountAdapter(DefaultAccountAdapter):
             template=template_prefix,
             purpose=f"{outbox.ACCOUNT_PURPOSE}{template_prefix.rsplit('/', 1)[-1]}",
             recipients=[(email, translation.get_language() or settings.LANGUAGE_CODE, context)])
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The per-account counter of failed logins (five in five minutes, ACCOUNT_RATE_LIMITS'
+        ``login_failed``), also cleared by a password reset and used by "confirm it's you".
+
+        allauth keys it on the "site" and the login as typed, lower-cased. Without the sites
+        framework the site is the request's Host, port included, which the client chooses
+        (ALLOWED_HOSTS ignores the port, the proxy passes it on): ``ozgeris.kz:1``,
+        ``ozgeris.kz:2``… would each count afresh. And a password typed with any spelling of
+        the account's mailbox (a Gmail dot or ``+tag``) is checked against that account
+        (``User.objects.get_by_natural_key``): each spelling would count afresh too. So the key
+        is the portal's own address (PORTAL_URL) and the mailbox's canonical form: one counter
+        per account."""
+        login = credentials.get("email", credentials.get("username", ""))
+        return f"{urlsplit(settings.PORTAL_URL).netloc}:{canonical_email(login)}"
 
     def get_client_ip(self, request):
         """The portal's one reading of the client's address (ozgeris/clients.py), so allauth's

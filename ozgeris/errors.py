@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from .safe_next import safe_next_url
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,5 @@ def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: the portal's page, with the header of whoever is signed in, instead
     of Django's bare one. ``reason`` is never shown: Django's middleware has logged it. A link
     back is offered only to a page of this site."""
-    back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = ""
+    back = safe_next_url(request, request.META.get("HTTP_REFERER"))
     return error_response("csrf_failure", request, back=back)

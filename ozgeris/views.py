@@ -5,9 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,6 +17,7 @@ from .forms import DeleteAccountForm, ProfileForm
 from .models import Nomination, Programme
 from .permissions import staff_required
 from .public_files import public_file_response
+from .safe_next import safe_next_url
 
 
 def home(request):
@@ -49,11 +49,7 @@ def set_language(request):
             request.user.preferred_language = language
             request.user.save(update_fields=["preferred_language"])
         return response
-    target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(safe_next_url(request, request.GET.get("next")) or "/")
     language = request.GET.get("language")
     if language in dict(settings.LANGUAGES):
         response.set_cookie(
