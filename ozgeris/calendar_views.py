@@ -7,29 +7,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .calendars import build_calendar, revoke_personal_feeds, user_for_token
+from .languages import asked_language, cache_for
 from .models import Programme
 from .permissions import is_juror
+from .safe_next import safe_next_url
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def _language(request, default):
-    """``?lang=`` when it names one of the portal's languages, else ``default``."""
-    asked = request.GET.get("lang", "")
-    return asked if asked in dict(settings.LANGUAGES) else default
-
-
-def _feed_response(content, filename, cache_control, language):
+def _feed_response(content, filename, language):
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Language"] = language
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = cache_control
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -38,12 +31,12 @@ def _feed_response(content, filename, cache_control, language):
 def public_feed(request, year):
     """Everyone's events of the published edition ``year``: its dates, never a person's."""
     programme = Programme.objects.published_or_404(year)
-    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
     # Shared caches may keep a feed whose language its address names (the pages' links give
-    # ?lang=); one chosen by the reader's cookie is theirs alone.
-    cache_control = "public, max-age=900" if "lang" in request.GET else "private, max-age=900"
-    return _feed_response(build_calendar(programme, language=language),
-                          f"ozgeris-{year}.ics", cache_control, language)
+    # ?lang=); one in the reader's own language is theirs alone.
+    language = asked_language(request)
+    response = _feed_response(build_calendar(programme, language=language.code),
+                              f"ozgeris-{year}.ics", language.code)
+    return cache_for(response, language, max_age=900)
 
 
 @require_GET
@@ -55,9 +48,11 @@ def personal_feed(request, year, token):
     if user is None:
         raise Http404("Unknown calendar.")
     programme = Programme.objects.published_or_404(year)
-    language = _language(request, user.preferred_language or settings.LANGUAGE_CODE)
-    return _feed_response(build_calendar(programme, user, language=language),
-                          f"ozgeris-{year}-personal.ics", "private, max-age=300", language)
+    language = asked_language(request, user.preferred_language or settings.LANGUAGE_CODE).code
+    response = _feed_response(build_calendar(programme, user, language=language),
+                              f"ozgeris-{year}-personal.ics", language)
+    response["Cache-Control"] = "private, max-age=300"  # the token's person's, whatever ?lang=
+    return response
 
 
 @login_required
@@ -69,10 +64,6 @@ def revoke_personal(request):
     revoke_personal_feeds(request.user)
     messages.success(request, _("Your old calendar address no longer works. Subscribe again "
                                 "with the new one."))
-    back = request.POST.get("next", "")
-    if not (back.startswith("/") and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
-        back = ""  # a path of the portal only: never a relative one, another site or a name
-    # Never ``redirect(back)``: it would try the value as a URL name first.
     default = "jury_panel:index" if is_juror(request.user) else "applications:dashboard"
-    return HttpResponseRedirect(back or reverse(default))
+    return HttpResponseRedirect(safe_next_url(request, request.POST.get("next"))
+                                or reverse(default))

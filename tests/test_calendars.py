@@ -295,3 +295,25 @@ def test_a_shared_cache_keeps_only_a_feed_whose_address_names_its_language(clien
     assert public_feed(client, open_programme, lang="kk")["Cache-Control"].startswith("public")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
     assert public_feed(client, open_programme)["Cache-Control"].startswith("private")
+
+
+def test_a_feed_whose_lang_is_not_a_portal_language_is_not_publicly_cacheable(client,
+                                                                               open_programme):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    r = client.get(reverse("calendar_public", args=[open_programme.year]) + "?lang=zz")
+    assert r["Content-Language"] == "kk"
+    assert not r["Cache-Control"].startswith("public")
+    assert {"Cookie", "Accept-Language"} <= {name.strip() for name in r["Vary"].split(",")}
+
+
+def test_a_feed_whose_lang_is_a_portal_language_is_public_whatever_the_cookie(client,
+                                                                               open_programme):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    r = public_feed(client, open_programme, lang="en")
+    assert (r["Content-Language"], r["Cache-Control"]) == ("en", "public, max-age=900")
+
+
+def test_a_personal_feed_is_private_even_with_a_portal_language(client, open_programme,
+                                                                 make_user):
+    r = personal_feed(client, open_programme, make_user(email="m@example.kz"), lang="kk")
+    assert (r["Content-Language"], r["Cache-Control"]) == ("kk", "private, max-age=300")

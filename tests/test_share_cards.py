@@ -8,6 +8,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -213,6 +214,36 @@ def test_the_card_speaks_the_language_asked_for(finalist):
     assert russian.edition == "Финалист премии · 2031"
     assert kazakh.edition == "Сыйлық финалисі · 2031"
     assert share_cards.card_key(russian) != share_cards.card_key(kazakh)
+
+
+def card(client, finalist, query="", **headers):
+    return client.get(reverse("voting:finalist_card", args=[finalist.pk]) + query, **headers)
+
+
+def test_a_card_whose_address_names_its_language_is_publicly_cacheable(client, finalist):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = card(client, finalist, "?lang=kk&v=1")
+
+    assert (response["Content-Language"], response["Cache-Control"]) == (
+        "kk", "public, max-age=86400")
+
+
+@pytest.mark.parametrize("query", ["", "?lang=zz", "?v=1"])
+def test_a_card_in_the_readers_own_language_is_theirs_alone(client, finalist, query):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    response = card(client, finalist, query)
+
+    assert response["Content-Language"] == "kk"
+    assert response["Cache-Control"] == "private, max-age=86400"
+    assert {"Cookie", "Accept-Language"} <= {
+        name.strip() for name in response["Vary"].split(",")}
+
+
+def test_a_card_follows_accept_language_privately(client, finalist):
+    response = card(client, finalist, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert (response["Content-Language"], response["Cache-Control"]) == (
+        "en", "private, max-age=86400")
 
 
 def test_the_cards_font_has_every_kazakh_letter():
