@@ -12,16 +12,17 @@ were, then hands the typed values to the service, whose refusal becomes a messag
 from django.contrib import messages
 
 
-def hold_back(obj, form, fields, *, restore=True):
+def hold_back(obj, form, fields):
     """The values typed into ``fields`` when the form changed any of them (else None), put back
-    on ``obj`` to what they were before the edit so that saving it does not write them; with
-    ``restore=False`` (a new object the service needs saved first) they stay on it."""
+    on ``obj`` to what they were before the edit (a new object's defaults: its form has no
+    initial values) so that saving it does not write them; the service then writes them, and
+    its audit entry says what they were and what they became."""
     if not set(fields) & set(form.changed_data):
         return None
     typed = {name: getattr(obj, name) for name in fields}
-    if restore:
-        for name in fields:
-            setattr(obj, name, form.initial.get(name, typed[name]))
+    for name in fields:
+        setattr(obj, name, obj._meta.get_field(name).get_default() if obj._state.adding
+                else form.initial.get(name, typed[name]))
     return typed
 
 

@@ -134,8 +134,9 @@ class IndicatorAdmin(StaffOnly, admin.ModelAdmin):
     search_fields = ["title_ru", "title_kk", "title_en", "source"]
 
     def save_model(self, request, obj, form, change):
-        """A manual value and its reason are logged through the service."""
-        typed = hold_back(obj, form, ("manual_value", "manual_reason"), restore=change)
+        """A manual value and its reason are logged through the service, on a new indicator
+        too: it is saved without them first, so the entry reads from nothing to the value."""
+        typed = hold_back(obj, form, ("manual_value", "manual_reason"))
         super().save_model(request, obj, form, change)
         if typed:
             apply_through_service(request, services.set_manual_value, services.ReportError,

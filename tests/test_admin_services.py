@@ -9,22 +9,31 @@ import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 
+from events.models import Contract
 from ozgeris.admin_services import apply_through_service, hold_back
+from reporting.models import Indicator
 
 
 def edit(changed, **initial):
     return SimpleNamespace(changed_data=changed, initial=initial)
 
 
+def saved(**fields):
+    """A contract as the change page has it (in the database already)."""
+    contract = Contract(**fields)
+    contract._state.adding = False
+    return contract
+
+
 def test_fields_left_alone_are_not_held_back():
-    obj = SimpleNamespace(payment="paid", paid_on=None)
+    obj = saved(payment="paid", paid_on=None)
 
     assert hold_back(obj, edit(["notes"], payment="not_paid"), ("payment", "paid_on")) is None
     assert obj.payment == "paid"
 
 
 def test_a_changed_field_puts_the_whole_set_back_and_returns_what_was_typed():
-    obj = SimpleNamespace(payment="paid", paid_on="2031-12-01")
+    obj = saved(payment="paid", paid_on="2031-12-01")
 
     typed = hold_back(obj, edit(["payment"], payment="not_paid", paid_on=None),
                       ("payment", "paid_on"))
@@ -33,14 +42,14 @@ def test_a_changed_field_puts_the_whole_set_back_and_returns_what_was_typed():
     assert (obj.payment, obj.paid_on) == ("not_paid", None)
 
 
-def test_a_new_object_keeps_what_was_typed():
-    obj = SimpleNamespace(manual_value=3, manual_reason="screenshots")
+def test_a_new_object_is_saved_with_its_defaults_and_what_was_typed_is_returned():
+    # The add page's form has no initial values at all.
+    obj = Indicator(manual_value=3, manual_reason="screenshots")
 
-    typed = hold_back(obj, edit(["manual_value"], manual_value=None, manual_reason=""),
-                      ("manual_value", "manual_reason"), restore=False)
+    typed = hold_back(obj, edit(["manual_value"]), ("manual_value", "manual_reason"))
 
     assert typed == {"manual_value": 3, "manual_reason": "screenshots"}
-    assert obj.manual_value == 3
+    assert (obj.manual_value, obj.manual_reason) == (None, "")
 
 
 class Refused(Exception):
@@ -73,7 +82,7 @@ def test_a_refused_manual_value_is_not_saved_by_the_indicator_admin(rf, staff, o
     from django.contrib import admin
     from django.utils import translation
 
-    from reporting.models import Activity, Indicator, Task
+    from reporting.models import Activity, Task
 
     task = Task.objects.create(programme=open_programme, number=1, title_ru="Задача")
     activity = Activity.objects.create(task=task, number=1, title_ru="Мероприятие")
@@ -90,3 +99,27 @@ def test_a_refused_manual_value_is_not_saved_by_the_indicator_admin(rf, staff, o
     assert indicator.manual_value is None
     assert [str(message) for message in get_messages(request)] == [
         "Give the reason for a manual value."]
+
+
+@pytest.mark.django_db
+def test_a_manual_value_typed_into_a_new_indicator_is_logged_from_nothing(client, staff,
+                                                                           open_programme):
+    from django.urls import reverse
+
+    from ozgeris.models import AuditEvent
+    from reporting.models import Activity, Task
+
+    task = Task.objects.create(programme=open_programme, number=1, title_ru="Задача")
+    activity = Activity.objects.create(task=task, number=1, title_ru="Мероприятие")
+    client.force_login(staff)
+
+    response = client.post(reverse("admin:reporting_indicator_add"), {
+        "activity": activity.pk, "order": 1, "title_ru": "Объявления", "kind": "number",
+        "direction": "at_least", "manual_value": "500", "manual_reason": "Counted by hand"})
+
+    assert response.status_code == 302
+    indicator = Indicator.objects.get(activity=activity)
+    assert (indicator.manual_value, indicator.manual_reason) == (Decimal(500), "Counted by hand")
+    entry = AuditEvent.objects.get(action="report.manual_value", object_id=str(indicator.pk))
+    assert entry.actor == staff
+    assert entry.details == {"previous": None, "value": "500", "reason": "Counted by hand"}
