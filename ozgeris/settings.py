@@ -124,8 +124,9 @@ VOTE_CHECKPOINT_MINUTES = env_number("VOTE_CHECKPOINT_MINUTES", 60)
 CACHE_RETRY_SECONDS = env_number("CACHE_RETRY_SECONDS", 5.0, kind=float)
 # Exported files (the staff's exports page) are kept this long, then removed.
 EXPORT_KEEP_HOURS = env_number("EXPORT_KEEP_HOURS", 24)
-# An export that has not reported progress for this long is taken as stopped (its worker died)
-# and marked failed, so that staff start it again instead of watching a bar that never moves.
+# An export that has not reported progress for this long is taken as stopped (its worker died),
+# and one still queued this long after it was started as lost (its task never ran): either is
+# marked failed, so that people start it again instead of watching a bar that never moves.
 # Every step of an exporter must report within it (the PDF's layout, the longest, takes seconds).
 EXPORT_STALLED_MINUTES = env_number("EXPORT_STALLED_MINUTES", 15)
 # First-party visitor counting (voting/visitors.py): a visit is refreshed at most this often.

@@ -2,8 +2,9 @@
 renders the registered exporter and stores the file privately; the staff's page polls the
 row. With no worker (the embedded default: Celery eager) the job runs in a thread of the web
 process after the response, so the page's bar moves there too; a process that stops mid-way
-leaves a running job that ``fail_stalled`` marks failed, as it does for a stopped worker.
-Files are kept for ``EXPORT_KEEP_HOURS`` and then removed by a periodic task."""
+leaves a running job that ``fail_stalled`` marks failed, as it does for a stopped worker and
+for a queued job whose task was lost. Files are kept for ``EXPORT_KEEP_HOURS`` and then
+removed by a periodic task."""
 
 import logging
 import threading
@@ -11,6 +12,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.db.models import Q
@@ -28,20 +30,39 @@ LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def start_export(*, programme, exporter, language, by, options=None):
-    """Queue ``exporter`` for ``programme`` in ``language``. Side effects: a job row, an audit
-    entry ``export.started``, the task queued after the commit."""
+def start_export(*, programme, exporter, language, by, options=None, one_at_a_time=False):
+    """Queue ``exporter`` for ``programme`` in ``language`` and return its job. With
+    ``one_at_a_time`` (a read-only seat's exports), while an export of ``by`` is queued or
+    running that job is returned and nothing is started; one that will never finish
+    (``fail_stalled``) is marked failed first and does not count. Side effects: a job row, an
+    audit entry ``export.started``, the task queued after the commit."""
     if exporters.get(exporter) is None:
         raise ReportError(_("Unknown export."))
     if language not in LANGUAGES:
         raise ReportError(_("Unknown language."))
     with transaction.atomic():
+        if one_at_a_time:
+            under_way = _under_way(by)
+            if under_way is not None:
+                return under_way
         job = ExportJob.objects.create(programme=programme, exporter=exporter,
                                        language=language, created_by=by,
                                        options=options or {})
         audit.record(by, "export.started", programme, exporter=exporter, language=language)
     transaction.on_commit(lambda: _queue(job.pk))
     return job
+
+
+def _under_way(user):
+    """``user``'s export queued or running, or None, after failing the ones of theirs that will
+    never finish. Locks ``user``'s row until the caller's transaction ends, so that the
+    requests of one person (a double click, two tabs) check and start one after the other on
+    PostgreSQL; SQLite's transactions (IMMEDIATE) already do."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list(
+        "pk", flat=True).get()
+    own = ExportJob.objects.filter(created_by=user)
+    fail_stalled(jobs=own)
+    return own.filter(state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).first()
 
 
 def _queue(job_id):
@@ -124,17 +145,41 @@ def language_name(code):
     return dict(settings.LANGUAGES).get(code, code)
 
 
+# What ``fail_stalled`` writes in a job's ``error`` (for the developers; staff and the seats
+# read the job page's text in their language).
+STALLED = "Stalled: no progress for {minutes} minutes (its worker stopped)."
+LOST = "Lost: not started within {minutes} minutes of being queued (its task never ran)."
+LOST_MARK = "Lost:"
+
+
 def fail_stalled(now=None, jobs=None):
-    """Mark failed the running exports (of ``jobs``, a queryset; all by default) that have not
-    reported progress for ``EXPORT_STALLED_MINUTES``: their worker stopped (a restart, a
-    crash, memory) and nothing else would ever finish them. Returns how many."""
-    limit = (now or timezone.now()) - timedelta(minutes=settings.EXPORT_STALLED_MINUTES)
-    stalled = (ExportJob.objects.all() if jobs is None else jobs).filter(
+    """Mark failed the exports (of ``jobs``, a queryset; all by default) that nothing will ever
+    finish. Returns how many.
+
+    * Stalled: running, without progress for ``EXPORT_STALLED_MINUTES``: its worker stopped (a
+      restart, a crash, memory).
+    * Lost: still queued ``EXPORT_STALLED_MINUTES`` after it was created: its task will not
+      come (Redis keeps no queue over a restart; the web process may stop between the commit
+      and the queueing, or its thread before the job starts). It is failed, not queued again:
+      the person starts it again and gets their file at once, and a task that still arrives
+      finds the job failed and does nothing (``run`` takes queued jobs only), so no job ever
+      runs twice or beside the one started again."""
+    now = now or timezone.now()
+    minutes = settings.EXPORT_STALLED_MINUTES
+    limit = now - timedelta(minutes=minutes)
+    jobs = ExportJob.objects.all() if jobs is None else jobs
+    stalled = jobs.filter(
         Q(progress_at__lt=limit) | Q(progress_at__isnull=True, created_at__lt=limit),
-        state=ExportJob.State.RUNNING)
-    return stalled.update(state=ExportJob.State.FAILED, finished_at=now or timezone.now(),
-                          error="Stalled: no progress for "
-                                f"{settings.EXPORT_STALLED_MINUTES} minutes (its worker stopped).")
+        state=ExportJob.State.RUNNING).update(
+            state=ExportJob.State.FAILED, finished_at=now, error=STALLED.format(minutes=minutes))
+    lost = jobs.filter(state=ExportJob.State.QUEUED, created_at__lt=limit).update(
+        state=ExportJob.State.FAILED, finished_at=now, error=LOST.format(minutes=minutes))
+    return stalled + lost
+
+
+def was_lost(job):
+    """Whether ``job`` failed because its task never ran (``fail_stalled``)."""
+    return job.state == ExportJob.State.FAILED and job.error.startswith(LOST_MARK)
 
 
 def remove_expired(now=None):

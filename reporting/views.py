@@ -82,17 +82,12 @@ def index(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = {"version": data["version"]} if data["version"] else {}
-        if not staff:
-            # A seat's report carries only what the seat may read; and a seat runs one export
-            # at a time (a second request opens the one under way).
+        if not staff:  # a seat's report carries only what the seat may read
             options["for_reader"] = True
-            running = ExportJob.objects.filter(
-                created_by=request.user,
-                state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).first()
-            if running is not None:
-                return redirect("reporting:job", pk=running.pk)
+        # A seat runs one export at a time: a second request opens the one under way.
         job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
-                                language=data["language"], by=request.user, options=options)
+                                language=data["language"], by=request.user, options=options,
+                                one_at_a_time=not staff)
         return redirect("reporting:job", pk=job.pk)
     jobs.fail_stalled()
     jobs_shown = ExportJob.objects.select_related("programme", "created_by")
@@ -117,9 +112,10 @@ def _job(request, pk):
         # Another's file a seat may not read (a staff member's report carries personal
         # data): not even its existence.
         raise Http404
-    # A job whose worker stopped would otherwise show "running" for ever (the periodic task
-    # does the same for all jobs; without a worker there is none).
-    if item.state == ExportJob.State.RUNNING and jobs.fail_stalled(
+    # A job whose worker stopped, or whose task was lost, would otherwise show "running" or
+    # "queued" for ever (the periodic task does the same for all jobs; without a worker there
+    # is none).
+    if item.state in (ExportJob.State.QUEUED, ExportJob.State.RUNNING) and jobs.fail_stalled(
             jobs=ExportJob.objects.filter(pk=pk)):
         item.refresh_from_db()
     return item
@@ -127,7 +123,11 @@ def _job(request, pk):
 
 @role_required(may_read_reports)
 def job(request, pk):
-    return render(request, "reporting/job.html", {"job": _job(request, pk)})
+    item = _job(request, pk)
+    if jobs.was_lost(item):
+        messages.warning(request, _("This export was lost before it started (a server "
+                                    "restart dropped it from the queue). Start it again."))
+    return render(request, "reporting/job.html", {"job": item})
 
 
 @role_required(may_read_reports)
