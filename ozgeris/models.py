@@ -381,6 +381,10 @@ class OutboxMessage(models.Model):
     # is sent (the subject and text are empty until then).
     template = models.CharField(_("template"), max_length=200, blank=True)
     context = models.JSONField(_("context"), null=True, blank=True)
+    # Extra header lines of this message ({"List-Unsubscribe": "<https://…>"}): only the
+    # names in ozgeris.outbox.ALLOWED_HEADERS, each value one line (checked when queued and
+    # when sent).
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=5, default="ru")
     purpose = models.CharField(_("purpose"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -11,9 +11,15 @@ rendered: the credential lives in the row's context from the request until the m
 sent or given up, and is then cleared. Other mail loses its text, HTML and context
 ``OUTBOX_KEEP_SENT_DAYS`` after it was sent or given up (``forget_old_messages``). The admin
 shows none of them.
+
+A message may carry extra header lines (``headers``), but only those named in
+``ALLOWED_HEADERS``, each value a single line: a header is refused when it is queued
+(``UnsafeHeader``) and checked again when it is sent, so no text can add a header of its own.
+They are cleared with the text.
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,11 +41,35 @@ ACCOUNT_PURPOSE = "account:"
 # never kept (a retry renders it again) and its context only until it is sent or given up, so
 # the receipt lives on only in the voter's mailbox and as a hash on the vote.
 SECRET_PURPOSES = (ACCOUNT_PURPOSE, "voting:receipt")
+# The header lines a message may add to the ones Django writes: RFC 2369's unsubscribe address
+# and RFC 8058's one-click unsubscribe, for mail a person may decline (messages to segments).
+ALLOWED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+# A header's value is one line: no CR or LF (nor any other control character) to start another.
+_HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
-def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
+class UnsafeHeader(ValueError):
+    """A header the outbox refuses: a name not in ``ALLOWED_HEADERS``, or a value that is not
+    one line of text."""
+
+
+def checked_headers(headers):
+    """``headers`` (a mapping of name to value) as a dict, or ``UnsafeHeader``."""
+    checked = {}
+    for name, value in (headers or {}).items():
+        if name not in ALLOWED_HEADERS:
+            raise UnsafeHeader(f"The outbox does not send a {name!r} header.")
+        if not isinstance(value, str) or not value or _HEADER_CONTROL.search(value):
+            raise UnsafeHeader(f"The {name} header must be one line of text.")
+        checked[name] = value
+    return checked
+
+
+def queue_email(*, to, subject, body, html_body="", language="ru", purpose="", headers=None):
     """Write one email to the outbox in the caller's transaction; drained after commit. The
-    subject is folded to one line (a line break typed into a title must not stop the mail)."""
+    subject is folded to one line (a line break typed into a title must not stop the mail);
+    ``headers`` are checked (``checked_headers``: raises ``UnsafeHeader``)."""
+    headers = checked_headers(headers)
     message = OutboxMessage.objects.create(
         to=list(to) if not isinstance(to, str) else [to],
         subject=" ".join(str(subject).split()),
@@ -47,6 +77,7 @@ def queue_email(*, to, subject, body, html_body="", language="ru", purpose=""):
         html_body=html_body,
         language=language,
         purpose=purpose,
+        headers=headers,
     )
     transaction.on_commit(request_drain)
     return message
@@ -67,17 +98,20 @@ def queue_templated_emails(*, template, purpose, recipients, render_now=False):
     it is sent: a busy writer (the vote's ledger seal, for the receipts) writes the rows and
     nothing more, and ``recipients`` are (address, language, JSON-serialisable context)
     triples. ``render_now`` renders them here instead (their contexts may hold objects), so a
-    batch job (the draft reminders) writes its mail in one statement whatever its size."""
-    def row(address, language, context):
+    batch job (the draft reminders) writes its mail in one statement whatever its size. A
+    recipient may come with a fourth item, their message's own headers (their unsubscribe
+    link), checked as ``queue_email`` checks them: one unsafe header and nothing is written."""
+    def row(address, language, context, headers=None):
+        headers = checked_headers(headers)
         if not render_now:
             return OutboxMessage(to=[address], subject="", body="", template=template,
-                                 context=context, language=language, purpose=purpose)
+                                 context=context, language=language, purpose=purpose,
+                                 headers=headers)
         subject, body, html_body = _render(template, context, language)
         return OutboxMessage(to=[address], subject=subject, body=body, html_body=html_body,
-                             language=language, purpose=purpose)
+                             language=language, purpose=purpose, headers=headers)
 
-    messages = OutboxMessage.objects.bulk_create(
-        row(address, language, context) for address, language, context in recipients)
+    messages = OutboxMessage.objects.bulk_create([row(*recipient) for recipient in recipients])
     if messages:
         transaction.on_commit(request_drain)
     return messages
@@ -142,6 +176,7 @@ def send_one(message):
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=message.to,
+        headers=checked_headers(message.headers),  # a row changed since it was queued: refused
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
@@ -186,9 +221,10 @@ def drain(limit=200):
 
 def forget_old_messages(now=None):
     """Clear the text, HTML and context of the messages sent or given up more than
-    ``OUTBOX_KEEP_SENT_DAYS`` days ago; the row stays (recipients, subject, purpose, state)
-    as the record that the mail went. Returns how many rows it cleared."""
+    ``OUTBOX_KEEP_SENT_DAYS`` days ago, and their headers (an unsubscribe link); the row stays
+    (recipients, subject, purpose, state) as the record that the mail went. Returns how many
+    rows it cleared."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
     old = OutboxMessage.objects.filter(Q(sent_at__lt=cutoff) | Q(failed_at__lt=cutoff))
-    return (old.exclude(body="", html_body="", context__isnull=True)
-            .update(body="", html_body="", context=None))
+    return (old.exclude(body="", html_body="", context__isnull=True, headers={})
+            .update(body="", html_body="", context=None, headers={}))

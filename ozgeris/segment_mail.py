@@ -10,7 +10,9 @@ jurors … Each app registers the segments of the data it owns (``register_mail_
 * no double send: the same segment of the same programme again within
   ``SEGMENT_MAIL_REPEAT_MINUTES`` needs a confirmation;
 * the mail goes through the outbox in one statement, with an unsubscribe link (signed, no
-  sign-in needed), and the send is written to the audit log.
+  sign-in needed) in its text and in its ``List-Unsubscribe`` header, with RFC 8058's
+  ``List-Unsubscribe-Post`` (the mail client's own "Unsubscribe" button, one click), and the
+  send is written to the audit log.
 """
 
 import hashlib
@@ -42,6 +44,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 PURPOSE = "segment-mail"
 TEMPLATE = "ozgeris/messages/email/segment_message"
 _UNSUBSCRIBE_SALT = "ozgeris.segment-mail.unsubscribe"
+# RFC 8058: the one-click request's body is this field with this value.
+ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
 SUBJECT_MAX = OutboxMessage._meta.get_field("subject").max_length
 
 
@@ -199,10 +203,11 @@ def send_segment_message(*, programme, segment_name, texts, by, confirm_repeat=F
 
     One transaction: the programme's row is locked (two sends at once are serialised, so the
     repeat guard holds), the ``SegmentMessage`` is saved, every recipient's mail is written to
-    the outbox in one statement (rendered now, in their language, with their unsubscribe link)
-    and linked to the message, and an audit entry ``segment_mail.sent`` is written. The outbox
-    sends it after the commit. Raises ``SegmentMailError`` (nothing sent) on bad texts, an
-    empty audience, or a repeat within ``SEGMENT_MAIL_REPEAT_MINUTES`` not confirmed."""
+    the outbox in one statement (rendered now, in their language, with their unsubscribe link
+    in the text and in the ``unsubscribe_headers``) and linked to the message, and an audit
+    entry ``segment_mail.sent`` is written. The outbox sends it after the commit. Raises
+    ``SegmentMailError`` (nothing sent) on bad texts, an empty audience, or a repeat within
+    ``SEGMENT_MAIL_REPEAT_MINUTES`` not confirmed."""
     problems = text_problems(texts)
     if problems:
         raise SegmentMailError(" ".join(problems.values()))
@@ -246,9 +251,9 @@ def _text_fields():
 def _outbox_entry(texts, recipient):
     language = recipient_language(recipient)
     subject, body = _rendered(texts, recipient, language)
-    context = {"subject": subject, "body": body,
-               "unsubscribe_url": unsubscribe_link(recipient.email)}
-    return recipient.email, language, context
+    link = unsubscribe_link(recipient.email)
+    context = {"subject": subject, "body": body, "unsubscribe_url": link}
+    return recipient.email, language, context, unsubscribe_headers(link)
 
 
 def with_delivery_counts(queryset):
@@ -272,6 +277,15 @@ def unsubscribe_token(email):
 
 def unsubscribe_link(email):
     return portal_link("segment_mail:unsubscribe", args=[unsubscribe_token(email)])
+
+
+def unsubscribe_headers(link):
+    """The headers of a message one may decline, for ``link`` (its recipient's own
+    ``unsubscribe_link``): RFC 2369's ``List-Unsubscribe``, which mail clients show as their
+    own "Unsubscribe" button, and RFC 8058's ``List-Unsubscribe-Post``, which has them POST
+    ``List-Unsubscribe=One-Click`` to the link (Gmail's and Yahoo's rules for bulk senders)."""
+    return {"List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": f"{ONE_CLICK_FIELD}={ONE_CLICK_VALUE}"}
 
 
 def read_unsubscribe_token(token):

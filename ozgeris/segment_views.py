@@ -5,8 +5,10 @@ form, ask the service, and show what it answers."""
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from . import segment_mail
@@ -115,10 +117,36 @@ def message_detail(request, pk):
                    "texts": [text for text in texts if text[1] or text[2]]})
 
 
+@csrf_exempt  # only the one-click request; the page and its button are protected below
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """The unsubscribe link of a message to a segment: no sign-in; a page with a button, so a
-    mail scanner that follows links unsubscribes no one. A forged link gets a 400."""
+    mail scanner that follows links unsubscribes no one. A forged link gets a 400.
+
+    The link is also the mail's ``List-Unsubscribe`` header, and a mail provider's RFC 8058
+    one-click request (a POST of ``List-Unsubscribe=One-Click``, with no cookie, so no CSRF
+    token) records the opt-out too, answered in plain text: the signed token is the authority
+    (it names the one address it opts out). Every other request is CSRF-checked as usual."""
+    if request.method == "POST" and (request.POST.get(segment_mail.ONE_CLICK_FIELD)
+                                     == segment_mail.ONE_CLICK_VALUE):
+        return _one_click_unsubscribe(token)
+    return _unsubscribe_page(request, token)
+
+
+def _one_click_unsubscribe(token):
+    if not segment_mail.unsubscribe(token=token):
+        return HttpResponse(gettext("This unsubscribe link is not valid. Open the link exactly "
+                                    "as it stands in the email."),
+                            status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(gettext("Done: this address will no longer receive news and messages of "
+                                "the Ozgeris Ustasy programme. Mail you ask for yourself "
+                                "(sign-in codes, your vote's receipt) still comes."),
+                        content_type="text/plain; charset=utf-8")
+
+
+@csrf_protect
+def _unsubscribe_page(request, token):
+    """The page and its button (a POST with the page's CSRF token)."""
     if segment_mail.read_unsubscribe_token(token) is None:
         return render(request, "ozgeris/messages/unsubscribe.html", {"invalid": True},
                       status=400)

@@ -389,6 +389,14 @@ POST_ROWS = [
     # Revoking one's own calendar addresses: anyone signed in, sent back to their page (its
     # CSRF check: tests/test_links_stay_on_the_portal.py).
     Row("calendar_revoke", "POST", (302,) * 7, method="POST", data=lambda w: {}),
+    # A mail provider's RFC 8058 one-click unsubscribe: the signed token is the authority, no
+    # sign-in; a forged one is refused (without cookies and CSRF: tests/test_list_unsubscribe.py).
+    Row("segment_mail:unsubscribe", "POST one-click", ALL_200, method="POST",
+        path=lambda w: _unsubscribe("a@ngo-a.kz"),
+        data=lambda w: {"List-Unsubscribe": "One-Click"}),
+    Row("segment_mail:unsubscribe", "POST one-click forged", (400,) * 7, method="POST",
+        path=lambda w: _unsubscribe("a@ngo-a.kz", forged=True),
+        data=lambda w: {"List-Unsubscribe": "One-Click"}),
 ]
 
 # Accounts and their privileges are the superusers' (issue 15): staff may look a person up, but
