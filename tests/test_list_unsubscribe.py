@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.db.models import Max
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -99,17 +100,19 @@ def test_a_segment_mail_carries_its_recipients_own_one_click_headers(finalists_w
 def test_a_receipt_and_a_password_reset_carry_no_unsubscribe_header(client, make_user,
                                                                     finalists, cast):
     make_user(email="reset@example.kz")
+    # The test database may hold the demo's mail: only what this test queues is looked at.
+    queued = OutboxMessage.objects.filter(pk__gt=OutboxMessage.objects.aggregate(
+        last=Max("pk"))["last"] or 0)
     cast(finalists[0])
     assert client.post(reverse("account_reset_password"),
                        {"email": "reset@example.kz"}).status_code == 302
     outbox.drain()
 
-    purposes = set(OutboxMessage.objects.values_list("purpose", flat=True))
+    purposes = set(queued.values_list("purpose", flat=True))
     assert {"voting:receipt", "account:password_reset_key"} <= purposes
-    assert len(mail.outbox) == OutboxMessage.objects.count() >= 2
+    assert len(mail.outbox) == queued.count() >= 2
     assert [sent.extra_headers for sent in mail.outbox] == [{}] * len(mail.outbox)
-    assert all(headers == {} for headers in OutboxMessage.objects.values_list("headers",
-                                                                           flat=True))
+    assert all(headers == {} for headers in queued.values_list("headers", flat=True))
 
 
 # Header injection -----------------------------------------------------------------------------
@@ -124,6 +127,7 @@ def test_a_receipt_and_a_password_reset_carry_no_unsubscribe_header(client, make
     {"List-Unsubscribe": ""},
 ])
 def test_an_unsafe_header_is_refused_and_nothing_is_queued(headers):
+    before = OutboxMessage.objects.count()  # the test database may hold the demo's mail
     with pytest.raises(outbox.UnsafeHeader):
         outbox.queue_email(to=["a@example.kz"], subject="Тема", body="Текст", headers=headers)
     with pytest.raises(outbox.UnsafeHeader):
@@ -134,7 +138,7 @@ def test_an_unsafe_header_is_refused_and_nothing_is_queued(headers):
                         ("c@example.kz", "ru", {"subject": "Т", "body": "Т",
                                                 "unsubscribe_url": "https://ozgeris.kz/u/"},
                          headers)])
-    assert not OutboxMessage.objects.exists()
+    assert OutboxMessage.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -155,7 +159,7 @@ def test_headers_go_with_the_text_after_the_keeping_period(settings):
     outbox.drain()
     later = timezone.now() + timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS + 1)
 
-    assert outbox.forget_old_messages(now=later) == 1
+    assert outbox.forget_old_messages(now=later) >= 1  # the demo's old mail may go too
     message.refresh_from_db()
     assert (message.body, message.headers) == ("", {})
     assert outbox.forget_old_messages(now=later) == 0
