@@ -280,8 +280,8 @@ class JuryPanelSite(admin.AdminSite):
             "failed": Application.objects.filter(programme=programme,
                                                  status=Status.FAILED_80_20)
             .select_related("organisation", "eligibility").order_by("organisation__name"),
-            # services.override_eligibility refuses once the finalists are chosen.
-            "may_override": not results_applied(programme),
+            # The cut and the overrides are taken once, until the finalists are chosen.
+            "cut_pending": not results_applied(programme),
         })
 
     def progress_view(self, request):

@@ -107,12 +107,8 @@ def override_eligibility(*, application, eligible, reason, by):
     if not reason.strip():
         raise JuryError(_("Give a reason for the override."))
     with transaction.atomic():
-        _lock_the_cut(application.programme)
-        if results_applied(application.programme):
-            # An application made eligible after the cut would wait for a second cut that
-            # could make it a finalist outside the jury's one decision.
-            raise JuryError(_("The finalists are chosen: eligibility can no longer be "
-                              "overridden."))
+        _before_the_cut(application.programme, _(
+            "The finalists are chosen: eligibility can no longer be overridden."))
         try:
             applications.change_status(
                 application=application, by=by, reason=reason, override=True,
@@ -125,11 +121,16 @@ def override_eligibility(*, application, eligible, reason, by):
                       "decided_by": by, "decided_at": timezone.now()})
 
 
-def _lock_the_cut(programme):
-    """The cut and an eligibility override of the same edition run one after the other (the
-    programme's row is the lock; SQLite serialises writers anyway), so an override cannot slip
-    in while the cut is being applied."""
-    Programme.objects.select_for_update().only("pk").get(pk=programme.pk)
+def _before_the_cut(programme, refusal):
+    """The jury decides the finalists once: after the cut, neither an override nor a second
+    cut (which would make finalists of applications that became eligible late) is taken, and
+    ``refusal`` says so. The cut and the overrides of one edition run one after the other, so
+    neither slips in while the other is deciding: the programme's row is their lock (FOR NO KEY
+    UPDATE, which leaves rows that point at the programme free to be written; SQLite
+    serialises writers anyway)."""
+    Programme.objects.select_for_update(no_key=True).only("pk").get(pk=programme.pk)
+    if results_applied(programme):
+        raise JuryError(refusal)
 
 
 def reverse_eligibility(*, application, reason, by):
@@ -430,14 +431,17 @@ def apply_cut(*, programme, by, top_n=None, threshold=None, now=None, expected=N
     service; each applicant is told by email. Returns (finalists, not selected)."""
     if not may_decide(by, programme):
         raise JuryError(_("Only programme staff or the chair can apply the cut."))
-    proposal = propose_cut(programme=programme, top_n=top_n, threshold=threshold)
-    if expected is not None and proposal_signature(proposal) != expected:
-        raise JuryError(_("The scores changed since the preview; preview the cut again."))
     rule = {"top_n": top_n} if top_n is not None else {"threshold": str(threshold)}
     counts = [0, 0]
     try:
         with transaction.atomic():
-            _lock_the_cut(programme)
+            # Proposed under the lock: an override committed a moment before is in it.
+            _before_the_cut(programme, _("The finalists are chosen already: the cut is "
+                                         "applied once."))
+            proposal = propose_cut(programme=programme, top_n=top_n, threshold=threshold)
+            if expected is not None and proposal_signature(proposal) != expected:
+                raise JuryError(_("The scores changed since the preview; preview the cut "
+                                  "again."))
             _apply_proposal(proposal, counts, rule, by, now)
             audit.record(by, "jury.cut_applied", programme, at=now, **rule,
                          finalists=counts[0], not_selected=counts[1])

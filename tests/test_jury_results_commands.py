@@ -62,16 +62,19 @@ def test_reversing_eligibility_turns_the_80_20_result_over(programme, staff):
 
 
 @pytest.mark.django_db
-def test_the_results_page_offers_the_override_only_until_the_finalists_are_chosen(
-        client, programme, staff):
+def test_the_results_page_offers_the_cut_and_the_override_only_until_the_finalists_are_chosen(
+        client, programme, staff, english):
     failed = application(programme, Status.FAILED_80_20)
     client.force_login(staff)
 
-    assert 'name="override"' in client.get("/jury/results/").content.decode()
+    before = client.get("/jury/results/").content.decode()
+    assert 'name="override"' in before and 'name="preview"' in before
     application(programme, Status.FINALIST)
     page = client.get("/jury/results/").content.decode()
 
-    assert failed.organisation.name in page and 'name="override"' not in page
+    assert failed.organisation.name in page
+    assert 'name="override"' not in page and 'name="preview"' not in page
+    assert "the cut is applied once" in page
 
 
 @pytest.mark.django_db

@@ -86,6 +86,48 @@ def test_no_override_once_the_finalists_are_chosen(programme, staff):
     assert not hasattr(failed, "eligibility")
 
 
+@pytest.mark.django_db
+def test_the_cut_is_applied_once(programme, make_user, staff):
+    """A second cut would make finalists of applications that became eligible late (screened
+    after the cut), outside the jury's one decision."""
+    a = juror(programme, make_user, "a")
+    score(a, eligible(programme), 5, 5)
+    services.apply_cut(programme=programme, top_n=1, by=staff)
+    late = eligible(programme)
+    score(a, late, 5, 5)
+
+    with pytest.raises(services.JuryError, match="applied once"):
+        services.apply_cut(programme=programme, top_n=1, by=staff)
+
+    late.refresh_from_db()
+    assert late.status == Status.ELIGIBLE
+
+
+@pytest.mark.django_db
+def test_an_override_committed_just_before_the_cut_is_in_the_cut(programme, make_user, staff,
+                                                                monkeypatch):
+    """The cut proposes under its lock: an override that won the race is decided with the
+    rest, not left eligible after the finalists are chosen."""
+    a = juror(programme, make_user, "a")
+    score(a, eligible(programme), 5, 5)
+    failed = ApplicationFactory(programme=programme, status="failed_80_20",
+                                nomination=programme.nominations.get(code="education"))
+    bulk_scored([a], [failed])  # all ones, past the services (a failed one is not scored)
+    real_lock = services._before_the_cut
+
+    def override_first(programme, refusal):
+        monkeypatch.setattr(services, "_before_the_cut", real_lock)
+        services.override_eligibility(application=failed, eligible=True, by=staff,
+                                      reason="Grant income was misfiled")
+        return real_lock(programme, refusal)
+
+    monkeypatch.setattr(services, "_before_the_cut", override_first)
+    services.apply_cut(programme=programme, top_n=1, by=staff)
+
+    failed.refresh_from_db()
+    assert failed.status == Status.NOT_SELECTED
+
+
 # Conflicts ----------------------------------------------------------------------------
 
 @pytest.mark.django_db
