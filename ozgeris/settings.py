@@ -8,6 +8,7 @@ tasks inline, caches in local memory and writes mail to the console and to
 """
 
 import ipaddress
+import math
 import os
 from pathlib import Path
 
@@ -43,8 +44,8 @@ def env_number(name, default, kind=int):
     except ValueError:
         expected = "a whole number" if kind is int else "a number"
         raise ImproperlyConfigured(f"{name} must be {expected}, not {value!r}") from None
-    if number < 0:
-        raise ImproperlyConfigured(f"{name} must not be negative, not {value!r}")
+    if not math.isfinite(number) or number < 0:  # float("nan") and float("inf") parse
+        raise ImproperlyConfigured(f"{name} must be a finite number, not negative: {value!r}")
     return number
 
 

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django.views.i18n import set_language as django_set_language
 
 from . import dashboard, health, services
 from .forms import DeleteAccountForm, ProfileForm
@@ -42,16 +41,13 @@ def set_language(request):
     """The language switch. Signed-in people post it (and the choice is remembered in their
     profile); visitors follow a plain link, so public pages carry no CSRF token and can be
     served from the cache."""
-    if request.method == "POST":
-        response = django_set_language(request)
-        language = request.POST.get("language")
-        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    asked = request.POST if request.method == "POST" else request.GET
+    response = HttpResponseRedirect(safe_next_url(request, asked.get("next")) or "/")
+    language = asked.get("language")
+    if language in dict(settings.LANGUAGES):
+        if request.method == "POST" and request.user.is_authenticated:
             request.user.preferred_language = language
             request.user.save(update_fields=["preferred_language"])
-        return response
-    response = HttpResponseRedirect(safe_next_url(request, request.GET.get("next")) or "/")
-    language = request.GET.get("language")
-    if language in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
             path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,

@@ -3,6 +3,7 @@ HTTP under HTTPS or a bare word that ``redirect()`` would read as a URL name. Ev
 sends someone back to a page it was told about follows it."""
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -165,3 +166,16 @@ def test_the_rule_has_one_home():
         if "url_has_allowed_host_and_scheme" in path.read_text(encoding="utf-8"))
 
     assert checking == ["ozgeris/safe_next.py"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["home", "jury_panel:score", "https://evil.example/"])
+def test_the_signed_in_language_switch_follows_the_one_rule_too(client, make_user, next_url):
+    """The form in the header posts; it once went through Django's own view, which took a
+    bare word for a path."""
+    client.force_login(make_user(email="ngo@example.kz"))
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": next_url})
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"

@@ -54,8 +54,9 @@ def test_a_number_from_the_environment_or_its_default(monkeypatch, value, kind, 
     assert env_number("OZGERIS_TEST_NUMBER", 7, kind=kind) == expected
 
 
-@pytest.mark.parametrize("value", ["-1", "1.5", "1e3x"])
-def test_a_negative_or_malformed_count_is_refused(monkeypatch, value):
+@pytest.mark.parametrize(("value", "kind"), [
+    ("-1", int), ("1.5", int), ("1e3x", int), ("nan", float), ("inf", float), ("-0.5", float)])
+def test_a_negative_or_malformed_count_is_refused(monkeypatch, value, kind):
     from django.core.exceptions import ImproperlyConfigured
 
     from ozgeris.settings import env_number
@@ -63,7 +64,7 @@ def test_a_negative_or_malformed_count_is_refused(monkeypatch, value):
     monkeypatch.setenv("OZGERIS_TEST_NUMBER", value)
 
     with pytest.raises(ImproperlyConfigured, match="OZGERIS_TEST_NUMBER"):
-        env_number("OZGERIS_TEST_NUMBER", 7)
+        env_number("OZGERIS_TEST_NUMBER", 7, kind=kind)
 
 
 def check_deploy(**env):
