@@ -206,7 +206,7 @@ class CountColumnsAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         columns = [getattr(self, name) for name in self.list_display
-                   if hasattr(getattr(self, name, None), "counts")]
+                   if isinstance(name, str) and hasattr(getattr(self, name, None), "counts")]
         return super().get_queryset(request).annotate(
             **{column.total: Count(column.counts, distinct=True) for column in columns})
 
