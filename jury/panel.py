@@ -280,7 +280,7 @@ class JuryPanelSite(admin.AdminSite):
             "failed": Application.objects.filter(programme=programme,
                                                  status=Status.FAILED_80_20)
             .select_related("organisation", "eligibility").order_by("organisation__name"),
-            # The cut and the overrides are taken once, until the finalists are chosen.
+            # The cut, the overrides and the tie breaks are taken until the finalists are chosen.
             "cut_pending": not results_applied(programme),
         })
 

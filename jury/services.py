@@ -514,6 +514,9 @@ def record_tie_break(*, application, priority, reason, by):
         raise JuryError(_("The priority is a whole number from 1."))
     if not reason.strip():
         raise JuryError(_("Give a reason for the decision."))
+    # After the cut a new order would change the ranks the decision and its protocol rest on.
+    _before_the_cut(application.programme, _("The finalists are chosen: ties can no longer be "
+                                             "broken."))
     tie_break, _created = TieBreak.objects.update_or_create(
         application=application,
         defaults={"priority": priority, "reason": reason, "decided_by": by,

@@ -101,6 +101,17 @@ def test_a_tie_break_priority_is_a_whole_number_from_one(programme, staff, prior
 
 
 @pytest.mark.django_db
+def test_no_tie_is_broken_once_the_finalists_are_chosen(programme, staff):
+    """A new order after the cut would change the ranks the decision and its protocol show."""
+    tied = application(programme, Status.FINALIST)
+
+    with pytest.raises(services.JuryError):
+        services.record_tie_break(application=tied, priority=1, reason="Stronger", by=staff)
+
+    assert not TieBreak.objects.filter(application=tied).exists()
+
+
+@pytest.mark.django_db
 def test_the_page_says_why_a_bad_priority_was_refused(client, programme, staff):
     tied = application(programme, Status.ELIGIBLE)
     client.force_login(staff)
