@@ -67,6 +67,21 @@ def test_a_negative_or_malformed_count_is_refused(monkeypatch, value, kind):
         env_number("OZGERIS_TEST_NUMBER", 7, kind=kind)
 
 
+def test_starttls_and_implicit_tls_together_stop_the_start():
+    result = run(["manage.py", "check"], EMAIL_USE_TLS="true", EMAIL_USE_SSL="true")
+
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS and EMAIL_USE_SSL" in result.stderr
+
+
+def test_an_smtp_server_that_never_answers_cannot_hold_the_outbox_for_ever():
+    from django.core.mail import get_connection
+
+    connection = get_connection("django.core.mail.backends.smtp.EmailBackend")
+
+    assert connection.timeout == settings.EMAIL_TIMEOUT == 30
+
+
 def check_deploy(**env):
     """``check --deploy`` in production with a strong SECRET_KEY, a host and the portal's
     address, and the vote's keys as given."""
@@ -256,7 +271,7 @@ def test_the_mail_and_sign_in_settings_reach_the_containers_and_the_owners_passw
     services = _compose()["services"]
     providers = ("GOOGLE", "FACEBOOK", "MAILRU", "YANDEX", "VK")
     expected = {"EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
-                "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
+                "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL",
                 *(f"{name}_{part}" for name in providers for part in ("CLIENT_ID", "SECRET"))}
 
     for name in ("web", "worker", "beat"):
