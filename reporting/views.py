@@ -124,10 +124,7 @@ def _job(request, pk):
 @role_required(may_read_reports)
 def job(request, pk):
     item = _job(request, pk)
-    if jobs.was_lost(item):
-        messages.warning(request, _("This export was lost before it started (a server "
-                                    "restart dropped it from the queue). Start it again."))
-    return render(request, "reporting/job.html", {"job": item})
+    return render(request, "reporting/job.html", {"job": item, "lost": jobs.was_lost(item)})
 
 
 @role_required(may_read_reports)
@@ -137,6 +134,7 @@ def job_status(request, pk):
     return JsonResponse({
         "state": item.state, "percent": item.percent, "message": item.message,
         "done": item.done, "total": item.total, "error": bool(item.error),
+        "lost": jobs.was_lost(item),
         "download": reverse("reporting:download", args=[item.pk])
         if item.state == ExportJob.State.DONE else ""})
 

@@ -3,6 +3,7 @@ between the commit and the queueing) are failed as lost instead of staying queue
 nobody waits for them and a read-only seat's one-export-at-a-time rule does not hold it to
 them; and that rule holds when one person's requests race."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -105,6 +106,11 @@ def test_staff_see_a_lost_export_failed_not_queued_for_ever(client, staff, open_
     assert [(item.pk, item.state) for item in listed] == [(lost.pk, ExportJob.State.FAILED)]
 
 
+def status_line(page):
+    """The job page's status line (the page also carries the texts its script shows later)."""
+    return re.search(r'<span id="export-message"[^>]*>(.*?)</span>', page, re.S)[1]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("language", "text"), [
     ("ru", "Выгрузка потерялась, не успев начаться"),
@@ -119,8 +125,8 @@ def test_the_page_of_a_lost_export_says_to_start_it_again(client, observer, open
     status = client.get(reverse("reporting:job_status", args=[lost.pk])).json()
     page = client.get(reverse("reporting:job", args=[lost.pk])).content.decode()
 
-    assert status["state"] == "failed"
-    assert text in page
+    assert (status["state"], status["lost"]) == ("failed", True)  # the polling page's text
+    assert text in status_line(page)
 
 
 @pytest.mark.django_db
@@ -132,9 +138,11 @@ def test_the_page_of_an_export_that_failed_otherwise_does_not_call_it_lost(
     client.force_login(observer)
 
     page = client.get(reverse("reporting:job", args=[job.pk])).content.decode()
+    status = client.get(reverse("reporting:job_status", args=[job.pk])).json()
 
-    assert "Выгрузка потерялась" not in page
-    assert "Не удалось выполнить выгрузку" in page
+    assert "Выгрузка потерялась" not in status_line(page)
+    assert "Не удалось выполнить выгрузку" in status_line(page)
+    assert status["lost"] is False
 
 
 @pytest.mark.postgres

@@ -37,7 +37,7 @@
       return;
     }
     if (status.state === "failed") {
-      message.textContent = texts.querySelector("[data-failed]").textContent;
+      message.textContent = texts.querySelector(status.lost ? "[data-lost]" : "[data-failed]").textContent;
       return;
     }
     if (status.message && message.textContent !== status.message) message.textContent = status.message;
