@@ -5,8 +5,10 @@ eligibility and finalist decisions, the vote's winners). Each function runs in o
 transaction, writes an audit entry and queues its mail through the outbox.
 """
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -182,12 +184,30 @@ def update_organisation(*, organisation, changed, by):
     return organisation
 
 
+# The invitation form mails any address the organisation's name, in the portal's own name: one
+# address gets one invitation of an organisation a day, and a person sends so many a day.
+INVITATION_REPEAT = timedelta(days=1)
+INVITATIONS_PER_DAY = 20
+
+
 @transaction.atomic
 def invite_member(*, organisation, email, by):
     """Invite someone by email to act for the organisation. Side effects: an invitation,
-    an email through the outbox with the link that accepts it, an audit entry."""
+    an email through the outbox with the link that accepts it, an audit entry. Refused for a
+    member, for an address invited in the last day (the invitation sent is still good), and
+    past ``INVITATIONS_PER_DAY`` invitations of the person in a day."""
     if organisation.members.filter(email__iexact=email).exists():
         raise ApplicationError(_("This person is already a member of the organisation."))
+    # One request at a time per inviter: a double click or a script cannot pass the checks twice.
+    get_user_model().objects.select_for_update(no_key=True).only("pk").get(pk=by.pk)
+    recent = Invitation.objects.filter(created_at__gte=timezone.now() - INVITATION_REPEAT)
+    if recent.filter(organisation=organisation, email__iexact=email,
+                     accepted_at__isnull=True).exists():
+        raise ApplicationError(_("An invitation to this address was sent less than a day ago; "
+                                 "its link still works."))
+    if recent.filter(invited_by=by).count() >= INVITATIONS_PER_DAY:
+        raise ApplicationError(_("You have sent as many invitations as a day allows. Try again "
+                                 "tomorrow."))
     invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=by)
     outbox.queue_templated_email(
         to=[email],

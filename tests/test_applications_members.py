@@ -123,3 +123,28 @@ def test_the_profile_is_only_for_the_final_round(client, owner, open_programme):
     application = ApplicationFactory(programme=open_programme, status="submitted",
                                      organisation=OrganisationFactory(members=[owner]))
     assert client.get(reverse("applications:profile", args=[application.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_invitation_form_mails_an_address_once_a_day(
+        client, owner, django_capture_on_commit_callbacks):
+    """The form mails the organisation's name, which its members choose, in the portal's own
+    name: twenty posts would have sent twenty letters to whoever was named."""
+    organisation = OrganisationFactory(members=[owner])
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(20):
+            client.post(reverse("applications:invite", args=[organisation.pk]),
+                        {"invite-email": "victim@example.kz"})
+
+    assert len([sent for sent in mail.outbox if "victim@example.kz" in sent.to]) == 1
+
+
+@pytest.mark.django_db
+def test_a_person_sends_only_so_many_invitations_a_day(owner, monkeypatch):
+    monkeypatch.setattr(services, "INVITATIONS_PER_DAY", 3)
+    organisation = OrganisationFactory(members=[owner])
+    for number in range(3):
+        services.invite_member(organisation=organisation, email=f"c{number}@example.kz", by=owner)
+
+    with pytest.raises(services.ApplicationError):
+        services.invite_member(organisation=organisation, email="c4@example.kz", by=owner)
