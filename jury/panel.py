@@ -30,7 +30,7 @@ from ozgeris.safe_next import safe_next_url
 from . import services
 from .forms import ConflictForm, CutForm, ScoreForm
 from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
-from .permissions import applications_for_juror, progress_of
+from .permissions import applications_for_juror, conflicted_in, progress_of
 from .results import results, results_applied
 
 
@@ -271,10 +271,10 @@ class JuryPanelSite(admin.AdminSite):
             "criteria": list(Criterion.objects.filter(programme=programme)), "form": form,
             "proposal": proposal, "signature": signature,
             "settings": services.settings_for(programme),
-            # Blind to the viewer's own conflicts: those rows show no scores.
-            "masked": set(Conflict.objects.filter(juror=member).excluding()
-                          .values_list("application_id", flat=True))
-            if member else set(),
+            # The rows the viewer stands aside on (their own organisation's, their excluding
+            # conflicts, before conflicts are detected too): no scores, rank, proposal or
+            # decision on them. One query, with or without a seat.
+            "masked": conflicted_in(request.user, programme),
             "screened": Application.objects.filter(programme=programme,
                                                    status=Status.SCREENED).count(),
             "failed": Application.objects.filter(programme=programme,

@@ -33,7 +33,7 @@ from .models import (
     ScoreSheet,
     describe_share,
 )
-from .permissions import progress_of
+from .permissions import conflicted_in, in_conflict, progress_of
 from .results import results_applied
 
 
@@ -101,9 +101,13 @@ def decide_eligibility(*, programme, by, now=None):
 
 
 def override_eligibility(*, application, eligible, reason, by):
-    """Staff or the chair overrule the 80/20 result with a written reason (logged)."""
+    """Staff or the chair overrule the 80/20 result with a written reason (logged); never
+    someone who stands aside on the application (``permissions.in_conflict``)."""
     if not may_decide(by, application.programme):
         raise JuryError(_("Only programme staff or the chair can override eligibility."))
+    if in_conflict(by, application):
+        raise JuryError(_("You have a conflict of interest with this application: someone "
+                          "else decides on it."))
     if not reason.strip():
         raise JuryError(_("Give a reason for the override."))
     with transaction.atomic():
@@ -246,10 +250,14 @@ def resolve_conflict(*, conflict, confirm, reason, by, now=None):
     application has left the jury's desk, so results cannot move after the decision."""
     if conflict.kind == Conflict.Kind.AUTOMATIC:
         raise JuryError(_("A juror who is a member of the organisation is always in conflict."))
-    staff = is_programme_staff(by)
-    own_pending = (by == conflict.juror.user and conflict.kind == Conflict.Kind.POSSIBLE
+    own = by == conflict.juror.user
+    own_pending = (own and conflict.kind == Conflict.Kind.POSSIBLE
                    and conflict.state == Conflict.State.PENDING)
-    if not (staff or own_pending):
+    if own and not own_pending:
+        # Staff who sit on the jury do not revisit their own conflict: another person does.
+        raise JuryError(_("Another member of the programme staff decides on your own "
+                          "conflict of interest."))
+    if not (own_pending or is_programme_staff(by)):
         raise JuryError(_("Only programme staff can change this decision."))
     if conflict.application.status not in (Status.SCREENED, Status.ELIGIBLE):
         raise JuryError(_("The jury has decided on this application already."))
@@ -268,10 +276,6 @@ def resolve_conflict(*, conflict, confirm, reason, by, now=None):
     return conflict
 
 
-def excluding_conflict(juror, application):
-    return Conflict.objects.filter(juror=juror, application=application).excluding().exists()
-
-
 # ---------------------------------------------------------------------------
 # Scoring
 # ---------------------------------------------------------------------------
@@ -282,12 +286,11 @@ def scoring_open(programme, now=None):
 
 
 def can_score(juror, application):
-    """An eligible application of the juror's programme, not of the juror's own organisation,
-    with no conflict that excludes the juror."""
+    """An eligible application of the juror's programme that the juror does not stand aside
+    on (``permissions.in_conflict``: not of their own organisation, no excluding conflict)."""
     return (application.programme_id == juror.programme_id
             and application.status == Status.ELIGIBLE
-            and not application.organisation.members.filter(pk=juror.user_id).exists()
-            and not excluding_conflict(juror, application))
+            and not in_conflict(juror.user, application))
 
 
 def _validated(values, criteria):
@@ -370,7 +373,7 @@ def reopen_sheet(*, sheet, reason, by):
 def may_see_other_scores(juror, application):
     """Blind scoring: whether this juror may see the other jurors' scores on the application
     (never for one in conflict with it). Binds anyone who sits on the jury, staff included."""
-    if excluding_conflict(juror, application):
+    if in_conflict(juror.user, application):
         return False
     mode = settings_for(application.programme).others_scores_visible
     if mode == JurySettings.Blind.ALWAYS:
@@ -505,11 +508,18 @@ def send_scoring_reminders(now=None):
 @transaction.atomic
 def record_tie_break(*, application, priority, reason, by):
     """The chair's decision between tied applications (a lower priority ranks first; a
-    priority is a whole number from 1)."""
+    priority is a whole number from 1). Refused to anyone who stands aside
+    (``permissions.in_conflict``) on the application or on one it may be tied with."""
     from .models import TieBreak
 
     if not may_decide(by, application.programme):
         raise JuryError(_("Only programme staff or the chair can break a tie."))
+    if in_conflict(by, application):
+        raise JuryError(_("You have a conflict of interest with this application: someone "
+                          "else decides on it."))
+    if conflicted_in(by, application.programme) & _tied_with(application):
+        raise JuryError(_("You have a conflict of interest with an application tied with "
+                          "this one: someone else breaks the tie."))
     if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
         raise JuryError(_("The priority is a whole number from 1."))
     if not reason.strip():
@@ -523,3 +533,24 @@ def record_tie_break(*, application, priority, reason, by):
                   "decided_at": timezone.now()})
     audit.record(by, "jury.tie_broken", application, priority=priority, reason=reason)
     return tie_break
+
+
+def _tied_with(application):
+    """The ids of the applications a tie break on ``application`` orders it against: those of
+    its nomination with the same total (raw or normalised, as the programme ranks). A
+    recorded priority parts a tied group's ranks but not its totals, so the group is found
+    again when a priority is changed. Wider than the tie when top scores differ: a refusal
+    there leaves the decision to someone else, never to a person in conflict."""
+    from .results import results
+
+    normalised = settings_for(application.programme).ranking == JurySettings.Ranking.NORMALISED
+    rows = [r for r in results(application.programme)
+            if r.application.nomination_id == application.nomination_id]
+
+    def total(row):
+        return row.normalised_total if normalised else row.total
+
+    own = next((total(r) for r in rows if r.application.pk == application.pk), None)
+    if own is None:
+        return set()
+    return {r.application.pk for r in rows if total(r) == own}
