@@ -542,8 +542,11 @@ READER_ROWS = [
     Row("reporting:download", "staff's finalists", (404, 404), args=lambda w: [w.open_job.pk]),
     Row("reporting:index", "POST start finalists", (302, 302), method="POST",
         data=_start_export("finalists")),
-    Row("reporting:index", "POST start votes", (403, 302), method="POST",
+    # The vote's audit file opens to the auditor at the close (the world's vote is open).
+    Row("reporting:index", "POST start votes", (403, 200), method="POST",
         data=_start_export("votes")),
+    Row("reporting:index", "POST start votes closed", (403, 302), method="POST",
+        data=_start_export("votes"), released=True),
     Row("reporting:index", "POST start participants", (403, 403), method="POST",
         data=_start_export("participants")),
     Row("reporting:index", "POST start contracts", (403, 403), method="POST",

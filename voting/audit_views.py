@@ -5,7 +5,13 @@ and what failed, with the way to the vote's audit file (the ``votes`` export).
 
 Read only: GET alone, nothing is written. A verification reads every vote, so its result is
 kept for ``VERIFICATION_SECONDS`` per programme, in the shared cache and in the process's own
-memory (which holds while Redis is down): reloading the page cannot load the server."""
+memory (which holds while Redis is down): reloading the page cannot load the server.
+
+While the vote is open the page shows no votes per finalist: the chain verifies without them,
+and a tally recomputed at each check would give the running totals vote by vote, which the
+staff's chart only moves in steps (``results.staff_chart_moment``). They are shown once the
+vote has closed; the phase is part of the cache key, so the first check after the close is a
+new one."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +30,7 @@ from ozgeris.registries import exporters
 
 from . import checkpoints, ledger
 from .models import Checkpoint, VoteReview
+from .services import voting_closed
 
 VERIFICATION_SECONDS = 300
 RECENT_CHECKPOINTS = 10
@@ -39,7 +46,8 @@ class Verification:
     head_digest: str
     counted: int
     invalidated: int
-    tally: list  # [(finalist id, organisation, counted votes)], most votes first
+    tally: list | None  # [(finalist id, organisation, counted votes)], most votes first;
+    # None while the vote is open (verified, not shown)
     problems: list = field(default_factory=list)
     published: dict | None = None  # the head published at the close, once it is
     checkpoint_count: int = 0
@@ -55,11 +63,13 @@ class Verification:
         return self.checked_at + timedelta(seconds=VERIFICATION_SECONDS)
 
 
-def verify(programme):
-    """Run the ledger's verification and check the stored checkpoints against the chain."""
+def verify(programme, *, closed):
+    """Run the ledger's verification and check the stored checkpoints against the chain; the
+    votes per finalist only once the vote has ``closed``."""
     problems, head_digest, tally = ledger.verify(programme)
     head = ledger.head(programme)
-    names = dict(Application.objects.filter(pk__in=tally).values_list("pk", "organisation__name"))
+    names = dict(Application.objects.filter(pk__in=tally).values_list("pk", "organisation__name")
+                 ) if closed else {}
     published = ledger.published_head(programme)
     stored = list(Checkpoint.objects.filter(programme=programme).order_by("signed_at", "pk"))
     return Verification(
@@ -69,7 +79,8 @@ def verify(programme):
         counted=sum(tally.values()),
         invalidated=VoteReview.objects.filter(vote__programme=programme).invalidated().count(),
         tally=[(pk, names.get(pk, ""), votes)
-               for pk, votes in sorted(tally.items(), key=lambda item: (-item[1], item[0]))],
+               for pk, votes in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+               ] if closed else None,
         problems=problems,
         published={"position": published.head_sequence, "digest": published.head_digest,
                    "at": published.head_published_at} if published else None,
@@ -83,11 +94,13 @@ def verify(programme):
 
 
 def recent_verification(programme):
-    """The verification of at most ``VERIFICATION_SECONDS`` ago, or a new one."""
-    key = f"vote-audit:{programme.pk}"
+    """The verification of at most ``VERIFICATION_SECONDS`` ago in the vote's phase (open or
+    closed), or a new one."""
+    closed = voting_closed(programme)
+    key = f"vote-audit:{programme.pk}:{'closed' if closed else 'open'}"
     found = cache.get(key) or memo.recall(key)
     if found is None:
-        found = verify(programme)
+        found = verify(programme, closed=closed)
         cache.set(key, found, VERIFICATION_SECONDS)
         memo.keep(key, found, VERIFICATION_SECONDS)
     return found

@@ -6,6 +6,13 @@ leaf, receipt hash, finalist, time, the per-vote secret, review status) and no p
 It is for staff and an independent auditor only: the secret is what keeps a public leaf from
 proving a choice, so this file is never attached to anything public (the grant report uses
 the totals per finalist).
+
+A vote's finalist and its cast time to the microsecond would give staff and the auditor the
+running tally, vote by vote, which the staff's chart only moves in steps: ``votes`` is
+readable once the vote has closed (``readable_once`` holds it from the auditor; staff pass
+that check, so before the close the file itself lists no vote), and ``voting-stats`` and
+``winners-protocol`` count the votes per finalist at the staff chart's moment while the vote
+is open (``results.staff_chart_moment``).
 """
 
 from django.utils import timezone
@@ -20,8 +27,8 @@ from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
 from .models import LedgerEntry, ReviewStatus, Vote, VoteReview
-from .results import results, results_released
-from .services import settings_for
+from .results import results, results_released, staff_chart_moment
+from .services import settings_for, voting_closed
 from .statistics import statistics
 
 
@@ -50,14 +57,19 @@ def render_votes(programme, options, progress):
     header = [_("Position"), _("Leaf"), _("Receipt hash"), _("Finalist id"), _("Finalist"),
               _("Cast at (Almaty)"), _("Cast at (as hashed, UTC)"), _("Per-vote secret"),
               _("Status")]
-    content = workbook_bytes([(_("Votes"), header, _vote_rows(programme, progress))])
+    if voting_closed(programme):
+        rows = _vote_rows(programme, progress)
+    else:  # staff may start it (the auditor may not): it lists no vote before the close
+        rows = [[_("The votes are listed once the public vote has closed.")]]
+        progress(1, 1, _("Votes"))
+    content = workbook_bytes([(_("Votes"), header, rows)])
     return f"votes-{programme.year}.xlsx", CONTENT_TYPES[XLSX], content
 
 
 def render_statistics(programme, options, progress):
     progress(0, 2, _("Vote statistics"))
     stats = statistics(programme)
-    outcome = results(programme, fresh=True)
+    outcome = results(programme, fresh=True, cast_before=staff_chart_moment(programme))
     summary = [
         (_("Period"), f"{stats.first_day:%d.%m.%Y} – {stats.last_day:%d.%m.%Y}"),
         (_("Unique visitors"), stats.visitors),
@@ -85,7 +97,7 @@ def render_statistics(programme, options, progress):
 
 
 def protocol_context(programme):
-    outcome = results(programme, fresh=True)
+    outcome = results(programme, fresh=True, cast_before=staff_chart_moment(programme))
     vote_settings = settings_for(programme)
     head = LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
     return {
@@ -109,7 +121,8 @@ def render_protocol(programme, options, progress):
 
 
 register_exporter("votes", title=gettext_lazy("Votes (for the auditor)"), formats=["xlsx"],
-                  render=render_votes, personal_data=False, audit_file=True)
+                  render=render_votes, personal_data=False, audit_file=True,
+                  readable_once=voting_closed)
 register_exporter("voting-stats", title=gettext_lazy("Vote and visitor statistics"),
                   formats=["xlsx"], render=render_statistics, personal_data=False,
                   readable_once=results_released)

@@ -211,11 +211,14 @@ def staff_chart_moment(programme, now=None):
     return datetime.fromtimestamp(now.timestamp() // step * step, tz=UTC)
 
 
-def top_per_nomination(programme, per_nomination):
+def top_per_nomination(programme, per_nomination, *, now=None):
     """The ``per_nomination`` finalists with most votes in each nomination (a tie at the
-    cut-off takes everyone tied, for staff to settle)."""
+    cut-off takes everyone tied, for staff to settle). While the vote is open, by the totals
+    of the staff's chart (``staff_chart_moment``), so that the finalists it ticks do not move
+    with each vote."""
     chosen = []
-    for group in results(programme, fresh=True).by_nomination:
+    moment = staff_chart_moment(programme, now)
+    for group in results(programme, fresh=True, cast_before=moment).by_nomination:
         if len(group.rows) <= per_nomination:
             chosen.extend(row.application for row in group.rows)
             continue

@@ -35,9 +35,10 @@ from .models import (
     VoteFlag,
     VoteReview,
     VoteStatusChange,
+    VotingSettings,
 )
 from .results import forget_tally, results_released
-from .services import VotingError
+from .services import VotingError, settings_for
 
 
 def _subnet(address):
@@ -170,12 +171,22 @@ def set_review_status(*, vote, status, by, reason):
         raise VotingError(_("Unknown review status."))
     if not (reason or "").strip():
         raise VotingError(_("Give the reason for the decision."))
+    released = _("The results are released: withdraw the release, with its reason, before "
+                 "changing a vote's review.")
     if results_released(vote.programme_id):
         # Released means frozen: a published total changes only after staff withdraw the
         # release, with a reason the public results page shows.
-        raise VotingError(_("The results are released: withdraw the release, with its reason, "
-                            "before changing a vote's review."))
+        raise VotingError(released)
+    settings_for(vote.programme)  # the row exists before it is locked
     with transaction.atomic():
+        # The check above is only the quick answer: a release committed since would let this
+        # decision change released totals. Lock the vote settings' row that release_results
+        # and withdraw_release lock (a guard only, so FOR NO KEY UPDATE) and ask again: a
+        # release either waits for this decision or is seen here.
+        guard = VotingSettings.objects.select_for_update(no_key=True).get(
+            programme_id=vote.programme_id)
+        if guard.results_released_at:
+            raise VotingError(released)
         review, _created = VoteReview.objects.select_for_update().get_or_create(
             vote=vote, defaults={"status": ReviewStatus.COUNTED})
         previous = review.status
