@@ -5,6 +5,7 @@ Accounts and their privileges are the superusers' (issue 15): staff may look peo
 only a superuser edits groups or an account's access, email address or password.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,6 +24,7 @@ from .permissions import (
     may_administer_accounts,
     may_manage_account,
 )
+from .vote_window import StoredVoteWindow, vote_window_fixed
 
 # The site's titles and its index grouped by stage: ozgeris/admin_site.py.
 
@@ -155,8 +157,31 @@ class NominationInline(admin.TabularInline):
     fields = ["order", "code", "kind", "title_ru", "title_kk", "title_en"]
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    def clean(self):
+        """The window's rule again, on the row as stored when the form is saved: a field shown
+        editable may have become fixed since the page was opened."""
+        cleaned = super().clean()
+        window = StoredVoteWindow.of(self.instance)
+        if window is None:
+            return cleaned
+        # A field left as it was keeps its stored value (the page shows it to the second, the
+        # row may hold microseconds); a read-only one is not in the form at all, an invalid
+        # one has its own error.
+        new = {}
+        for name in ("opens_at", "closes_at"):
+            posted = cleaned.get(f"voting_{name}")
+            changed = f"voting_{name}" in self.changed_data and posted is not None
+            new[name] = posted if changed else getattr(window, name)
+        refused = window.refusals(**new)
+        for field, message in refused.items():
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["year", "title_ru", "intake_opens_at", "voting_opens_at", "is_published"]
     list_filter = ["is_published"]
     inlines = [NominationInline]
@@ -178,6 +203,15 @@ class ProgrammeAdmin(admin.ModelAdmin):
         ),
         (_("Contacts"), {"fields": ["contact_email", "contact_phone"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The vote's window as far as it is fixed (``StoredVoteWindow``), for everyone."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            if not hasattr(obj, "_fixed_vote_window"):  # asked several times per page
+                obj._fixed_vote_window = vote_window_fixed(obj)
+            fields += obj._fixed_vote_window
+        return fields
 
 
 @admin.register(Region)

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -18,6 +17,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.permissions import is_programme_staff
+from ozgeris.vote_window import vote_window_fixed
 
 from . import review
 from .models import ReviewStatus, VoteReview, VoteStatusChange, VotingSettings
@@ -56,7 +56,9 @@ class VotingSettingsAdmin(StaffOnly, admin.ModelAdmin):
         """The ballot's rule is fixed once the vote opens: switching to one vote per
         nomination mid-vote would give everyone who voted a vote in each other nomination."""
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.programme.voting_opens_at <= timezone.now():
+        # Opened by the database's clock, by the same rule that fixes the opening itself (the
+        # opening can then no longer be moved into the future to unlock this setting).
+        if obj is not None and "voting_opens_at" in vote_window_fixed(obj.programme):
             fields.append("one_vote_per_nomination")
         return fields
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -90,20 +90,30 @@ def ballot_facts(programme_id):
     return memo.remember(f"voting:ballot:{programme_id}", BALLOT_CACHE_SECONDS, read)
 
 
+def head_published(programme_field="pk"):
+    """Whether the programme (``programme_field`` of the outer query) has its head digest
+    published: its ledger is closed, so a vote stored then would never be sealed or counted."""
+    return Exists(VotingSettings.objects.filter(programme=OuterRef(programme_field),
+                                                head_published_at__isnull=False))
+
+
 def _ballot_checks(voter, programme_id):
-    """The programme's row with the two checks every vote makes: ``verified`` (the voter's
-    login email is verified, the rule of ozgeris.permissions.can_vote) and ``is_open`` (the
-    vote is open by the database's clock)."""
+    """The programme's row with the three checks every vote makes: ``verified`` (the voter's
+    login email is verified, the rule of ozgeris.permissions.can_vote), ``is_open`` (the
+    vote is open by the database's clock) and ``closed_ledger`` (its head digest is
+    published: a window opened again afterwards takes no vote, it could never count)."""
     return (Programme.objects.filter(pk=programme_id)
             .annotate(is_open=ExpressionWrapper(
                 Q(voting_opens_at__lte=Now(), voting_closes_at__gt=Now()),
                 output_field=BooleanField()),
-                verified=Exists(voter.verified_login_email())))
+                verified=Exists(voter.verified_login_email()),
+                closed_ledger=head_published()))
 
 
 def allowed_to_vote(voter, programme_id):
-    """The programme's id if both checks pass, else nothing (the vote's own statement)."""
-    return (_ballot_checks(voter, programme_id).filter(verified=True, is_open=True)
+    """The programme's id if the checks pass, else nothing (the vote's own statement)."""
+    return (_ballot_checks(voter, programme_id)
+            .filter(verified=True, is_open=True, closed_ledger=False)
             .order_by().values("pk"))
 
 
@@ -167,10 +177,13 @@ def _store(voter, vote, link):
 
 def _refusal(voter, programme_id):
     """Why a vote was refused (read only then: a vote that passes asks nothing more)."""
-    verified, is_open = _ballot_checks(voter, programme_id).values_list(
-        "verified", "is_open").get()
+    verified, is_open, closed_ledger = _ballot_checks(voter, programme_id).values_list(
+        "verified", "is_open", "closed_ledger").get()
     if not verified:
         return _("Only a signed-in person with a verified email address can vote.")
+    if closed_ledger:
+        return _("The public vote is over: its ledger is closed and no more votes are "
+                 "accepted.")
     if not is_open:
         return _("The public vote is not open.")
     return _("The vote could not be recorded. Please try again.")  # the window's edge, passed
@@ -260,18 +273,24 @@ class ReceiptStatus:
     leaf: str = ""
     review: str = ""  # "" when never reviewed, else a ReviewStatus
     checkpoint: object = None  # the first signed checkpoint that includes the vote (a Checkpoint)
+    # Stored but never to be sealed: the head was published without it (a vote that got in
+    # past the window's checks, or committed while the head was being published).
+    not_counted: bool = False
 
 
 def check_receipt(code):
     """What a receipt proves: that a vote was counted and where it sits in the chain — never
-    for whom it was cast."""
-    vote = Vote.objects.filter(receipt_hash=receipt_hash(code)).only("pk").first()
+    for whom it was cast. A vote not in the ledger once the head is published is not counted
+    (nothing is sealed after it); whether the head is published is read before the ledger, so
+    a vote sealed in between is still found there."""
+    vote = (Vote.objects.filter(receipt_hash=receipt_hash(code))
+            .annotate(closed_ledger=head_published("programme")).only("pk").first())
     if vote is None:
         return ReceiptStatus(found=False)
     review = VoteReview.objects.filter(vote=vote).values_list("status", flat=True).first() or ""
     entry = LedgerEntry.objects.filter(vote=vote).only("programme_id", "sequence", "leaf").first()
     if entry is None:
-        return ReceiptStatus(found=True, review=review)
+        return ReceiptStatus(found=True, review=review, not_counted=vote.closed_ledger)
     return ReceiptStatus(found=True, sealed=True, position=entry.sequence, leaf=entry.leaf,
                          review=review, checkpoint=checkpoints.first_including(
                              entry.programme_id, entry.sequence))
