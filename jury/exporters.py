@@ -24,7 +24,7 @@ from ozgeris.uploads import CONTENT_TYPES, PDF, XLSX
 from ozgeris.xlsx import workbook_bytes
 
 from . import models
-from .results import results
+from .results import results, results_applied
 from .supporting import laureates
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -449,10 +449,19 @@ def render_protocol(programme, options, progress):
     return f"jury-protocol-{programme.year}.pdf", CONTENT_TYPES[PDF], content
 
 
+def sealed_from_its_jurors(user, programme):
+    """The scores and the minutes carry every juror's scores and comments, those on the
+    applications a juror abstains on among them: a juror of ``programme`` (staff too) reads
+    neither before its results are applied, as the admin shows a staff juror no other juror's
+    sheet (``ozgeris.reader_seats``)."""
+    return (models.JuryMember.objects.filter(programme=programme, user_id=user.pk).exists()
+            and not results_applied(programme))
+
+
 register_exporter("jury-protocol", title=gettext_lazy("Minutes of the jury"),
-                  formats=["pdf"], render=render_protocol)
+                  formats=["pdf"], render=render_protocol, sealed_for=sealed_from_its_jurors)
 register_exporter("scores", title=gettext_lazy("Jury scores"), formats=["xlsx"],
-                  render=render_scores)
+                  render=render_scores, sealed_for=sealed_from_its_jurors)
 register_exporter("finalists", title=gettext_lazy("Finalists"), formats=["xlsx"],
                   render=render_finalists, personal_data=False)
 register_exporter("jury-members", title=gettext_lazy("Jury members"), formats=["xlsx"],

@@ -21,6 +21,11 @@ refused by the check it already had. What they read:
 
 Two-factor sign-in binds them as it binds staff (``ozgeris.two_factor``); after signing in
 they land on their page (``landing_url``).
+
+Staff read every export but one an exporter seals from them (``Exporter.sealed_for``): a staff
+member with a seat on an edition's jury does not read its scores and minutes before the
+results are applied (every juror's scores and comments, those on the application the person
+abstains on among them), as the admin shows a staff juror no other juror's sheet.
 """
 
 from django.urls import reverse
@@ -49,10 +54,21 @@ def _seat_may_read(user, exporter):
     return not exporter.audit_file or is_auditor(user)
 
 
+def sealed_for(user, name, programme):
+    """Is the export ``name`` of ``programme`` held from ``user`` whatever their role
+    (``Exporter.sealed_for``: a juror of the edition, its scores before the results)?"""
+    exporter = exporters.get(name)
+    return (exporter is not None and exporter.sealed_for is not None and programme is not None
+            and bool(exporter.sealed_for(user, programme)))
+
+
 def may_read_export(user, name, programme):
-    """May ``user`` start and download the export ``name`` of ``programme``? Staff: every one.
-    The read-only seats: none with personal data, the vote's audit file for the auditor
-    only, and a file held until its figures are out (``readable_once``) only then."""
+    """May ``user`` start and download the export ``name`` of ``programme``? None sealed from
+    them (``sealed_for``). Staff: every other one. The read-only seats: none with personal
+    data, the vote's audit file for the auditor only, and a file held until its figures are
+    out (``readable_once``) only then."""
+    if sealed_for(user, name, programme):
+        return False
     if is_programme_staff(user):
         return True
     exporter = exporters.get(name)
@@ -73,12 +89,16 @@ def attachable_for_seats(exporter, programme):
             and _figures_out(exporter, programme))
 
 
-def offered_exporters(user):
+def offered_exporters(user, programme=None):
     """The names of the exports ``user`` may read of some programme (what their form offers;
-    ``may_read_export`` decides for the programme chosen)."""
+    ``may_read_export`` decides for the programme chosen), less those sealed from them in
+    ``programme`` when given (the one the form shows first)."""
     if is_programme_staff(user):
-        return exporters.names()
-    return [name for name in exporters.names() if _seat_may_read(user, exporters.get(name))]
+        names = exporters.names()
+    else:
+        names = [name for name in exporters.names()
+                 if _seat_may_read(user, exporters.get(name))]
+    return [name for name in names if not sealed_for(user, name, programme)]
 
 
 def landing_url(user):

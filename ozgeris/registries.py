@@ -38,9 +38,14 @@ class Exporter:
     # count as carrying it. The vote's audit file (per-vote secrets) is for staff and the
     # auditor only. ``readable_once(programme)``, when given, holds a file from those seats
     # until its figures are out (the vote's totals until the results are released).
+    # ``sealed_for(user, programme)``, when given, holds the file from a person it names,
+    # staff included, for as long as it says so (the jury's scores and minutes from a juror of
+    # that edition until its results are applied: they would undo blind scoring and the
+    # juror's own abstentions).
     personal_data: bool = True
     audit_file: bool = False
     readable_once: Callable[..., bool] | None = None
+    sealed_for: Callable[..., bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -243,9 +248,10 @@ application_overviews = Registry("application overview")
 
 
 def register_exporter(name, *, title, formats, render, personal_data=True, audit_file=False,
-                      readable_once=None):
+                      readable_once=None, sealed_for=None):
     return exporters.register(name, Exporter(name, title, tuple(formats), render,
-                                             personal_data, audit_file, readable_once))
+                                             personal_data, audit_file, readable_once,
+                                             sealed_for))
 
 
 def register_indicator(name, function):

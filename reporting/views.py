@@ -22,7 +22,7 @@ from ozgeris.permissions import (
     role_required,
     staff_required,
 )
-from ozgeris.reader_seats import may_read_export, offered_exporters
+from ozgeris.reader_seats import may_read_export, offered_exporters, sealed_for
 from ozgeris.registries import exporters
 
 from . import jobs, services
@@ -48,7 +48,10 @@ class ExportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        offered = set(offered_exporters(user))
+        # Unbound, the form leaves out what is sealed from the user in the programme it shows
+        # first; a request for another programme is decided in clean().
+        offered = set(offered_exporters(
+            user, programme=None if self.is_bound else self.initial.get("programme")))
         self.fields["exporter"].choices = [
             (item.name, f"{item.title} ({', '.join(item.formats).upper()})")
             for item in sorted(exporters, key=lambda item: (item.name not in (
@@ -63,7 +66,11 @@ class ExportForm(forms.Form):
                            % {"number": version})
         if version and data.get("exporter") not in ("report", "report-xlsx"):
             self.add_error("version", _("Only the grant report has issued versions."))
-        if data.get("exporter") and data.get("programme") and not may_read_export(
+        if data.get("exporter") and data.get("programme") and sealed_for(
+                self.user, data["exporter"], data["programme"]):
+            self.add_error("exporter", _("You sit on this programme's jury: this export opens "
+                                         "to you once the jury's results are applied."))
+        elif data.get("exporter") and data.get("programme") and not may_read_export(
                 self.user, data["exporter"], data["programme"]):
             self.add_error("exporter", _("This export opens to you once its figures are "
                                          "public (the vote's, once the results are released)."))

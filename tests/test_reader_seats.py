@@ -121,12 +121,13 @@ def test_no_seat_starts_an_export_with_personal_data(client, request, open_progr
 
 @pytest.mark.django_db
 def test_the_votes_file_is_the_auditors_not_the_observers(
-        client, observer, auditor, open_programme, django_capture_on_commit_callbacks):
+        client, observer, auditor, vote_programme, django_capture_on_commit_callbacks):
+    close_vote(vote_programme)  # the file opens at the close (tests/test_vote_live_figures.py)
     client.force_login(observer)
-    assert _start(client, open_programme, "votes").status_code == 403
+    assert _start(client, vote_programme, "votes").status_code == 403
     client.force_login(auditor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _start(client, open_programme, "votes")
+        response = _start(client, vote_programme, "votes")
     job = ExportJob.objects.get()
     assert response["Location"] == reverse("reporting:job", args=[job.pk])
     job.refresh_from_db()
@@ -341,3 +342,71 @@ def test_the_demo_has_a_login_for_each_seat():
         user = User.objects.get(email=logins[seat])
         assert list(user.groups.values_list("name", flat=True)) == [group]
         assert not user.is_staff and user.check_password(programme.demo_password())
+
+
+# An export sealed from some people (Exporter.sealed_for): the jury's scores and minutes from a
+# juror of the edition, staff included, until its results are applied ----------------------
+
+@pytest.fixture
+def sealed_export(staff):
+    """A stand-in export sealed from ``staff`` (the one who sits on the jury here) in every
+    programme: the mechanism, whatever the exporter."""
+    from ozgeris.registries import register_exporter
+
+    register_exporter("sealed-for-test", title="Sealed", formats=["xlsx"],
+                      render=lambda programme, options, progress: (
+                          "sealed.txt", "text/plain", b"SECRET-REMARK"),
+                      sealed_for=lambda user, programme: user.pk == staff.pk)
+    yield "sealed-for-test"
+    exporters.unregister("sealed-for-test")
+
+
+@pytest.fixture
+def other_staff(make_user):
+    user = make_user(email="colleague@example.kz", is_staff=True)
+    user.groups.add(Group.objects.get(name="Programme staff"))
+    return user
+
+
+@pytest.mark.django_db
+def test_staff_do_not_read_an_export_sealed_from_them(staff, other_staff, open_programme,
+                                                      sealed_export):
+    assert not reader_seats.may_read_export(staff, sealed_export, open_programme)
+    assert reader_seats.may_read_export(other_staff, sealed_export, open_programme)
+    assert sealed_export not in reader_seats.offered_exporters(staff, open_programme)
+    assert sealed_export in reader_seats.offered_exporters(other_staff, open_programme)
+
+
+@pytest.mark.django_db
+def test_the_reports_page_neither_offers_nor_starts_an_export_sealed_from_staff(
+        client, staff, other_staff, open_programme, sealed_export):
+    client.force_login(staff)
+    assert sealed_export not in _offered(client.get(reverse("reporting:index")))
+    assert "participants" in _offered(client.get(reverse("reporting:index")))
+
+    response = _start(client, open_programme, sealed_export)  # a direct POST
+    assert response.status_code == 200
+    assert "exporter" in response.context["form"].errors
+    assert not ExportJob.objects.exists()
+
+    client.force_login(other_staff)
+    assert sealed_export in _offered(client.get(reverse("reporting:index")))
+    assert _start(client, open_programme, sealed_export).status_code == 302
+
+
+@pytest.mark.django_db
+def test_staff_do_not_open_a_colleagues_export_sealed_from_them(
+        client, staff, other_staff, open_programme, sealed_export,
+        django_capture_on_commit_callbacks):
+    from reporting.jobs import start_export
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_export(programme=open_programme, exporter=sealed_export, language="ru",
+                           by=other_staff)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE
+    client.force_login(staff)
+    for name in ("job", "job_status", "download"):
+        assert client.get(reverse(f"reporting:{name}", args=[job.pk])).status_code == 404
+    client.force_login(other_staff)
+    assert client.get(reverse("reporting:download", args=[job.pk])).status_code == 200
