@@ -1,12 +1,15 @@
 """The applicant's forms: eligibility check, organisation, application sections, documents."""
 
+from pathlib import PurePosixPath
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.models import Nomination
-from ozgeris.uploads import JPEG, PNG, check_public_file
+from ozgeris.uploads import EXTENSIONS, JPEG, PNG, check_public_file
 
 from . import fields as application_fields
 from .models import Application, LegalForm, Organisation
@@ -136,6 +139,11 @@ class ProfileForm(forms.ModelForm):
     def clean_pending_photo(self):
         photo = self.cleaned_data.get("pending_photo")
         if isinstance(photo, UploadedFile):
-            # Checked as the public file it becomes once staff approve it.
-            check_public_file(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
+            # Checked as the public file it becomes once staff approve it, and stored as one:
+            # under a name the server chooses, the uploaded stem slugged and the extension of
+            # the type in its content (a PNG uploaded as "photo.eps" is stored as photo.png).
+            # Publishing adds the random part (ozgeris.storage.public_name).
+            kind = check_public_file(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES)
+            stem = slugify(PurePosixPath(photo.name).stem.replace("_", " "))[:40].strip("-")
+            photo.name = f"{stem or 'photo'}{EXTENSIONS[kind]}"
         return photo

@@ -15,6 +15,7 @@ from ozgeris.audit import history
 from ozgeris.models import Programme
 from ozgeris.pdf import render_pdf
 from ozgeris.public_files import sandboxed
+from ozgeris.uploads import CONTENT_TYPES, EXTENSIONS, JPEG, PNG, sniff
 
 from . import intake, permissions, resubmission, services
 from .downloads import document_response
@@ -351,7 +352,10 @@ def application_profile(request, pk):
 
 @login_required
 def profile_photo(request, pk):
-    """The photo awaiting approval, for the organisation's members and staff only."""
+    """The photo awaiting approval, for the organisation's members and staff only, with the
+    type found in its first bytes: never the one its uploaded name suggests (a PNG stored as
+    ``photo.eps`` by an older version is served as a PNG); content of another type is not
+    served at all."""
     application = get_object_or_404(permissions.applications_for(request.user), pk=pk)
     if not application.pending_photo:
         raise Http404
@@ -359,4 +363,11 @@ def profile_photo(request, pk):
         handle = application.pending_photo.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    return sandboxed(FileResponse(handle))  # someone's upload: nothing in it runs
+    kind = sniff(handle.read(16))
+    if kind not in (JPEG, PNG):
+        handle.close()
+        raise Http404
+    handle.seek(0)
+    # Someone's upload: nothing in it runs.
+    return sandboxed(FileResponse(handle, content_type=CONTENT_TYPES[kind],
+                                  filename=f"photo-{application.pk}{EXTENSIONS[kind]}"))
