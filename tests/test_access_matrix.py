@@ -528,8 +528,12 @@ READER_EXPECTED = {
 }
 
 
-def _start_export(exporter):
-    return lambda w: {"programme": 2031, "exporter": exporter, "language": "ru"}
+def _start_export(exporter, expected, after=""):
+    """A row for starting ``exporter`` on the reports page (POST); ``after`` ("closed",
+    "released") names the world's vote as closed and its results released."""
+    return Row("reporting:index", " ".join(filter(None, ("POST start", exporter, after))),
+               expected, method="POST", released=bool(after),
+               data=lambda w: {"programme": 2031, "exporter": exporter, "language": "ru"})
 
 
 # Signed in without admin access, the admin sends a seat to its sign-in (which refuses it).
@@ -540,22 +544,15 @@ READER_ROWS = [
     Row("reporting:job", "staff's finalists", (404, 404), args=lambda w: [w.open_job.pk]),
     Row("reporting:job_status", "staff's finalists", (404, 404), args=lambda w: [w.open_job.pk]),
     Row("reporting:download", "staff's finalists", (404, 404), args=lambda w: [w.open_job.pk]),
-    Row("reporting:index", "POST start finalists", (302, 302), method="POST",
-        data=_start_export("finalists")),
+    _start_export("finalists", (302, 302)),
     # The vote's audit file opens to the auditor at the close (the world's vote is open).
-    Row("reporting:index", "POST start votes", (403, 200), method="POST",
-        data=_start_export("votes")),
-    Row("reporting:index", "POST start votes closed", (403, 302), method="POST",
-        data=_start_export("votes"), released=True),
-    Row("reporting:index", "POST start participants", (403, 403), method="POST",
-        data=_start_export("participants")),
-    Row("reporting:index", "POST start contracts", (403, 403), method="POST",
-        data=_start_export("contracts")),
+    _start_export("votes", (403, 200)),
+    _start_export("votes", (403, 302), after="closed"),
+    _start_export("participants", (403, 403)),
+    _start_export("contracts", (403, 403)),
     # The vote's figures before the release: the form says when they open (200), no job.
-    Row("reporting:index", "POST start voting-stats", (200, 200), method="POST",
-        data=_start_export("voting-stats")),
-    Row("reporting:index", "POST start voting-stats released", (302, 302), method="POST",
-        data=_start_export("voting-stats"), released=True),
+    _start_export("voting-stats", (200, 200)),
+    _start_export("voting-stats", (302, 302), after="released"),
     Row("voting:audit", "POST", (403, 405), args=[2031], method="POST", data=lambda w: {}),
     Row("admin:applications_application_change", "A", READER_ADMIN, args=lambda w: [w.app_a.pk]),
     Row("admin:applications_application_add", "", READER_ADMIN),
