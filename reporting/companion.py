@@ -129,15 +129,16 @@ def _copied(sheet):
     return header, ([_cell_value(cell) for cell in row] for row in rows)
 
 
-def _attached(appendices, programme, for_reader=False):
+def _attached(appendices, programme, for_reader=False, sealed=()):
     """The exporters the appendices name, each once, in the appendices' order. A report made
     for a read-only seat (``for_reader``, set by the reports page, never by the form) carries
-    only the exports the seats may read themselves."""
+    only the exports the seats may read themselves; none carries an export ``sealed`` from
+    the person who asked for it (the reports page names them: a juror's own jury's scores)."""
     names = []
     for appendix in appendices:
         for name in appendix.exporters:
             exporter = exporters.get(name)
-            if (exporter is not None and name not in NEVER_ATTACHED
+            if (exporter is not None and name not in NEVER_ATTACHED and name not in sealed
                     and "xlsx" in exporter.formats and name not in names
                     and (not for_reader or attachable_for_seats(exporter, programme))):
                 names.append(name)
@@ -173,7 +174,8 @@ def render_xlsx(programme, options, progress, *, cache=None):
     cache = {} if cache is None else cache
     appendices = list(Appendix.objects.filter(programme=programme))
     for_reader = bool(options.get("for_reader"))
-    names = _attached(appendices, programme, for_reader=for_reader)
+    names = _attached(appendices, programme, for_reader=for_reader,
+                      sealed=set(options.get("sealed", ())))
     steps = 2 + len(names)
     progress(0, steps, _("Indicators"))
     illustrative = {item.source: item.note

@@ -91,6 +91,12 @@ def index(request):
         options = {"version": data["version"]} if data["version"] else {}
         if not staff:  # a seat's report carries only what the seat may read
             options["for_reader"] = True
+        # Nor does anyone's report carry an export sealed from them (the grant report attaches
+        # its appendices' exports: a juror's own jury's scores before the cut).
+        sealed = [name for name in exporters.names()
+                  if sealed_for(request.user, name, data["programme"])]
+        if sealed:
+            options["sealed"] = sealed
         # A seat runs one export at a time: a second request opens the one under way.
         job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
                                 language=data["language"], by=request.user, options=options,

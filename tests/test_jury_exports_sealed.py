@@ -66,3 +66,25 @@ def test_the_reports_page_neither_offers_nor_starts_them_for_a_staff_juror(
         assert response.status_code == 200
         assert "exporter" in response.context["form"].errors
     assert not ExportJob.objects.filter(created_by=staff).exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_jurors_grant_report_attaches_no_sealed_export(
+        client, programme, staff, staff_on_the_jury, monkeypatch):
+    """The grant report's companion attaches its appendices' exports: the scores among them
+    would reach the juror through it."""
+    from ozgeris.models import Programme
+    from reporting.companion import _attached
+    from reporting.models import Appendix
+
+    monkeypatch.setattr(Programme.objects, "current", lambda: programme)
+    monkeypatch.setattr("reporting.jobs._queue", lambda job_id: None)  # the job is not run
+    client.force_login(staff)
+    client.post(reverse("reporting:index"), {
+        "programme": programme.year, "exporter": "report-xlsx", "language": "ru"})
+    options = ExportJob.objects.get(created_by=staff, exporter="report-xlsx").options
+    appendix = Appendix(programme=programme, number=1, title_ru="Приложение",
+                        exporters=["scores", "finalists"])
+
+    assert set(SEALED) <= set(options["sealed"])
+    assert _attached([appendix], programme, sealed=set(options["sealed"])) == ["finalists"]
