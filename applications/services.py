@@ -188,6 +188,9 @@ def update_organisation(*, organisation, changed, by):
 # address gets one invitation of an organisation a day, and a person sends so many a day.
 INVITATION_REPEAT = timedelta(days=1)
 INVITATIONS_PER_DAY = 20
+# An invitation is accepted within this long of being sent: a link found in an old mailbox
+# (of someone who has since left the organisation, say) no longer lets anyone in.
+INVITATION_VALID = timedelta(days=14)
 
 
 @transaction.atomic
@@ -224,9 +227,12 @@ def invite_member(*, organisation, email, by):
 @transaction.atomic
 def accept_invitation(*, invitation, user):
     """Join the organisation. The invitation is for one address; a signed-in person with
-    another address cannot use it."""
+    another address cannot use it, and it is good for ``INVITATION_VALID``."""
     if invitation.accepted_at:
         raise ApplicationError(_("This invitation has already been used."))
+    if invitation.created_at < timezone.now() - INVITATION_VALID:
+        raise ApplicationError(_("This invitation has expired. Ask the organisation for a new "
+                                 "one."))
     if invitation.email.lower() != user.email.lower():
         raise ApplicationError(
             _("This invitation was sent to another email address. Sign in with that address.")

@@ -148,3 +148,24 @@ def test_a_person_sends_only_so_many_invitations_a_day(owner, monkeypatch):
 
     with pytest.raises(services.ApplicationError):
         services.invite_member(organisation=organisation, email="c4@example.kz", by=owner)
+
+
+@pytest.mark.django_db
+def test_an_invitation_expires_after_two_weeks(owner, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.models import Invitation
+
+    organisation = OrganisationFactory(members=[owner])
+    invitation = services.invite_member(organisation=organisation, email="late@example.kz",
+                                        by=owner)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - services.INVITATION_VALID - timedelta(minutes=1))
+    invitation.refresh_from_db()
+    late = make_user(email="late@example.kz")
+
+    with pytest.raises(services.ApplicationError, match="expired"):
+        services.accept_invitation(invitation=invitation, user=late)
+    assert not organisation.members.filter(pk=late.pk).exists()
