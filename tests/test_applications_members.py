@@ -151,7 +151,7 @@ def test_a_person_sends_only_so_many_invitations_a_day(owner, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_an_invitation_expires_after_two_weeks(owner, make_user):
+def test_an_invitation_expires_after_two_weeks(owner, make_user, english):
     from datetime import timedelta
 
     from django.utils import timezone
