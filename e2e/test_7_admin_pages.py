@@ -102,15 +102,22 @@ def working_side(stack):
     under review, so the jury's pages and each named change form have something to show."""
     from secrets import token_hex
 
+    from django.db import connection, transaction
+
     from applications.models import Application
     from voting.models import Vote, VoteReview
 
     if not VoteReview.objects.exists():
-        # The database takes a vote only while the vote is open.
+        # The database takes a vote only while the vote is open and its head unpublished; the
+        # journeys before this one released the results, so the row is put in as the table's
+        # owner could (the window trigger off for this one insert, in one transaction).
         current = stages.vote()
         finalist = stages.applications("finalist", count=1, nomination="ecology").get()
-        vote = Vote.objects.create(programme=current, finalist=finalist,
-                                   receipt_hash=token_hex(32), secret=token_hex(32))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE voting_vote DISABLE TRIGGER voting_vote_in_window")
+            vote = Vote.objects.create(programme=current, finalist=finalist,
+                                       receipt_hash=token_hex(32), secret=token_hex(32))
+            cursor.execute("ALTER TABLE voting_vote ENABLE TRIGGER voting_vote_in_window")
         VoteReview.objects.create(vote=vote, reason="e2e: many votes from one address")
         # Not a finalist any longer: the journeys after this one count the finalists.
         Application.objects.filter(pk=finalist.pk).update(status="not_selected")
