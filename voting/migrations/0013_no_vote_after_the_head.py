@@ -10,36 +10,28 @@ so it sees a publication committed while the vote's statement was under way.
 
 from django.db import migrations
 
-WITH_HEAD_CHECK = """
-CREATE OR REPLACE FUNCTION voting_vote_in_window() RETURNS trigger AS $$
-BEGIN
-    NEW.cast_at := statement_timestamp();
+# 0009's window check and dating, as they stand there; the head check is this migration's.
+WINDOW_CHECK = """
     IF NOT EXISTS (SELECT 1 FROM ozgeris_programme p WHERE p.id = NEW.programme_id
                    AND p.voting_opens_at <= statement_timestamp()
                    AND statement_timestamp() < p.voting_closes_at) THEN
         RAISE EXCEPTION 'the public vote of programme % is not open', NEW.programme_id
             USING ERRCODE = 'check_violation';
-    END IF;
+    END IF;"""
+HEAD_CHECK = """
     IF EXISTS (SELECT 1 FROM voting_votingsettings s WHERE s.programme_id = NEW.programme_id
                AND s.head_published_at IS NOT NULL) THEN
         RAISE EXCEPTION 'the public vote of programme % is closed: its head is published',
             NEW.programme_id USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-"""
+    END IF;"""
 
-WINDOW_ONLY = """
+
+def vote_in_window(*checks):
+    """The trigger function with ``checks`` in order, after dating the vote by the database."""
+    return f"""
 CREATE OR REPLACE FUNCTION voting_vote_in_window() RETURNS trigger AS $$
 BEGIN
-    NEW.cast_at := statement_timestamp();
-    IF NOT EXISTS (SELECT 1 FROM ozgeris_programme p WHERE p.id = NEW.programme_id
-                   AND p.voting_opens_at <= statement_timestamp()
-                   AND statement_timestamp() < p.voting_closes_at) THEN
-        RAISE EXCEPTION 'the public vote of programme % is not open', NEW.programme_id
-            USING ERRCODE = 'check_violation';
-    END IF;
+    NEW.cast_at := statement_timestamp();{"".join(checks)}
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
@@ -48,12 +40,12 @@ $$ LANGUAGE plpgsql;
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(WITH_HEAD_CHECK, params=None)
+        schema_editor.execute(vote_in_window(WINDOW_CHECK, HEAD_CHECK), params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(WINDOW_ONLY, params=None)
+        schema_editor.execute(vote_in_window(WINDOW_CHECK), params=None)
 
 
 class Migration(migrations.Migration):
