@@ -59,7 +59,8 @@ def keep_sign_in_limits_in_the_database():
     Django's default cache, read through each module's ``cache``. Ours is Redis failing open
     (ozgeris/cache.py): while Redis hangs every read is a miss, so every sign-in limit would
     let everything through and a used code could be replayed. The "auth" cache is the database,
-    which is up whenever anyone can sign in at all. Refuses to start if allauth moved them."""
+    which is up whenever anyone can sign in at all. Refuses to start if allauth moved them.
+    The limits per address are then keyed on the mailbox (``key_mail_limits_on_the_mailbox``)."""
     from allauth.core.internal import ratelimit
     from allauth.mfa.totp.internal import auth as totp
     from django.core.cache import caches
@@ -72,6 +73,44 @@ def keep_sign_in_limits_in_the_database():
                 f"{module.__name__} keeps no module-level cache any more: the sign-in limits "
                 "would fall back to the cache that fails open (see ozgeris/accounts.py).")
         module.cache = ConnectionProxy(caches, "auth")
+    key_mail_limits_on_the_mailbox()
+
+
+# allauth's limits counted per address: the key is the address as typed, lower-cased, so each
+# spelling of one mailbox (a +tag, a Yandex domain, a full-width letter) would count afresh.
+# ``login_failed`` is keyed by the adapter (``_get_login_attempts_cache_key``).
+MAILBOX_KEYED_LIMITS = {"reset_password", "confirm_email", "request_login_code"}
+
+
+def key_mail_limits_on_the_mailbox():
+    """Count MAILBOX_KEYED_LIMITS per mailbox: three password resets an hour, one confirmation
+    or "account already exists" mail in three minutes, for all spellings of a mailbox together,
+    which is also what keeps a sign-up form from mail-bombing an address through its +tags.
+
+    allauth passes the address as typed to ``ratelimit.get_cache_key`` and has no hook for the
+    key, so that function is wrapped to put the canonical form in its place (it is idempotent,
+    so a key that is one already stays). Refuses to start if allauth changed the function."""
+    import inspect
+
+    from allauth.core.internal import ratelimit
+    from django.core.exceptions import ImproperlyConfigured
+
+    get_cache_key = getattr(ratelimit, "get_cache_key", None)
+    if getattr(get_cache_key, "keys_the_mailbox", False):
+        return
+    if get_cache_key is None or list(inspect.signature(get_cache_key).parameters) != [
+            "request", "app", "action", "rate", "key", "user"]:
+        raise ImproperlyConfigured(
+            "allauth.core.internal.ratelimit.get_cache_key changed: the per-address limits "
+            "would count each spelling of a mailbox afresh (see ozgeris/accounts.py).")
+
+    def mailbox_cache_key(request, *, app, action, rate, key=None, user=None):
+        if action in MAILBOX_KEYED_LIMITS and isinstance(key, str) and "@" in key:
+            key = canonical_email(key)
+        return get_cache_key(request, app=app, action=action, rate=rate, key=key, user=user)
+
+    mailbox_cache_key.keys_the_mailbox = True
+    ratelimit.get_cache_key = mailbox_cache_key
 
 
 def admin_login(request):
@@ -193,7 +232,8 @@ class AccountAdapter(DefaultAccountAdapter):
         framework the site is the request's Host, port included, which the client chooses
         (ALLOWED_HOSTS ignores the port, the proxy passes it on): ``ozgeris.kz:1``,
         ``ozgeris.kz:2``… would each count afresh. And a password typed with any spelling of
-        the account's mailbox (a Gmail dot or ``+tag``) is checked against that account
+        the account's mailbox (a ``+tag``, a Gmail dot, a Yandex domain) is checked against
+        that account
         (``User.objects.get_by_natural_key``): each spelling would count afresh too. So the key
         is the portal's own address (PORTAL_URL) and the mailbox's canonical form: one counter
         per account."""

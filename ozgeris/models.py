@@ -61,13 +61,29 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         return self.get(canonical_email=canonical_email(email))
 
+    def stale_canonical_emails(self):
+        """[(account, its form under today's rules, the account holding that form or None)] for
+        every account whose stored ``canonical_email`` is not ``canonical_email(email)``: a
+        change of the rules left it behind, or its mailbox's form belongs to another account
+        (migration 0013 keeps both accounts and leaves the choice to staff)."""
+        stale = [(user, form) for user in self.order_by("pk").only(
+                     "pk", "email", "canonical_email", "date_joined").iterator(chunk_size=2000)
+                 if (form := canonical_email(user.email)) != user.canonical_email]
+        holders = self.filter(canonical_email__in=[form for _, form in stale]).in_bulk(
+            field_name="canonical_email")
+        return [(user, form, holders.get(form)) for user, form in stale]
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. The email is the login; its canonical form is unique.
 
-    ``canonical_email`` folds case and, for Gmail, dots and ``+tags``, so that
-    ``a.b+x@gmail.com`` and ``ab@googlemail.com`` cannot be two accounts (and so
-    cannot vote twice).
+    ``canonical_email`` (``ozgeris.emails``) folds every spelling of one mailbox (case, Unicode
+    compatibility forms, ``+tags``, Gmail's dots, Yandex's domains…), so that
+    ``a.b+x@gmail.com`` and ``ab@googlemail.com`` cannot be two accounts (and so cannot vote
+    twice). It is computed when the account is created and whenever its email changes; an
+    account whose stored form a change of the rules left behind (``manage.py
+    canonical_email_collisions``) keeps it until staff decide, so that saving its profile does
+    not collide with the account that holds the new form.
     """
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
@@ -105,9 +121,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.display_name or self.email
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._email_as_loaded = user.__dict__.get("email")
+        return user
+
     def save(self, *args, **kwargs):
-        self.canonical_email = canonical_email(self.email)
+        if self._state.adding or self.email != getattr(self, "_email_as_loaded", None):
+            self.canonical_email = canonical_email(self.email)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "email" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "canonical_email"}
         super().save(*args, **kwargs)
+        self._email_as_loaded = self.email
 
     def get_full_name(self):
         return self.display_name or self.email
