@@ -105,7 +105,7 @@ def working_side(stack):
     from django.db import connection, transaction
 
     from applications.models import Application
-    from voting.models import Vote, VoteReview
+    from voting.models import Vote, VoteReview, VoteStatusChange
 
     if not VoteReview.objects.exists():
         # The database takes a vote only while the vote is open and its head unpublished; the
@@ -119,6 +119,9 @@ def working_side(stack):
             vote = Vote.objects.create(programme=current, finalist=finalist,
                                        receipt_hash=token_hex(32), secret=token_hex(32))
             cursor.execute("ALTER TABLE voting_vote ENABLE TRIGGER voting_vote_in_window")
+        # The history first: a review's status is its history's last decision (0014).
+        VoteStatusChange.objects.create(vote=vote, previous="counted", status="under_review",
+                                        reason="e2e: many votes from one address")
         VoteReview.objects.create(vote=vote, reason="e2e: many votes from one address")
         # Not a finalist any longer: the journeys after this one count the finalists.
         Application.objects.filter(pk=finalist.pk).update(status="not_selected")

@@ -77,6 +77,10 @@ def rewrite_a_vote(programme, position, finalist):
     """Change the choice of the vote at ``position`` and recompute every leaf after it and the
     published head digest: the chain is consistent again."""
     as_table_owner("voting_vote", "voting_ledgerentry")
+    if connection.vendor == "postgresql":  # the published head is fixed too (migration 0014)
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE voting_votingsettings DISABLE TRIGGER "
+                           "voting_votingsettings_head_fixed")
     entry = LedgerEntry.objects.get(programme=programme, sequence=position)
     Vote.objects.filter(pk=entry.vote_id).update(finalist=finalist)
     previous = ledger.GENESIS
@@ -354,6 +358,12 @@ def test_verify_ledger_fails_when_a_vote_was_rewritten_and_the_chain_recomputed(
     rewrite_a_vote(programme, 2, finalists[1])
 
     assert results.tally(programme, fresh=True) == {finalists[0].pk: 2, finalists[1].pk: 1}
+    # The final checkpoint stored in the database already names the rewritten head...
+    with pytest.raises(CommandError, match="is not the one the final checkpoint signed"):
+        verify()
+    # ...so the attacker deletes the stored checkpoints as well: only a kept copy tells.
+    as_table_owner("voting_checkpoint")
+    Checkpoint.objects.filter(programme=programme).delete()
     only_the_kept_copy_fails(kept, "position 3: the chain recomputed from the votes gives .* "
                                    "the ledger was rewritten")
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -52,6 +53,11 @@ def test_the_head_digest_is_published_at_the_close_and_verify_ledger_checks_it(
     out = io.StringIO()
     call_command("verify_ledger", "--programme", "2031", stdout=out)
     assert published.head_digest in out.getvalue()
+    if connection.vendor == "postgresql":  # as the table's owner: the head is fixed otherwise
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE voting_votingsettings DISABLE TRIGGER "
+                           "voting_votingsettings_head_fixed")
     VotingSettings.objects.filter(pk=published.pk).update(head_digest="0" * 64)
     with pytest.raises(Exception, match="published at the close"):
         call_command("verify_ledger", "--programme", "2031", stdout=io.StringIO())

@@ -18,7 +18,15 @@ from django.db.models.functions import Coalesce
 
 from ozgeris.models import Programme
 
-from .models import LedgerEntry, ReviewStatus, Vote, VotingSettings
+from .models import (
+    Checkpoint,
+    LedgerEntry,
+    ReviewStatus,
+    Vote,
+    VoteReview,
+    VoteStatusChange,
+    VotingSettings,
+)
 
 GENESIS = "0" * 64
 
@@ -29,18 +37,26 @@ def leaf(previous, vote):
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def lock_chain(programme_id):
+    """Take the chain's lock, the programme row's, until the transaction ends, and return the
+    programme. It is a "no key update" lock, which votes' foreign-key checks on that row do
+    not wait for. Whoever appends to the chain or fixes its head holds it: the seal, and the
+    publication of the head (results.publish_head), so that no seal slips in between the last
+    seal and the publication."""
+    programmes = Programme.objects.filter(pk=programme_id)
+    if connection.features.has_select_for_update:
+        programmes = programmes.select_for_update(no_key=True)
+    return programmes.get()
+
+
 def seal(programme_id, *, replay_delay=None):
     """Append a ledger entry for every committed vote not yet sealed, in order of casting.
-    Returns the new entries. The programme row's lock makes this the only writer; it is a
-    "no key update" lock, which votes' foreign-key checks on that row do not wait for.
+    Returns the new entries. The chain's lock (``lock_chain``) makes this the only writer.
     Once the head is published the chain is closed: nothing more is sealed (a vote found
     then was not cast through the portal, and ``verify`` names it). ``replay_delay`` (the
     demo replaying 2019) dates each entry that long after its vote instead of now."""
     with transaction.atomic():
-        programmes = Programme.objects.filter(pk=programme_id)
-        if connection.features.has_select_for_update:
-            programmes = programmes.select_for_update(no_key=True)
-        programme = programmes.get()
+        programme = lock_chain(programme_id)
         if published_head(programme) is not None:
             return []
         head = LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
@@ -77,9 +93,11 @@ def verify(programme):
 
     Besides the chain itself, once the head is published: the published digest is the chain's
     leaf at its position, no entry may follow it, none may have been sealed after the
-    publication, and every vote must be in the chain up to it. At
-    any time: every vote was cast inside the vote's window and has its voter's link (a row
-    inserted past the portal has neither)."""
+    publication, every vote must be in the chain up to it, and the published head must be
+    the one the final checkpoint signed (``_against_final_checkpoint``). At any time: every
+    vote was cast inside the vote's window and has its voter's link (a row inserted past the
+    portal has neither), and every vote's review status is the last decision of its
+    insert-only history (``_reviews_against_history``)."""
     problems = []
     previous = GENESIS
     expected_sequence = 0
@@ -111,6 +129,8 @@ def verify(programme):
         if at_close != published.head_digest:
             problems.append("the head digest published at the close does not match the chain "
                             f"at position {published.head_sequence}")
+    problems += _against_final_checkpoint(programme, published)
+    problems += _reviews_against_history(programme)
     unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
     for vote_id in unsealed.values_list("pk", flat=True)[:MAX_NAMED]:
         problems.append(f"vote #{vote_id} is not in the ledger"
@@ -130,6 +150,50 @@ def verify(programme):
 
 # A forged batch is named vote by vote up to this many, then counted.
 MAX_NAMED = 20
+
+
+def _against_final_checkpoint(programme, published):
+    """The published head against the final checkpoint, signed over it at the close and
+    mailed (checkpoints.py). The settings' head columns are a row anyone who can write the
+    database could clear, move and publish again over a longer chain, which then verifies
+    on its own; the final checkpoint is insert-only and signed with a key the database never
+    holds, so the head must still be the one it signed. Whether that checkpoint's signature
+    holds is checked with the other checkpoints (``checkpoints.verify_against``)."""
+    final = Checkpoint.objects.filter(programme=programme, final=True).first()
+    if final is None:
+        return []
+    signed = f"position {final.sequence}, digest {final.digest}"
+    if published is None:
+        return [f"the final checkpoint signed the published head ({signed}), but no head is "
+                "published now"]
+    if (published.head_sequence, published.head_digest) != (final.sequence, final.digest):
+        return [f"the published head (position {published.head_sequence}, digest "
+                f"{published.head_digest}) is not the one the final checkpoint signed "
+                f"({signed})"]
+    return []
+
+
+def _reviews_against_history(programme):
+    """Every vote's review status (what counting reads) against the last decision of its
+    insert-only history (``VoteStatusChange``, the row inserted last): a vote without either
+    is counted. A status changed, or a review deleted, without its history row shows here
+    (on PostgreSQL a trigger refuses both, voting/migrations/0014)."""
+    current = dict(VoteReview.objects.filter(vote__programme=programme).order_by()
+                   .values_list("vote_id", "status"))
+    recorded = dict(VoteStatusChange.objects.filter(vote__programme=programme)
+                    .order_by("pk").values_list("vote_id", "status"))  # the last one stays
+    mismatched = []
+    for vote_id in sorted(current.keys() | recorded.keys()):
+        status = current.get(vote_id, ReviewStatus.COUNTED)
+        last = recorded.get(vote_id, ReviewStatus.COUNTED)
+        if status != last:
+            mismatched.append((vote_id, status, last))
+    problems = [f"vote #{vote_id}: its review says {status}, but the last decision in its "
+                f"review history says {last}" for vote_id, status, last in mismatched[:MAX_NAMED]]
+    if len(mismatched) > MAX_NAMED:
+        problems.append(f"… {len(mismatched) - MAX_NAMED} more vote(s) whose review does not "
+                        "match its history")
+    return problems
 
 
 def counted_entries(programme):

@@ -25,7 +25,8 @@ class AgeBracket(models.TextChoices):
 
 class VotingSettings(models.Model):
     """Per-programme settings and milestones of the vote: the ballot rule, the head digest
-    published when the vote closes, and the release of the results."""
+    published when the vote closes, and the release of the results. Once published, the head
+    is fixed (a PostgreSQL trigger, voting/migrations/0014)."""
 
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE,
                                      related_name="voting_settings", verbose_name=_("programme"))
@@ -167,7 +168,9 @@ class VoteReviewQuerySet(models.QuerySet):
 
 class VoteReview(models.Model):
     """The current review state of a flagged vote (a vote never flagged is counted). The vote
-    row itself never changes; every change of this state is kept in ``VoteStatusChange``."""
+    row itself never changes; every change of this state is kept in ``VoteStatusChange``, and
+    the status is always the last decision there (written first; a PostgreSQL trigger refuses
+    a status without it, voting/migrations/0014)."""
 
     vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="review",
                                 verbose_name=_("vote"))

@@ -115,14 +115,19 @@ def results(programme, *, fresh=False, cast_before=None):
 
 def publish_head(programme, *, at=None):
     """When the vote has closed: seal what is left and publish the head of the chain (its
-    position and digest), once. Returns the vote settings. Side effects: the settings, an
-    audit entry ``vote.head_published``; the final signed checkpoint over the published head
-    and its mail (checkpoints.make_checkpoint)."""
+    position and digest), once. Returns the vote settings. Side effects: the last seal and its
+    receipts; the settings, an audit entry ``vote.head_published``; the final signed
+    checkpoint over the published head and its mail (checkpoints.make_checkpoint).
+
+    The last seal and the publication hold the chain's lock (``ledger.lock_chain``) together:
+    a seal started in between (a vote that committed just after the close asks for one) waits,
+    then finds the chain closed, instead of appending an entry after the head read here."""
     if not voting_closed(programme):
         raise VotingError(_("The head digest is published when the public vote has closed."))
-    seal_and_email_receipts(programme.pk)
     settings_for(programme)  # the row exists before it is locked
     with transaction.atomic():
+        ledger.lock_chain(programme.pk)
+        seal_and_email_receipts(programme.pk)
         current = VotingSettings.objects.select_for_update().get(
             programme=programme)
         if current.head_published_at:

@@ -3,7 +3,9 @@
 A periodic task (``flag_suspicious_votes``) runs the rules below over a programme's votes and
 puts each newly flagged vote under review. Staff then decide, with a reason, whether it is
 counted or invalidated; every change is kept in ``VoteStatusChange`` and can be undone. An
-invalidated vote stays in the ledger (the chain never changes) and leaves the tally.
+invalidated vote stays in the ledger (the chain never changes) and leaves the tally. A
+review's status is always its history's last decision: the history row is written first, a
+PostgreSQL trigger refuses a status without it, and ``ledger.verify`` names any mismatch.
 
 The rules and their thresholds (settings, documented in ``ozgeris/settings.py``):
 
@@ -143,7 +145,11 @@ def flag_suspicious(programme, *, now=None):
     found = find_suspicious(programme, now=now)
     if not found:
         return 0
+    settings_for(programme)  # the row exists before it is locked
     with transaction.atomic():
+        # The lock staff decisions take (set_review_status): a vote they decide on meanwhile
+        # is seen as reviewed here, and never gets a flag's history row after their decision.
+        VotingSettings.objects.select_for_update(no_key=True).get(programme=programme)
         VoteFlag.objects.bulk_create(
             [VoteFlag(vote_id=vote_id, rule=rule, detail=str(detail)[:200])
              for (vote_id, rule), detail in found.items()], ignore_conflicts=True)
@@ -151,13 +157,15 @@ def flag_suspicious(programme, *, now=None):
         reviewed = set(VoteReview.objects.filter(vote_id__in=flagged)
                        .values_list("vote_id", flat=True))
         new = sorted(flagged - reviewed)
-        VoteReview.objects.bulk_create(
-            [VoteReview(vote_id=vote_id, reason=_("Flagged by the automatic checks"))
-             for vote_id in new], ignore_conflicts=True)
+        # The history first: on PostgreSQL a review's status must be its history's last
+        # decision (voting/migrations/0014).
         VoteStatusChange.objects.bulk_create(
             [VoteStatusChange(vote_id=vote_id, previous=ReviewStatus.COUNTED,
                               status=ReviewStatus.UNDER_REVIEW,
                               reason=_("Flagged by the automatic checks")) for vote_id in new])
+        VoteReview.objects.bulk_create(
+            [VoteReview(vote_id=vote_id, reason=_("Flagged by the automatic checks"))
+             for vote_id in new])
         if new:
             audit.record(None, "vote.flagged", programme, votes=len(new))
     return len(new)
@@ -192,12 +200,14 @@ def set_review_status(*, vote, status, by, reason):
         previous = review.status
         if previous == status:
             raise VotingError(_("The vote already has this status."))
+        # The history row first, then the status it records: on PostgreSQL a review's status
+        # must be its history's last decision (voting/migrations/0014).
+        VoteStatusChange.objects.create(vote=vote, previous=previous, status=status,
+                                        reason=reason, by=by)
         review.status = status
         review.reason = reason
         review.changed_at = timezone.now()
         review.save(update_fields=["status", "reason", "changed_at"])
-        VoteStatusChange.objects.create(vote=vote, previous=previous, status=status,
-                                        reason=reason, by=by)
         audit.record(by, "vote.review", vote, previous=previous, status=status, reason=reason)
     transaction.on_commit(lambda: forget_tally(vote.programme_id))
     return review
