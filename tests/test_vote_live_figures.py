@@ -114,9 +114,31 @@ def test_the_audit_page_shows_no_votes_per_finalist_while_the_vote_is_open(
     close_vote(vote_programme)  # a new check, not the one kept from the open vote
     response = client.get(url)
     tally = response.context["verification"].tally
+    # Every finalist has its row: the one nobody voted for is a 0, not missing.
     assert sorted((pk, votes) for pk, _name, votes in tally) == sorted(
-        [(finalists[0].pk, 1), (finalists[1].pk, 1)])
+        [(finalists[0].pk, 1), (finalists[1].pk, 1), (finalists[2].pk, 0)])
     assert finalists[0].organisation.name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_audit_page_says_the_head_is_on_its_way_after_the_close(
+        client, staff, finalists, cast, vote_programme):
+    """Between the close and the publication the page does not say the head is published
+    "when the vote closes"; once it is published, the kept check gives way to a new one."""
+    cast(finalists[0])
+    close_vote(vote_programme)
+    client.force_login(staff)
+    client.cookies["ozgeris_language"] = "en"
+    url = reverse("voting:audit", args=[2031])
+
+    page = client.get(url).content.decode()
+    assert "The vote has closed; the head is being published" in page
+    assert "it is published when the vote closes" not in page
+
+    results.publish_head(vote_programme)
+    response = client.get(url)
+    assert response.context["verification"].published["position"] == 1
+    assert "The vote has closed; the head is being published" not in response.content.decode()
 
 
 # The exports -------------------------------------------------------------------------------

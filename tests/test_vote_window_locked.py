@@ -86,7 +86,7 @@ def test_the_receipt_of_a_vote_left_out_of_the_published_head_says_it_is_not_cou
     page = client.get(reverse("voting:receipt"), {"code": ballot.receipt}).content.decode()
 
     assert status.found and not status.sealed and status.not_counted
-    assert "Received, but not counted." in page
+    assert "Not counted." in page
     assert "The vote is counted" not in page
 
 

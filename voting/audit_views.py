@@ -10,13 +10,15 @@ memory (which holds while Redis is down): reloading the page cannot load the ser
 While the vote is open the page shows no votes per finalist: the chain verifies without them,
 and a tally recomputed at each check would give the running totals vote by vote, which the
 staff's chart only moves in steps (``results.staff_chart_moment``). They are shown once the
-vote has closed; the phase is part of the cache key, so the first check after the close is a
-new one."""
+vote has closed, every finalist with its count (none counted is a 0, not a missing row); the
+phase (open, closed, head published) is part of the cache key, so the first check after the
+close, and after the publication, is a new one."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +50,7 @@ class Verification:
     invalidated: int
     tally: list | None  # [(finalist id, organisation, counted votes)], most votes first;
     # None while the vote is open (verified, not shown)
+    closed: bool = False
     problems: list = field(default_factory=list)
     published: dict | None = None  # the head published at the close, once it is
     checkpoint_count: int = 0
@@ -68,8 +71,11 @@ def verify(programme, *, closed):
     votes per finalist only once the vote has ``closed``."""
     problems, head_digest, tally = ledger.verify(programme)
     head = ledger.head(programme)
-    names = dict(Application.objects.filter(pk__in=tally).values_list("pk", "organisation__name")
-                 ) if closed else {}
+    names = {}
+    if closed:
+        names = dict(Application.objects.filter(Q(pk__in=tally) | Q(
+            pk__in=Application.objects.finalists(programme))).values_list(
+            "pk", "organisation__name"))
     published = ledger.published_head(programme)
     stored = list(Checkpoint.objects.filter(programme=programme).order_by("signed_at", "pk"))
     return Verification(
@@ -78,9 +84,10 @@ def verify(programme, *, closed):
         head_digest=head_digest,
         counted=sum(tally.values()),
         invalidated=VoteReview.objects.filter(vote__programme=programme).invalidated().count(),
-        tally=[(pk, names.get(pk, ""), votes)
-               for pk, votes in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+        tally=[(pk, names[pk], tally.get(pk, 0))
+               for pk in sorted(names, key=lambda pk: (-tally.get(pk, 0), pk))
                ] if closed else None,
+        closed=closed,
         problems=problems,
         published={"position": published.head_sequence, "digest": published.head_digest,
                    "at": published.head_published_at} if published else None,
@@ -94,10 +101,11 @@ def verify(programme, *, closed):
 
 
 def recent_verification(programme):
-    """The verification of at most ``VERIFICATION_SECONDS`` ago in the vote's phase (open or
-    closed), or a new one."""
+    """The verification of at most ``VERIFICATION_SECONDS`` ago in the vote's phase (open,
+    closed, head published), or a new one."""
     closed = voting_closed(programme)
-    key = f"vote-audit:{programme.pk}:{'closed' if closed else 'open'}"
+    phase = ("published" if ledger.published_head(programme) else "closed") if closed else "open"
+    key = f"vote-audit:{programme.pk}:{phase}"
     found = cache.get(key) or memo.recall(key)
     if found is None:
         found = verify(programme, closed=closed)
