@@ -62,13 +62,16 @@ class OzgerisConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import email_confirmed
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
         from . import accounts, calendars, checks, copying, reader_seats, registries, staff_grants  # noqa: F401 - checks register on import
         from .demo import programme
+        from .middleware import use_preferred_language
 
         email_confirmed.connect(accounts.note_email_confirmed,
                                 dispatch_uid="ozgeris-email-confirmed")
+        user_logged_in.connect(use_preferred_language, dispatch_uid="ozgeris-preferred-language")
         accounts.keep_sign_in_limits_in_the_database()
 
         # Every app's post_migrate: the permissions of apps migrated after this one exist by then.
