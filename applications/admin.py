@@ -12,8 +12,31 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.admin import ReadOnlyInline
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.audit import history
+from ozgeris.collation import collation_key
+from ozgeris.models import Nomination
 
 from . import models, services
+
+
+class NominationFilter(admin.RelatedFieldListFilter):
+    """Nominations keep their names from one edition to the next: those of the programme
+    chosen in the programme filter, or each with its year."""
+
+    def field_choices(self, field, request, model_admin):
+        nominations = Nomination.objects.select_related("programme").order_by(
+            "-programme__year", "kind", "order")
+        chosen = request.GET.get("programme__id__exact")
+        if chosen and chosen.isdigit():
+            return [(item.pk, item.title) for item in nominations.filter(programme_id=chosen)]
+        return [(item.pk, f"{item.title} ({item.programme.year})") for item in nominations]
+
+
+class RegionFilter(admin.RelatedFieldListFilter):
+    """Regions in the alphabetical order of the page's language."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        return sorted(choices, key=lambda choice: collation_key(choice[1]))
 
 
 def _status_label(value):
@@ -67,8 +90,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     # What staff compare at a glance, in one 1280 px screen; the region is a filter.
     list_display = ["organisation", "nomination", "project_title", "status", "income_share",
                     "passes_80_20", "submitted_at"]
-    list_filter = ["programme", "status", "nomination", "organisation__region",
-                   "organisation__legal_form", "passes_80_20"]
+    list_filter = ["programme", "status", ("nomination", NominationFilter),
+                   ("organisation__region", RegionFilter), "organisation__legal_form",
+                   "passes_80_20"]
     search_fields = ["organisation__name", "organisation__bin", "project_title"]
     list_select_related = ["organisation", "organisation__region", "nomination"]
     list_per_page = 50

@@ -19,24 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from ozgeris.charts import bar_chart
+from ozgeris.collation import collation_key
 from ozgeris.models import Nomination, Region
 
 from .models import Application, LegalForm, Organisation
 
 PER_PAGE = 25
-
-# Kazakh Cyrillic in alphabetical order; without its own letters it is the Russian alphabet.
-_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
-_ALPHABET_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
-
-
-def collation_key(text):
-    """Sort Russian and Kazakh names in alphabetical order (code points put ә, қ, ү… last)."""
-    return tuple(
-        (0, _ALPHABET_RANK[ch]) if ch in _ALPHABET_RANK else (1, ord(ch))
-        for ch in str(text).casefold()
-    )
-
 
 # ---------------------------------------------------------------------------
 # Queries

@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .collation import collation_key
+
 # Stage key, title, and the app labels ("jury") or model labels ("ozgeris.programme") it holds,
 # in the order the programme runs. What no stage names goes to the last one.
 STAGES = [
@@ -51,5 +53,5 @@ class PortalAdminSite(admin.AdminSite):
                 meta = model["model"]._meta
                 groups[stage_of(meta.app_label, meta.model_name)]["models"].append(model)
         for group in groups.values():
-            group["models"].sort(key=lambda model: str(model["name"]).lower())
+            group["models"].sort(key=lambda model: collation_key(model["name"]))
         return [group for group in groups.values() if group["models"]]

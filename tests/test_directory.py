@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from applications.directory import (
     PER_PAGE,
-    collation_key,
     counts_by_legal_form,
     counts_by_nomination,
     counts_by_region,
@@ -20,6 +19,7 @@ from applications.directory import (
 from applications.models import Application, LegalForm, Organisation, Status
 from applications.validators import bin_checksum_ok
 from ozgeris.charts import bar_chart
+from ozgeris.collation import collation_key
 from ozgeris.models import Nomination, Region
 
 _serials = itertools.count(1)

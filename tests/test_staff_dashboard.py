@@ -160,3 +160,18 @@ def test_the_admin_index_groups_models_by_stage_and_links_the_work_areas(client,
                  reverse("jury_panel:index"), reverse("jury_panel:results")):
         assert f'href="{link}"' in page
     assert "/static/css/fonts.css" in page and "/static/css/admin_theme.css" in page
+
+
+@pytest.mark.django_db
+def test_the_admin_index_lists_models_in_kazakh_alphabetical_order(client, staff):
+    """Code points put Қ after Ш; the Kazakh alphabet puts it before."""
+    staff.preferred_language = "kk"
+    staff.save()
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"))
+
+    events = next(app for app in response.context["app_list"]
+                  if app["app_label"] == "stage-events")
+    names = [str(model["name"]) for model in events["models"]]
+    assert names.index("Қатысушылар") < names.index("Шарттар")
