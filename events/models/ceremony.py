@@ -4,6 +4,7 @@ certificates handed out there."""
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.models import Application
 from ozgeris.storage import public_storage
@@ -72,7 +73,8 @@ class GuestFeedback(models.Model):
     class Meta:
         ordering = ["ceremony", "id"]
         verbose_name = _("guest feedback")
-        verbose_name_plural = _("guest feedback")
+        # One English word for one and many; Russian and Kazakh say the many.
+        verbose_name_plural = pgettext_lazy("many", "guest feedback")
 
     def __str__(self):
         return self.person

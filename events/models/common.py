@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ozgeris.models import Programme
 from ozgeris.uploads import validate_private_document  # events' migrations name it here
@@ -100,7 +101,8 @@ class EvidenceFile(models.Model):
     class Meta:
         ordering = ["content_type", "object_id", "kind", "id"]
         verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        # One English word for one and many; Russian and Kazakh say the many.
+        verbose_name_plural = pgettext_lazy("many", "evidence")
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(count__gte=1),
