@@ -30,7 +30,7 @@ from ozgeris.safe_next import safe_next_url
 from . import services
 from .forms import ConflictForm, CutForm, ScoreForm
 from .models import Conflict, Criterion, JuryMember, Score, ScoreSheet
-from .permissions import applications_for_juror, conflicted_in, progress_of
+from .permissions import applications_for_juror, conflicted_in, own_conflicts_to_decide, progress_of
 from .results import results, results_applied
 
 
@@ -101,8 +101,8 @@ class JuryPanelSite(admin.AdminSite):
             context["to_score"] = context["total"] - context["done"]
             context["next_unscored"] = _next_to_score(listed)
             context["pending_conflicts"] = list(
-                Conflict.objects.filter(juror=member, state=Conflict.State.PENDING)
-                .select_related("application__organisation").order_by("pk"))
+                own_conflicts_to_decide(member).select_related("application__organisation")
+                .order_by("pk"))
         return self._render(request, self.index_template, context)
 
     # Scoring ----------------------------------------------------------------------------
@@ -171,13 +171,20 @@ class JuryPanelSite(admin.AdminSite):
             messages.error(request, _("Say why you have a conflict of interest."))
             return redirect("jury_panel:score", pk=pk)
         try:
-            services.declare_conflict(juror=member, application=application,
-                                      reason=form.cleaned_data["reason"], by=request.user)
+            conflict = services.declare_conflict(juror=member, application=application,
+                                                 reason=form.cleaned_data["reason"],
+                                                 by=request.user)
         except services.JuryError as error:
             messages.error(request, str(error))
             return redirect("jury_panel:index")
-        messages.success(request, _("Your conflict of interest was recorded; you abstain "
-                                    "on this application."))
+        if conflict.state == Conflict.State.PENDING:
+            messages.warning(request, _(
+                "Your conflict of interest was recorded. You had already submitted your scores "
+                "on this application, so programme staff will decide whether it stands; until "
+                "they do, you abstain on it and your scores are set aside."))
+        else:
+            messages.success(request, _("Your conflict of interest was recorded; you abstain "
+                                        "on this application."))
         return redirect("jury_panel:index")
 
     def document_view(self, request, pk, document_pk):
@@ -218,7 +225,10 @@ class JuryPanelSite(admin.AdminSite):
             return redirect("jury_panel:conflicts")
         return self._render(request, "jury/panel/conflicts.html", {
             "title": _("Conflicts of interest"), "conflicts": conflicts.order_by("state", "pk"),
-            "staff": staff})
+            "staff": staff,
+            # The viewer's own conflicts they decide themselves; staff decide the others'.
+            "own_to_decide": set(own_conflicts_to_decide(member).values_list("pk", flat=True))
+            if member else set()})
 
     # Staff and the chair ---------------------------------------------------------------
 
@@ -280,8 +290,10 @@ class JuryPanelSite(admin.AdminSite):
             "failed": Application.objects.filter(programme=programme,
                                                  status=Status.FAILED_80_20)
             .select_related("organisation", "eligibility").order_by("organisation__name"),
-            # The cut, the overrides and the tie breaks are taken until the finalists are chosen.
+            # The 80/20 rule, the cut, the overrides and the tie breaks are taken until the
+            # finalists are chosen.
             "cut_pending": not results_applied(programme),
+            "awaiting_staff": services.conflicts_awaiting_staff(programme).count(),
         })
 
     def progress_view(self, request):

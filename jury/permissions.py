@@ -32,6 +32,18 @@ def conflicted_in(user, programme):
                .filter(conflict_condition(user)).values_list("pk", flat=True))
 
 
+def own_conflicts_to_decide(member):
+    """The conflicts a juror confirms or dismisses themselves: their pending possible ones
+    (found by matching affiliations) on applications they have no submitted sheet on. Once a
+    sheet is submitted the juror may have read the others' scores (the blind rule lets them),
+    so whether that sheet counts is programme staff's decision, not theirs."""
+    submitted = ScoreSheet.objects.filter(juror=OuterRef("juror"),
+                                          application=OuterRef("application"),
+                                          state=ScoreSheet.State.SUBMITTED)
+    return Conflict.objects.filter(juror=member, kind=Conflict.Kind.POSSIBLE,
+                                   state=Conflict.State.PENDING).exclude(Exists(submitted))
+
+
 def applications_for_juror(member):
     """What a juror's list shows: the programme's scored applications, never one of the
     juror's own organisation, each annotated with the juror's sheet state and conflict."""

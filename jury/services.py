@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from .models import (
     ScoreSheet,
     describe_share,
 )
-from .permissions import conflicted_in, in_conflict, progress_of
+from .permissions import conflicted_in, in_conflict, own_conflicts_to_decide, progress_of
 from .results import results_applied
 
 
@@ -78,14 +78,21 @@ def may_decide(user, programme):
 
 def decide_eligibility(*, programme, by, now=None):
     """Every screened application becomes eligible or fails the 80/20 rule by the share the
-    applications service computed; staff or the chair decide it. Returns (eligible, failed)
+    applications service computed; staff or the chair decide it, until the finalists are
+    chosen (``_before_the_cut``: an application screened late must not change status after
+    the jury's decision). With none screened it changes nothing and is not refused, so a
+    second run of the demo's jury phase stays the no-op it was. Returns (eligible, failed)
     counts."""
     if not may_decide(by, programme):
         raise JuryError(_("Only programme staff or the chair can decide eligibility."))
     counts = {True: 0, False: 0}
-    screened = Application.objects.filter(programme=programme, status=Status.SCREENED)
     with transaction.atomic():
-        for application in screened.select_related("programme"):
+        screened = list(Application.objects.filter(programme=programme, status=Status.SCREENED)
+                        .select_related("programme"))
+        if screened:  # checked under the lock the cut takes, so neither slips past the other
+            _before_the_cut(programme, _("The finalists are chosen: the 80/20 rule can no "
+                                         "longer be applied."))
+        for application in screened:
             eligible = application.passes_80_20 is True
             reason = describe_share(application.income_share,
                                     application.income_share_threshold)
@@ -226,33 +233,66 @@ def detect_conflicts(*, programme, by=None, now=None):
 
 @transaction.atomic
 def declare_conflict(*, juror, application, reason, by, now=None):
-    """The juror abstains: they cannot score the application or see its scores, and any
-    sheet they had is left out of its results."""
+    """The juror abstains: they cannot score the application or see its scores.
+
+    Before the juror has submitted a sheet on the application the conflict is confirmed at
+    once: nothing of theirs counts yet, and a draft is deleted. Once they have, the blind rule
+    may have shown them the other jurors' scores, and a conflict that took effect on its own
+    would let them pull their sheet out of the results after seeing it move the ranking. The
+    declaration is then pending, for programme staff to confirm or dismiss
+    (``resolve_conflict``; never the juror, nor staff who are that juror). Like any pending
+    conflict it excludes (``Conflict.objects.excluding()``): the juror stands aside at once;
+    dismissed, their sheet counts again. A conflict already confirmed stays confirmed.
+    Side effects: the conflict record, the draft deleted, an audit entry."""
     if not reason.strip():
         raise JuryError(_("Say why you have a conflict of interest."))
     if application.status not in (Status.SCREENED, Status.ELIGIBLE):
         raise JuryError(_("The jury has decided on this application already."))
+    # Locked, so a sheet submitted in another tab meanwhile is seen here (save_sheet locks it).
+    sheet = ScoreSheet.objects.select_for_update().filter(
+        juror=juror, application=application).first()
+    confirmed = Conflict.objects.filter(juror=juror, application=application,
+                                        state=Conflict.State.CONFIRMED).exists()
+    for_staff = (sheet is not None and sheet.state == ScoreSheet.State.SUBMITTED
+                 and not confirmed)
+    decided = ({"state": Conflict.State.PENDING, "decided_by": None, "decided_at": None}
+               if for_staff else
+               {"state": Conflict.State.CONFIRMED, "decided_by": by,
+                "decided_at": now or timezone.now()})
     conflict, _created = Conflict.objects.update_or_create(
         juror=juror, application=application,
-        defaults={"kind": Conflict.Kind.DECLARED, "state": Conflict.State.CONFIRMED,
-                  "reason": reason, "decided_by": by, "decided_at": now or timezone.now()})
-    ScoreSheet.objects.filter(juror=juror, application=application,
-                              state=ScoreSheet.State.DRAFT).delete()
+        defaults={"kind": Conflict.Kind.DECLARED, "reason": reason, **decided})
+    if sheet is not None and sheet.state == ScoreSheet.State.DRAFT:
+        sheet.delete()
     audit.record(by, "jury.conflict_declared", application, at=now, juror=juror.pk,
-                 reason=reason)
+                 reason=reason, for_staff=for_staff)
     return conflict
+
+
+def conflicts_awaiting_staff(programme):
+    """Pending conflicts that only programme staff decide because their juror has submitted
+    a sheet on the application (``declare_conflict``, ``permissions.own_conflicts_to_decide``):
+    the sheet is set aside until staff confirm or dismiss them, so the results page asks for
+    them before the cut."""
+    submitted = ScoreSheet.objects.filter(juror=OuterRef("juror"),
+                                          application=OuterRef("application"),
+                                          state=ScoreSheet.State.SUBMITTED)
+    return Conflict.objects.filter(juror__programme=programme, state=Conflict.State.PENDING,
+                                   application__status=Status.ELIGIBLE).filter(Exists(submitted))
 
 
 @transaction.atomic
 def resolve_conflict(*, conflict, confirm, reason, by, now=None):
-    """Confirm or dismiss a possible conflict, with a reason: the juror decides their own
-    pending one; only staff revisit a decision or a declared conflict. Closed once the
-    application has left the jury's desk, so results cannot move after the decision."""
+    """Confirm or dismiss a conflict, with a reason: the juror decides their own pending
+    possible one while they have no submitted sheet on the application
+    (``permissions.own_conflicts_to_decide``); staff, never the juror in question, decide the
+    rest: a decision to revisit, a declared conflict, one raised after the juror submitted.
+    Closed once the application has left the jury's desk, so results cannot move after the
+    decision."""
     if conflict.kind == Conflict.Kind.AUTOMATIC:
         raise JuryError(_("A juror who is a member of the organisation is always in conflict."))
     own = by == conflict.juror.user
-    own_pending = (own and conflict.kind == Conflict.Kind.POSSIBLE
-                   and conflict.state == Conflict.State.PENDING)
+    own_pending = own and own_conflicts_to_decide(conflict.juror).filter(pk=conflict.pk).exists()
     if own and not own_pending:
         # Staff who sit on the jury do not revisit their own conflict: another person does.
         raise JuryError(_("Another member of the programme staff decides on your own "
@@ -441,6 +481,11 @@ def apply_cut(*, programme, by, top_n=None, threshold=None, now=None, expected=N
             # Proposed under the lock: an override committed a moment before is in it.
             _before_the_cut(programme, _("The finalists are chosen already: the cut is "
                                          "applied once."))
+            # A sheet set aside by a conflict declared after scoring waits for staff: cutting
+            # first would let the juror's declaration alone take their scores out.
+            if conflicts_awaiting_staff(programme).exists():
+                raise JuryError(_("Conflicts of interest declared after scoring wait for "
+                                  "programme staff: decide them before the cut."))
             proposal = propose_cut(programme=programme, top_n=top_n, threshold=threshold)
             if expected is not None and proposal_signature(proposal) != expected:
                 raise JuryError(_("The scores changed since the preview; preview the cut "

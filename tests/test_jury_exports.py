@@ -313,8 +313,11 @@ def test_the_exports_cost_the_same_queries_for_3_and_10_applications(programme, 
                                                                      staff):
     members = [juror(programme, make_user, f"J{i}") for i in range(3)]
     add_applications(programme, members, staff, [f"Org {i}" for i in range(3)])
-    services.declare_conflict(juror=members[0], application=programme.applications.first(),
-                              reason="Former employee", by=members[0].user)
+    conflict = services.declare_conflict(
+        juror=members[0], application=programme.applications.first(), reason="Former employee",
+        by=members[0].user)
+    # Declared after scoring: staff decide it before the cut.
+    services.resolve_conflict(conflict=conflict, confirm=True, reason="Confirmed", by=staff)
     services.apply_cut(programme=programme, top_n=1, by=staff)
     sitting = Sitting.objects.create(programme=programme, subject="applications",
                                      starts_at=timezone.now())
@@ -323,9 +326,14 @@ def test_the_exports_cost_the_same_queries_for_3_and_10_applications(programme, 
     query_counts(programme)  # warm the per-process caches (content types) first
     few = query_counts(programme)
 
-    more = add_applications(programme, members, staff, [f"More {i}" for i in range(7)],
-                            nomination="health")
-    # The cut is applied once: the larger edition's decisions are written past the service.
+    # The cut is applied once, and the 80/20 rule not after it: the larger edition's
+    # eligibility and decisions are written past the services.
+    more = [screened(programme, f"More {i}", 30 + i, "health") for i in range(7)]
+    Application.objects.filter(pk__in=[a.pk for a in more]).update(status=Status.ELIGIBLE)
+    for i, application in enumerate(more):
+        application.refresh_from_db()
+        for member in members:
+            score(member, application, 5 - i % 5, 4 - i % 3, comment=COMMENT)
     for place, application in enumerate(more):
         Application.objects.filter(pk=application.pk).update(
             status=Status.FINALIST if place < 2 else Status.NOT_SELECTED)

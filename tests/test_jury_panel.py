@@ -145,6 +145,19 @@ def test_results_and_the_cut_are_for_staff_and_the_chair(client, programme, peop
 
 
 @pytest.mark.django_db
+def test_with_no_scores_the_results_table_says_so_across_all_its_columns(
+        client, programme, people):
+    client.force_login(people["staff"])
+
+    page = client.get(reverse("jury_panel:results")).content.decode()
+
+    table = page[page.index("<table class=\"full-width\">"):]
+    table = table[:table.index("</table>")]
+    columns = table[:table.index("</thead>")].count("<th>")
+    assert f'<td colspan="{columns}">' in table
+
+
+@pytest.mark.django_db
 def test_staff_see_every_jurors_progress(client, programme, people):
     eligible(programme)
     client.force_login(people["juror"].user)
