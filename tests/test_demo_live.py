@@ -128,6 +128,21 @@ def test_in_the_results_phase_the_ledger_verifies_and_the_auditor_sees_it(demo_p
 
 
 @pytest.mark.django_db
+def test_the_head_is_published_after_the_close_and_a_second_run_keeps_the_window(
+        demo_programme):
+    from voting.models import VotingSettings
+
+    seed("results")
+    closes = live().voting_closes_at
+    published = VotingSettings.objects.get(programme=live()).head_published_at
+    assert published >= closes  # "published at the close", not a moment before it
+
+    seed("results")
+    assert live().voting_closes_at == closes
+    assert VotingSettings.objects.get(programme=live()).head_published_at == published
+
+
+@pytest.mark.django_db
 def test_running_a_phase_twice_duplicates_nothing(demo_programme):
     seed("voting")
     first = counts(live())

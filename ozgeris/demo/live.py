@@ -78,6 +78,9 @@ def live_edition(*, phase, now=None, log=print):
     if year <= source_year:
         raise ValueError(f"The live edition must come after the demo's {source_year}.")
     programme = Programme.objects.filter(year=year).first()
+    # A vote that has closed keeps its window on a second run: its votes, and the head
+    # published after its close, are dated by it.
+    closed_before = False
     if programme is None:
         programme = copy_programme(source_year=source_year, target_year=year)
         for language, mark in DEMO_MARKS.items():
@@ -85,14 +88,21 @@ def live_edition(*, phase, now=None, log=print):
                     getattr(programme, f"title_{language}") + mark)
         log(f"programme {year}: copied from {source_year}")
     else:
-        _refuse_going_back(programme, phase, now or _database_now())
+        database_now = now or _database_now()
+        _refuse_going_back(programme, phase, database_now)
+        closed_before = programme.voting_closes_at <= database_now
     programme.is_published = True
     last_message = OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0
-    for reached in list(PHASES)[1:list(PHASES).index(phase) + 1]:
-        _set_stages(programme, reached, now)
+    # Each phase's stages are set before its steps run, and not again after them: the results
+    # phase closes the vote at the moment it is set, and its steps publish the head after that.
+    reached_phases = list(PHASES)[1:list(PHASES).index(phase) + 1]
+    for reached in reached_phases:
+        if not closed_before:
+            _set_stages(programme, reached, now)
         for step in ordered(live_steps):
             step.run(programme=programme, phase=reached, log=log)
-    _set_stages(programme, phase, now)
+    if not reached_phases or closed_before:
+        _set_stages(programme, phase, now, keep_vote=closed_before)
     _mark_demo_mail_not_sent(after=last_message)
     log(f"programme {year}: stages set for the {phase} phase (today: "
         f"{programme.current_stage(now)})")
@@ -133,7 +143,8 @@ def _refuse_going_back(programme, phase, now):
             "from an empty database to try that phase.")
 
 
-def _set_stages(programme, phase, now):
+def _set_stages(programme, phase, now, keep_vote=False):
     for field, value in stage_dates(phase, now).items():
-        setattr(programme, field, value)
+        if not (keep_vote and field.startswith("voting_")):
+            setattr(programme, field, value)
     programme.save()
