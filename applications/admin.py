@@ -15,7 +15,7 @@ from ozgeris.audit import history
 from ozgeris.collation import collation_key
 from ozgeris.models import Nomination
 
-from . import models, services
+from . import models, organisations, services
 
 
 class NominationFilter(admin.RelatedFieldListFilter):
@@ -230,6 +230,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "bin", "contact_email"]
     list_select_related = ["region"]
     inlines = [MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        """A member taken off in the inline leaves through ``organisations.remove_member``, which
+        also revokes the invitations they sent that are still pending."""
+        if formset.model is not models.Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            organisations.remove_member(organisation=form.instance, user=membership.user,
+                                   by=request.user)
+        for membership in memberships:
+            membership.save()
+        formset.save_m2m()
 
 
 class ExtensionForm(forms.ModelForm):

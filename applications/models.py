@@ -100,7 +100,18 @@ def _invitation_token():
     return secrets.token_urlsafe(24)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted nor revoked (an expired one still shows, so that it can be
+        revoked and its address invited again)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
 class Invitation(models.Model):
+    """A link mailed to one address that makes its holder a member. Revoked by hand
+    (``applications.organisations.revoke_invitation``) or when the member who sent it leaves the
+    organisation (``remove_member``); a revoked one grants nothing."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="invitations", verbose_name=_("organisation"))
     email = models.EmailField(_("email address"))
@@ -110,6 +121,11 @@ class Invitation(models.Model):
                                    related_name="+", verbose_name=_("invited by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("revoked by"))
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

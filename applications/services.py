@@ -1,14 +1,13 @@
-"""Every change to organisations and applications, and the application status machine.
+"""Every change to applications, and the application status machine (organisations and their
+members: ``applications.organisations``).
 
 Other apps change an application's status only through ``change_status`` (the jury's
 eligibility and finalist decisions, the vote's winners). Each function runs in one
 transaction, writes an audit entry and queues its mail through the outbox.
 """
 
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -36,9 +35,6 @@ from .models import (
     DeadlineExtension,
     DocumentKind,
     DocumentRequest,
-    Invitation,
-    Membership,
-    Organisation,
     Status,
 )
 
@@ -148,100 +144,6 @@ def checklist(application, documents=None):
 
 def missing_items(application):
     return [str(label) for label, done in checklist(application) if not done]
-
-
-# ---------------------------------------------------------------------------
-# Organisations
-# ---------------------------------------------------------------------------
-
-@transaction.atomic
-def create_organisation(*, by, now=None, **fields):
-    """Create an organisation with ``by`` as its first member. Side effects: audit entry."""
-    moment = now or timezone.now()
-    organisation = Organisation(created_at=moment, **fields)
-    organisation.full_clean()
-    organisation.save()
-    Membership.objects.create(organisation=organisation, user=by, role=Membership.Role.OWNER,
-                              joined_at=moment)
-    audit.record(by, "organisation.created", organisation, at=now)
-    return organisation
-
-
-def identity_locked(organisation):
-    """Once an application was submitted, the BIN and legal form stay as submitted."""
-    return organisation.applications.exclude(status=Status.DRAFT).exists()
-
-
-@transaction.atomic
-def update_organisation(*, organisation, changed, by):
-    """Save the organisation's edited details (the form has set them). Side effects: an audit
-    entry naming the changed fields."""
-    if identity_locked(organisation) and {"bin", "legal_form"} & set(changed):
-        raise ApplicationError(_("The BIN and legal form cannot change after submission."))
-    organisation.full_clean()
-    organisation.save()
-    audit.record(by, "organisation.updated", organisation, fields=sorted(changed))
-    return organisation
-
-
-# The invitation form mails any address the organisation's name, in the portal's own name: one
-# address gets one invitation of an organisation a day, and a person sends so many a day.
-INVITATION_REPEAT = timedelta(days=1)
-INVITATIONS_PER_DAY = 20
-# An invitation is accepted within this long of being sent: a link found in an old mailbox
-# (of someone who has since left the organisation, say) no longer lets anyone in.
-INVITATION_VALID = timedelta(days=14)
-
-
-@transaction.atomic
-def invite_member(*, organisation, email, by):
-    """Invite someone by email to act for the organisation. Side effects: an invitation,
-    an email through the outbox with the link that accepts it, an audit entry. Refused for a
-    member, for an address invited in the last day (the invitation sent is still good), and
-    past ``INVITATIONS_PER_DAY`` invitations of the person in a day."""
-    if organisation.members.filter(email__iexact=email).exists():
-        raise ApplicationError(_("This person is already a member of the organisation."))
-    # One request at a time per inviter: a double click or a script cannot pass the checks twice.
-    get_user_model().objects.select_for_update(no_key=True).only("pk").get(pk=by.pk)
-    recent = Invitation.objects.filter(created_at__gte=timezone.now() - INVITATION_REPEAT)
-    if recent.filter(organisation=organisation, email__iexact=email,
-                     accepted_at__isnull=True).exists():
-        raise ApplicationError(_("An invitation to this address was sent less than a day ago; "
-                                 "its link still works."))
-    if recent.filter(invited_by=by).count() >= INVITATIONS_PER_DAY:
-        raise ApplicationError(_("You have sent as many invitations as a day allows. Try again "
-                                 "tomorrow."))
-    invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=by)
-    outbox.queue_templated_email(
-        to=[email],
-        template="applications/email/invitation",
-        context={"organisation": organisation, "by": by,
-                 "url": portal_link("applications:accept_invitation", args=[invitation.token])},
-        language=by.preferred_language,
-        purpose="applications:invitation",
-    )
-    audit.record(by, "organisation.invited", organisation, email=email)
-    return invitation
-
-
-@transaction.atomic
-def accept_invitation(*, invitation, user):
-    """Join the organisation. The invitation is for one address; a signed-in person with
-    another address cannot use it, and it is good for ``INVITATION_VALID``."""
-    if invitation.accepted_at:
-        raise ApplicationError(_("This invitation has already been used."))
-    if invitation.created_at < timezone.now() - INVITATION_VALID:
-        raise ApplicationError(_("This invitation has expired. Ask the organisation for a new "
-                                 "one."))
-    if invitation.email.lower() != user.email.lower():
-        raise ApplicationError(
-            _("This invitation was sent to another email address. Sign in with that address.")
-        )
-    Membership.objects.get_or_create(organisation=invitation.organisation, user=user)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    audit.record(user, "organisation.joined", invitation.organisation)
-    return invitation.organisation
 
 
 # ---------------------------------------------------------------------------

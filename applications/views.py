@@ -17,7 +17,7 @@ from ozgeris.pdf import render_pdf
 from ozgeris.public_files import sandboxed
 from ozgeris.uploads import CONTENT_TYPES, EXTENSIONS, JPEG, PNG, sniff
 
-from . import intake, permissions, resubmission, services
+from . import intake, organisations, permissions, resubmission, services
 from .downloads import document_response
 from .eligibility import assess
 from .forms import (
@@ -71,7 +71,7 @@ def eligibility_check(request):
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.create_organisation(by=request.user, **form.cleaned_data)
+        organisation = organisations.create_organisation(by=request.user, **form.cleaned_data)
         messages.success(request, _("The organisation was created."))
         return redirect("applications:organisation", pk=organisation.pk)
     return render(request, "applications/organisation_form.html",
@@ -82,18 +82,38 @@ def organisation_create(request):
 def organisation_detail(request, pk):
     organisation = get_object_or_404(permissions.organisations_for(request.user), pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation, prefix="org",
-                            locked_identity=services.identity_locked(organisation))
+                            locked_identity=organisations.identity_locked(organisation))
     invite = InvitationForm(prefix="invite")
+    if request.method == "POST" and "revoke" in request.POST:
+        return _revoke_invitation(request, organisation)
     if request.method == "POST" and "save" in request.POST and form.is_valid():
-        services.update_organisation(organisation=form.instance, changed=form.changed_data,
+        organisations.update_organisation(organisation=form.instance, changed=form.changed_data,
                                      by=request.user)
         messages.success(request, _("The organisation's details were saved."))
         return redirect("applications:organisation", pk=pk)
     return render(request, "applications/organisation_detail.html", {
         "title": organisation.name, "organisation": organisation, "form": form, "invite": invite,
         "members": organisation.members.all(),
-        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        "invitations": organisation.invitations.pending().order_by("created_at"),
     })
+
+
+def _revoke_invitation(request, organisation):
+    """The "Revoke" button beside a pending invitation (a POST of the organisation's page,
+    whose members only reach it): another organisation's invitation is not found here."""
+    try:
+        invitation_pk = int(request.POST["revoke"])
+    except ValueError:
+        raise Http404 from None
+    invitation = get_object_or_404(organisation.invitations, pk=invitation_pk)
+    try:
+        organisations.revoke_invitation(invitation=invitation, by=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation to %(email)s was revoked; its link no "
+                                    "longer works.") % {"email": invitation.email})
+    return redirect("applications:organisation", pk=organisation.pk)
 
 
 @login_required
@@ -103,7 +123,7 @@ def organisation_invite(request, pk):
     form = InvitationForm(request.POST, prefix="invite")
     if form.is_valid():
         try:
-            services.invite_member(
+            organisations.invite_member(
                 organisation=organisation, email=form.cleaned_data["email"], by=request.user,
             )
         except services.ApplicationError as error:
@@ -120,7 +140,7 @@ def accept_invitation(request, token):
     invitation = get_object_or_404(Invitation, token=token)
     if request.method == "POST":
         try:
-            organisation = services.accept_invitation(invitation=invitation, user=request.user)
+            organisation = organisations.accept_invitation(invitation=invitation, user=request.user)
         except services.ApplicationError as error:
             messages.error(request, str(error))
         else:

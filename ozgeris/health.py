@@ -5,7 +5,7 @@ Only the database decides whether this node can serve: the cache fails open and 
 and the periodic tasks catch up after a broker outage, so a Redis outage makes the node
 "degraded" (still 200, so a load balancer keeps it) rather than unavailable.
 
-The background work is watched by three ages, each "degraded" past its threshold in settings:
+The background work is watched by four ages, each "degraded" past its threshold in settings:
 
 * ``worker_heartbeat_age``: since a worker last ran the heartbeat task beat sends every
   ``HEALTH_HEARTBEAT_SECONDS``. It grows when the worker, beat or the broker stops (a worker
@@ -13,6 +13,9 @@ The background work is watched by three ages, each "degraded" past its threshold
 * ``oldest_unsealed_vote_age``: since the oldest vote not yet sealed into the ledger was cast
   (registered by the vote as a background wait, ozgeris.registries).
 * ``oldest_unsent_message_age``: since the oldest outbox message due was due.
+* ``oldest_queued_export_age``: since the export queued longest was queued (registered by
+  the reports, reporting.jobs.oldest_queued_export): past ``EXPORT_STALLED_MINUTES`` its
+  task never came and beat's clean-up, which fails such an export, does not run either.
 
 On the embedded default (no Redis) the tasks run inline in the request: there is no worker to
 watch, so the worker is "inline" and the ages are reported without degrading anything."""

@@ -11,8 +11,10 @@ refused by the check it already had. What they read:
 * the reports page (``/reports/``): the draft and issued grant report and the exports
   without personal data (``Exporter.personal_data``), the vote's figures once released
   (``Exporter.readable_once``); the auditor also the vote's audit file
-  (``Exporter.audit_file``). Starting such an export is their only request that writes,
-  and it writes only the job that makes their file; issuing a version is staff's;
+  (``Exporter.audit_file``), which ``readable_once`` holds from everyone, staff included,
+  until the vote closes (``figures_held``). Starting such an export is their only request
+  that writes, and it writes only the job that makes their file; issuing a version is
+  staff's;
 * an edition's applications (``/reports/YEAR/applications/``, ``reporting.overview_views``):
   each one's organisation, nomination and status, and the jury's rank and total once its
   results are applied; no person, document or juror (``jury/reader_overview.py``);
@@ -79,6 +81,17 @@ def may_read_export(user, name, programme):
 
 def _figures_out(exporter, programme):
     return exporter.readable_once is None or bool(exporter.readable_once(programme))
+
+
+def figures_held(name, programme):
+    """Is the export ``name`` of ``programme`` held from everyone, staff included (refused by
+    ``reporting.jobs.start_export``)? The vote's audit file (``Exporter.audit_file``) until its
+    ``readable_once``, the close: before it the file lists no vote, an empty file that reads
+    as a vote without voters. The totals' exports are staff's during the vote, at the staff
+    chart's moment (voting/exporters.py), and held from the seats alone (``_figures_out``)."""
+    exporter = exporters.get(name)
+    return (exporter is not None and programme is not None and exporter.audit_file
+            and not _figures_out(exporter, programme))
 
 
 def attachable_for_seats(exporter, programme):

@@ -37,7 +37,8 @@ class Exporter:
     # or contacts of private persons, bank details, comments) is for staff only; unmarked ones
     # count as carrying it. The vote's audit file (per-vote secrets) is for staff and the
     # auditor only. ``readable_once(programme)``, when given, holds a file from those seats
-    # until its figures are out (the vote's totals until the results are released).
+    # until its figures are out (the vote's totals until the results are released); the
+    # audit file from everyone, staff included (``reader_seats.figures_held``).
     # ``sealed_for(user, programme)``, when given, holds the file from a person it names,
     # staff included, for as long as it says so (the jury's scores and minutes from a juror of
     # that edition until its results are applied: they would undo blind scoring and the

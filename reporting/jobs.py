@@ -18,8 +18,10 @@ from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ozgeris import audit
+from ozgeris.reader_seats import figures_held
 from ozgeris.registries import exporters
 
 from .models import ExportJob
@@ -28,18 +30,24 @@ from .services import ReportError
 logger = logging.getLogger(__name__)
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 PROGRESS_EVERY_SECONDS = 0.5
+# Why an export whose figures are not out yet is refused (``figures_held``), to anyone.
+HELD = gettext_lazy("This export is available once its figures are out: the vote's file "
+                    "after the vote closes, its totals after the results are released.")
 
 
 def start_export(*, programme, exporter, language, by, options=None, one_at_a_time=False):
-    """Queue ``exporter`` for ``programme`` in ``language`` and return its job. With
-    ``one_at_a_time`` (a read-only seat's exports), while an export of ``by`` is queued or
-    running that job is returned and nothing is started; one that will never finish
-    (``fail_stalled``) is marked failed first and does not count. Side effects: a job row, an
-    audit entry ``export.started``, the task queued after the commit."""
+    """Queue ``exporter`` for ``programme`` in ``language`` and return its job. Refused, to
+    staff as to the read-only seats, while the exporter holds the programme's figures
+    (``reader_seats.figures_held``). With ``one_at_a_time`` (a read-only seat's exports), while
+    an export of ``by`` is queued or running that job is returned and nothing is started; one
+    that will never finish (``fail_stalled``) is marked failed first and does not count. Side
+    effects: a job row, an audit entry ``export.started``, the task queued after the commit."""
     if exporters.get(exporter) is None:
         raise ReportError(_("Unknown export."))
     if language not in LANGUAGES:
         raise ReportError(_("Unknown language."))
+    if figures_held(exporter, programme):
+        raise ReportError(str(HELD))
     with transaction.atomic():
         if one_at_a_time:
             under_way = _under_way(by)
@@ -175,6 +183,22 @@ def fail_stalled(now=None, jobs=None):
     lost = jobs.filter(state=ExportJob.State.QUEUED, created_at__lt=limit).update(
         state=ExportJob.State.FAILED, finished_at=now, error=LOST.format(minutes=minutes))
     return stalled + lost
+
+
+def oldest_queued_export():
+    """When the export queued longest was queued, or None: /healthz's wait "exports" (age
+    ``oldest_queued_export_age``), "late" past ``queued_export_max_age``. A worker starts an
+    export within seconds, and beat's ``fail-stalled-exports`` (every five minutes) fails one
+    still queued after ``EXPORT_STALLED_MINUTES`` as lost: one queued longer means that its
+    task never came and that the clean-up does not run either. Once failed it no longer
+    counts: its person reads "lost, start it again" on the job's page."""
+    return (ExportJob.objects.filter(state=ExportJob.State.QUEUED).order_by("created_at")
+            .values_list("created_at", flat=True).first())
+
+
+def queued_export_max_age():
+    """Seconds an export may wait queued before /healthz calls the exports late."""
+    return settings.EXPORT_STALLED_MINUTES * 60
 
 
 def was_lost(job):

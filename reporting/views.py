@@ -22,7 +22,7 @@ from ozgeris.permissions import (
     role_required,
     staff_required,
 )
-from ozgeris.reader_seats import may_read_export, offered_exporters, sealed_for
+from ozgeris.reader_seats import figures_held, may_read_export, offered_exporters, sealed_for
 from ozgeris.registries import exporters
 
 from . import jobs, services
@@ -49,13 +49,21 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         # Unbound, the form leaves out what is sealed from the user in the programme it shows
-        # first; a request for another programme is decided in clean().
-        offered = set(offered_exporters(
-            user, programme=None if self.is_bound else self.initial.get("programme")))
+        # first, and says which of the rest wait for their figures there; a request for
+        # another programme is decided in clean().
+        shown = None if self.is_bound else self.initial.get("programme")
+        offered = set(offered_exporters(user, programme=shown))
         self.fields["exporter"].choices = [
-            (item.name, f"{item.title} ({', '.join(item.formats).upper()})")
+            (item.name, self._label(item, shown))
             for item in sorted(exporters, key=lambda item: (item.name not in (
                 "report", "report-xlsx"), str(item.title))) if item.name in offered]
+
+    @staticmethod
+    def _label(item, programme):
+        label = f"{item.title} ({', '.join(item.formats).upper()})"
+        if figures_held(item.name, programme):
+            return _("%(export)s: available once its figures are out") % {"export": label}
+        return label
 
     def clean(self):
         data = super().clean()
@@ -72,8 +80,9 @@ class ExportForm(forms.Form):
                                          "to you once the jury's results are applied."))
         elif data.get("exporter") and data.get("programme") and not may_read_export(
                 self.user, data["exporter"], data["programme"]):
-            self.add_error("exporter", _("This export opens to you once its figures are "
-                                         "public (the vote's, once the results are released)."))
+            # A seat's one reason left here (the view refuses it what it never reads); staff
+            # hear the same from start_export.
+            self.add_error("exporter", jobs.HELD)
         return data
 
 
@@ -98,10 +107,14 @@ def index(request):
         if sealed:
             options["sealed"] = sealed
         # A seat runs one export at a time: a second request opens the one under way.
-        job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
-                                language=data["language"], by=request.user, options=options,
-                                one_at_a_time=not staff)
-        return redirect("reporting:job", pk=job.pk)
+        try:
+            job = jobs.start_export(programme=data["programme"], exporter=data["exporter"],
+                                    language=data["language"], by=request.user,
+                                    options=options, one_at_a_time=not staff)
+        except services.ReportError as error:  # its figures are not out (jobs.HELD)
+            form.add_error("exporter", str(error))
+        else:
+            return redirect("reporting:job", pk=job.pk)
     jobs.fail_stalled()
     jobs_shown = ExportJob.objects.select_related("programme", "created_by")
     if not staff:  # a seat sees its own exports only: staff's carry personal data

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from applications import services
+from applications import organisations, services
 from applications.models import Status
 
 from .factories import ApplicationFactory, OrganisationFactory
@@ -141,13 +141,14 @@ def test_the_invitation_form_mails_an_address_once_a_day(
 
 @pytest.mark.django_db
 def test_a_person_sends_only_so_many_invitations_a_day(owner, monkeypatch):
-    monkeypatch.setattr(services, "INVITATIONS_PER_DAY", 3)
+    monkeypatch.setattr(organisations, "INVITATIONS_PER_DAY", 3)
     organisation = OrganisationFactory(members=[owner])
     for number in range(3):
-        services.invite_member(organisation=organisation, email=f"c{number}@example.kz", by=owner)
+        organisations.invite_member(organisation=organisation, email=f"c{number}@example.kz",
+                                    by=owner)
 
     with pytest.raises(services.ApplicationError):
-        services.invite_member(organisation=organisation, email="c4@example.kz", by=owner)
+        organisations.invite_member(organisation=organisation, email="c4@example.kz", by=owner)
 
 
 @pytest.mark.django_db
@@ -159,13 +160,13 @@ def test_an_invitation_expires_after_two_weeks(owner, make_user, english):
     from applications.models import Invitation
 
     organisation = OrganisationFactory(members=[owner])
-    invitation = services.invite_member(organisation=organisation, email="late@example.kz",
+    invitation = organisations.invite_member(organisation=organisation, email="late@example.kz",
                                         by=owner)
     Invitation.objects.filter(pk=invitation.pk).update(
-        created_at=timezone.now() - services.INVITATION_VALID - timedelta(minutes=1))
+        created_at=timezone.now() - organisations.INVITATION_VALID - timedelta(minutes=1))
     invitation.refresh_from_db()
     late = make_user(email="late@example.kz")
 
     with pytest.raises(services.ApplicationError, match="expired"):
-        services.accept_invitation(invitation=invitation, user=late)
+        organisations.accept_invitation(invitation=invitation, user=late)
     assert not organisation.members.filter(pk=late.pk).exists()

@@ -46,6 +46,7 @@ def test_health_is_ok_on_the_embedded_default(client, settings):
         # No worker: the tasks run inline, and nothing here degrades the node.
         "worker": "inline",
         "ledger": "inline", "oldest_unsealed_vote_age": None,
+        "exports": "inline", "oldest_queued_export_age": None,
         "outbox": "inline", "oldest_unsent_message_age": None,
     }
 
@@ -159,6 +160,7 @@ def test_health_is_ok_when_the_worker_beats_and_nothing_waits(client, beating):
         "status": "ok", "database": "ok", "cache": "ok", "broker": "ok",
         "worker": "ok", "worker_heartbeat_age": 0,
         "ledger": "ok", "oldest_unsealed_vote_age": None,
+        "exports": "ok", "oldest_queued_export_age": None,
         "outbox": "ok", "oldest_unsent_message_age": None,
     }
 
@@ -271,16 +273,17 @@ def test_nothing_waiting_too_long_degrades_the_embedded_default(client, settings
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("waiting", [1, 3])
-def test_health_asks_the_database_four_short_questions_however_much_waits(
+def test_health_asks_the_database_five_short_questions_however_much_waits(
         waiting, beating, finalists, vote_programme, django_assert_num_queries):
-    """SELECT 1, the heartbeat, the oldest unsealed vote, the oldest due message."""
+    """SELECT 1, the heartbeat, the oldest unsealed vote, the oldest queued export, the oldest
+    due message."""
     from ozgeris import health
 
     for index in range(waiting):
         _vote(vote_programme, finalists[index % 3])
         _message(timezone.now())
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         status, states = health.report()
 
     assert status == "ok"
@@ -289,11 +292,11 @@ def test_health_asks_the_database_four_short_questions_however_much_waits(
 
 
 @pytest.mark.django_db
-def test_health_asks_three_on_the_embedded_default(settings, django_assert_num_queries):
+def test_health_asks_four_on_the_embedded_default(settings, django_assert_num_queries):
     from ozgeris import health
 
     settings.REDIS_URL = ""
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         health.report()
 
 

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from applications import models as application_models
+from applications import organisations as application_organisations
 from applications import services as application_services
 from applications.models import Application, Status
 from events import services as event_services
@@ -169,7 +170,7 @@ def test_the_extension_mail_links_the_applicants_dashboard(moved, programme, mak
 def test_the_invitation_links_its_acceptance(moved, make_user):
     owner = make_user(email="owner@example.kz")
 
-    invitation = application_services.invite_member(
+    invitation = application_organisations.invite_member(
         organisation=OrganisationFactory(members=[owner]), email="colleague@example.kz",
         by=owner)
 

@@ -9,8 +9,9 @@ the totals per finalist).
 
 A vote's finalist and its cast time to the microsecond would give staff and the auditor the
 running tally, vote by vote, which the staff's chart only moves in steps: ``votes`` is
-readable once the vote has closed (``readable_once`` holds it from the auditor; staff pass
-that check, so before the close the file itself lists no vote), and ``voting-stats`` and
+readable once the vote has closed (``readable_once``; being the audit file, it is held from
+staff too: ``reader_seats.figures_held``, and the file itself lists no vote before the
+close), and ``voting-stats`` and
 ``winners-protocol`` count the votes per finalist at the staff chart's moment while the vote
 is open (``results.staff_chart_moment``).
 """
@@ -59,7 +60,7 @@ def render_votes(programme, options, progress):
               _("Status")]
     if voting_closed(programme):
         rows = _vote_rows(programme, progress)
-    else:  # staff may start it (the auditor may not): it lists no vote before the close
+    else:  # the page refuses it before the close (figures_held), `manage.py export` does not
         rows = [[_("The votes are listed once the public vote has closed.")]]
         progress(1, 1, _("Votes"))
     content = workbook_bytes([(_("Votes"), header, rows)])

@@ -29,7 +29,7 @@ from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import AuditEvent, OutboxMessage, Programme, Region, User
 from ozgeris.pdf import render_pdf
 
-from .. import services
+from .. import organisations, services
 from ..models import Application, ApplicationDocument, Organisation
 from ..validators import bin_checksum_ok
 
@@ -151,7 +151,7 @@ def _apply(item, *, programme, bin_number, nomination, region, financial_year, p
     info = item["application"]
     started = almaty(info["started"])
     member = _member(member_email(item), item["contact_person"], started)
-    organisation = services.create_organisation(
+    organisation = organisations.create_organisation(
         by=member,
         bin=bin_number,
         region=region,
