@@ -130,6 +130,25 @@ def test_the_page_of_a_lost_export_says_to_start_it_again(client, observer, open
 
 
 @pytest.mark.django_db
+def test_a_lost_exports_page_starts_the_same_export_again_in_one_click(
+        client, observer, open_programme, django_capture_on_commit_callbacks):
+    lost = _queued(open_programme, observer, 120)
+    client.force_login(observer)
+
+    page = client.get(reverse("reporting:job", args=[lost.pk])).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" class="export-again">(.*?)</form>',
+                     page, re.S)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(form.group(1), fields)
+
+    again = ExportJob.objects.exclude(pk=lost.pk).get(created_by=observer)
+    assert response["Location"] == reverse("reporting:job", args=[again.pk])
+    assert (again.exporter, again.programme, again.language) == (
+        lost.exporter, lost.programme, lost.language)
+
+
+@pytest.mark.django_db
 def test_the_page_of_an_export_that_failed_otherwise_does_not_call_it_lost(
         client, observer, open_programme):
     job = ExportJob.objects.create(programme=open_programme, exporter="finalists",
