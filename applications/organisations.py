@@ -165,3 +165,9 @@ def remove_member(*, organisation, user, by):
                  revoked_invitations=revoked)
 
 
+def revoke_sent_invitations(user):
+    """An account being deleted (``ozgeris.services.delete_account``) lets no one in after it:
+    the invitations it sent that are still pending are revoked (by the person themselves). Its
+    memberships stay, anonymised, for the applications it wrote."""
+    Invitation.objects.pending().filter(invited_by=user).update(revoked_at=timezone.now(),
+                                                               revoked_by=user)

@@ -258,3 +258,14 @@ def test_staff_taking_a_member_off_in_the_admin_revokes_their_invitations(
     theirs.refresh_from_db()
     assert (theirs.revoked_at is not None, theirs.revoked_by) == (True, staff)
     assert AuditEvent.objects.filter(action="organisation.member_removed").exists()
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_that_sent_an_invitation_revokes_it(make_user, owner,
+                                                                 organisation, invitation):
+    from ozgeris.services import delete_account
+
+    delete_account(user=owner)
+
+    invitation.refresh_from_db()
+    assert (invitation.revoked_at is not None, invitation.revoked_by) == (True, owner)
