@@ -275,16 +275,17 @@ class JuryPanelSite(admin.AdminSite):
             else:
                 proposal = {result.application.pk: finalist for result, finalist in proposed}
                 signature = services.proposal_signature(proposed)
+        masked = conflicted_in(request.user, programme)
         return self._render(request, "jury/panel/results.html", {
             "title": _("Results — %(programme)s") % {"programme": programme.title},
-            "programme": programme, "results": results(programme),
+            "programme": programme, "results": _masked_last(results(programme), masked),
             "criteria": list(Criterion.objects.filter(programme=programme)), "form": form,
             "proposal": proposal, "signature": signature,
             "settings": services.settings_for(programme),
             # The rows the viewer stands aside on (their own organisation's, their excluding
             # conflicts, before conflicts are detected too): no scores, rank, proposal or
             # decision on them. One query, with or without a seat.
-            "masked": conflicted_in(request.user, programme),
+            "masked": masked,
             "screened": Application.objects.filter(programme=programme,
                                                    status=Status.SCREENED).count(),
             "failed": Application.objects.filter(programme=programme,
@@ -347,6 +348,17 @@ RESULTS_COMMANDS = {
     "tie_break": _record_tie_break,
     "detect": _detect_conflicts,
 }
+
+
+def _masked_last(ranked, masked):
+    """The rows the viewer stands aside on go after the others, in the order of their
+    nomination and name: left in ranked order, a masked row between ranks 1 and 3 would say
+    that it is 2."""
+    shown = [result for result in ranked if result.application.pk not in masked]
+    hidden = sorted((result for result in ranked if result.application.pk in masked),
+                    key=lambda result: (result.application.nomination.order,
+                                        result.application.organisation.name))
+    return shown + hidden
 
 
 def _number(value):

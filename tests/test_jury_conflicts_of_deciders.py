@@ -207,6 +207,26 @@ def test_the_results_page_hides_rank_proposal_and_tie_break_of_a_conflicted_row(
     assert "scores hidden" in masked
 
 
+def test_a_masked_row_comes_after_the_others_so_its_place_does_not_say_its_rank(
+        client, programme, staff, chair, other):
+    top, friends, low = decided(programme, staff, screened(programme, "Top Fund"),
+                                screened(programme, "Chair Friends Fund"),
+                                screened(programme, "Low Fund"))
+    services.declare_conflict(juror=chair, application=friends, reason="my friends",
+                              by=chair.user)
+    for application, value in ((top, 5), (friends, 4), (low, 2)):
+        score(other, application, value, value)
+    score(chair, top, 5, 5)
+    score(chair, low, 2, 2)
+    client.force_login(chair.user)
+
+    html = client.get(reverse("jury_panel:results")).content.decode()
+
+    rows = [html.index(name, html.index("<tbody>"))
+            for name in ("Top Fund", "Low Fund", "Chair Friends Fund")]
+    assert rows == sorted(rows)  # ranked 2nd, it is listed last
+
+
 def test_the_results_page_masks_the_viewers_own_organisation_before_conflicts_are_detected(
         client, programme, staff, chair, other):
     own, rival = decided(programme, staff,
