@@ -70,7 +70,8 @@ def portal_facts(client):
         documents[url] = _download(client, url)
     context = report.context(programme)
     return json.loads(json.dumps({
-        "ledger": {"head": head, "problems": problems, "tally": tally},
+        "ledger": {"head": head, "problems": [str(problem) for problem in problems],
+                   "tally": tally},
         "documents": documents,
         "report": {
             "indicators": [(row.indicator.pk, str(row.indicator), row.actual, row.status,

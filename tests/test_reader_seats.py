@@ -287,7 +287,7 @@ def test_the_audit_page_names_what_failed(client, auditor, voter, finalists, vot
     response = client.get(reverse("voting:audit", args=[2031]))
 
     assert not response.context["verification"].holds
-    problem = f"position {position}: the vote has no voter&#x27;s link"
+    problem = f"позиция {position}: у голоса нет связи с голосующим"  # the page's language
     assert problem in response.content.decode()
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ozgeris.models import AuditEvent
 from ozgeris.services import delete_account
@@ -153,6 +153,8 @@ def test_votes_forged_after_the_published_head_are_not_sealed_counted_or_verifie
     assert results.tally(vote_programme, fresh=True) == before == {finalists[0].pk: 3}
     problems, _head, tally = ledger.verify(vote_programme)
     assert tally == before
+    with translation.override("en"):
+        problems = [str(problem) for problem in problems]
     for vote in forged:
         assert f"vote #{vote.pk} is not in the ledger although the head is published" in problems
         assert f"vote #{vote.pk}: the vote has no voter's link (not cast through the portal)" \
@@ -170,7 +172,8 @@ def test_verify_names_a_vote_sealed_before_the_head_that_was_cast_outside_the_wi
     _seal(vote_programme)
     position = LedgerEntry.objects.get(vote=early).sequence
 
-    problems = ledger.verify(vote_programme)[0]
+    with translation.override("en"):
+        problems = [str(problem) for problem in ledger.verify(vote_programme)[0]]
 
     assert any(problem.startswith(f"position {position}: the vote was cast outside the vote's "
                                   "window") for problem in problems)
@@ -198,7 +201,8 @@ def test_verify_names_entries_after_the_head_and_entries_sealed_after_publicatio
         head_sequence=1, head_digest=first.leaf,
         head_published_at=first.sealed_at - timedelta(seconds=1))
 
-    problems = ledger.verify(vote_programme)[0]
+    with translation.override("en"):
+        problems = [str(problem) for problem in ledger.verify(vote_programme)[0]]
 
     assert "position 2: an entry after the published head (position 1)" in problems
     assert "position 1: sealed after the head was published" in problems

@@ -12,7 +12,12 @@ and a tally recomputed at each check would give the running totals vote by vote,
 staff's chart only moves in steps (``results.staff_chart_moment``). They are shown once the
 vote has closed, every finalist with its count (none counted is a 0, not a missing row); the
 phase (open, closed, head published) is part of the cache key, so the first check after the
-close, and after the publication, is a new one."""
+close, and after the publication, is a new one.
+
+What failed is kept as ``ledger.Problem`` values, not text: the one cached verification is
+read in Russian, Kazakh and English, and each reader's page renders it in theirs. Votes that
+wait to be sealed within the grace (``ledger.waiting_to_seal``) are a neutral line, not a
+failure: while the vote runs the seal takes them every few seconds."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,7 +56,8 @@ class Verification:
     tally: list | None  # [(finalist id, organisation, counted votes)], most votes first;
     # None while the vote is open (verified, not shown)
     closed: bool = False
-    problems: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # ledger.Problem, rendered when shown
+    waiting: int = 0  # votes waiting to be sealed within the grace: routine, not a problem
     published: dict | None = None  # the head published at the close, once it is
     checkpoint_count: int = 0
     checkpoint_problems: list = field(default_factory=list)
@@ -62,6 +68,10 @@ class Verification:
         return not self.problems and not self.checkpoint_problems
 
     @property
+    def waiting_line(self):
+        return ledger.waiting_line(self.waiting) if self.waiting else ""
+
+    @property
     def next_run(self):
         return self.checked_at + timedelta(seconds=VERIFICATION_SECONDS)
 
@@ -70,6 +80,7 @@ def verify(programme, *, closed):
     """Run the ledger's verification and check the stored checkpoints against the chain; the
     votes per finalist only once the vote has ``closed``."""
     problems, head_digest, tally = ledger.verify(programme)
+    waiting = ledger.waiting_to_seal(programme)
     head = ledger.head(programme)
     names = {}
     if closed:
@@ -89,6 +100,7 @@ def verify(programme, *, closed):
                ] if closed else None,
         closed=closed,
         problems=problems,
+        waiting=waiting,
         published={"position": published.head_sequence, "digest": published.head_digest,
                    "at": published.head_published_at} if published else None,
         checkpoint_count=len(stored),

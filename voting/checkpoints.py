@@ -37,7 +37,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -49,6 +49,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from ozgeris import outbox
 from ozgeris.links import portal_link
@@ -324,7 +325,8 @@ def load_kept(paths):
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            problems.append(f"{path} cannot be read: {exc}")
+            problems.append(ledger.Problem(gettext_noop("%(path)s cannot be read: %(error)s"),
+                                           {"path": path, "error": str(exc)}))
             continue
         if isinstance(data, dict) and "checkpoints" in data:
             data = data["checkpoints"]
@@ -333,76 +335,96 @@ def load_kept(paths):
 
 
 def _describe(item):
-    return (f"the checkpoint signed at {item.get('signed_at')} "
-            f"(position {item.get('position')})")
+    """The checkpoint a problem is about, as a Problem rendered inside the other: its time in
+    Almaty time when it is a valid one, else as it was found."""
+    signed_at = item.get("signed_at")
+    if isinstance(signed_at, str) and _TIME.fullmatch(signed_at):
+        try:
+            signed_at = datetime.strptime(signed_at, TIME_FORMAT).replace(tzinfo=UTC)
+        except ValueError:
+            pass  # e.g. a 31st of February: shown as it was found
+    return ledger.Problem(gettext_noop("the checkpoint of position %(position)s signed at "
+                                       "%(signed_at)s (Almaty time)"),
+                          {"signed_at": signed_at, "position": item.get("position")})
 
 
-def _well_formed(item, year):
-    """A problem with the checkpoint's fields, or ""."""
+def _well_formed(findings, item, year):
+    """Add what is wrong with the checkpoint's fields; whether it is well formed."""
     if not isinstance(item, dict):
-        return "an entry that is not a checkpoint"
+        findings.add(gettext_noop("an entry that is not a checkpoint"))
+        return False
     if item.get("programme") != year:
-        return f"{_describe(item)} is of programme {item.get('programme')}, not {year}"
+        findings.add(gettext_noop("%(checkpoint)s is of programme %(other)s, not %(year)s"),
+                     checkpoint=_describe(item), other=item.get("programme"), year=year)
+        return False
     position = item.get("position")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        return f"{_describe(item)} has no valid position"
+        findings.add(gettext_noop("%(checkpoint)s has no valid position"),
+                     checkpoint=_describe(item))
+        return False
     if not (isinstance(item.get("digest"), str) and _HEX64.fullmatch(item["digest"])
             and isinstance(item.get("signed_at"), str) and _TIME.fullmatch(item["signed_at"])
             and isinstance(item.get("final"), bool)
             and isinstance(item.get("signature"), str) and _HEX128.fullmatch(item["signature"])):
-        return f"{_describe(item)} is malformed"
-    return ""
+        findings.add(gettext_noop("%(checkpoint)s is malformed"), checkpoint=_describe(item))
+        return False
+    return True
 
 
 def verify_against(programme, kept, public_keys=()):
     """Check the ledger of ``programme`` against checkpoints kept outside the database (dicts
     as in the feed). Each must be signed by a trusted key — the portal's configured one or one
     of ``public_keys`` (raw bytes) — and the chain recomputed from the votes must have, at its
-    position, exactly the digest it signed. Returns the problems, each naming the position
-    and the checkpoint's time; empty when everything holds."""
+    position, exactly the digest it signed. Returns the problems (``ledger.Problem``, each
+    kind capped as ``ledger.verify``'s), each naming the position and the checkpoint's time;
+    empty when everything holds."""
     trusted = {}
     key = configured_key()
     if key is not None:
         trusted[key.key_id] = key.public_raw
     for raw in public_keys:
         trusted[key_id(raw)] = raw
-    problems, valid, seen = [], [], set()
+    findings, valid, seen = ledger.Findings(), [], set()
     for item in kept:
-        problem = _well_formed(item, programme.year)
-        if problem:
-            problems.append(problem)
+        if not _well_formed(findings, item, programme.year):
             continue
         if item["signature"] in seen:
             continue
         seen.add(item["signature"])
         public_raw = trusted.get(item.get("key_id"))
         if public_raw is None:
-            problems.append(f"{_describe(item)} names key {item.get('key_id')}, which is neither "
-                            "the portal's key nor one given with --public-key")
+            findings.add(gettext_noop("%(checkpoint)s names key %(key)s, which is neither the "
+                                      "portal's key nor one given with --public-key"),
+                         checkpoint=_describe(item), key=item.get("key_id"))
             continue
         text = statement(programme=programme.year, position=item["position"],
                          digest=item["digest"], signed_at=item["signed_at"], final=item["final"])
         if not signature_holds(public_raw, text, item["signature"]):
-            problems.append(f"{_describe(item)}: the signature does not match (a forged or "
-                            "altered checkpoint)")
+            findings.add(gettext_noop("%(checkpoint)s: the signature does not match (a forged "
+                                      "or altered checkpoint)"), checkpoint=_describe(item))
             continue
         valid.append(item)
     recomputed, length = _recompute(programme, {item["position"] for item in valid})
     for item in sorted(valid, key=lambda item: (item["position"], item["signed_at"])):
         position = item["position"]
         if position not in recomputed:
-            problems.append(f"position {position} is not in the chain, which ends at position "
-                            f"{length}, but {_describe(item)} signed it: the ledger was cut")
+            findings.add(gettext_noop("position %(position)s is not in the chain, which ends at "
+                                      "position %(length)s, but %(checkpoint)s signed it: the "
+                                      "ledger was cut"),
+                         position=position, length=length, checkpoint=_describe(item))
         elif recomputed[position] != item["digest"]:
-            problems.append(f"position {position}: the chain recomputed from the votes gives "
-                            f"{recomputed[position]}, but {_describe(item)} signed "
-                            f"{item['digest']}: the ledger was rewritten")
+            findings.add(gettext_noop("position %(position)s: the chain recomputed from the "
+                                      "votes gives %(recomputed)s, but %(checkpoint)s signed "
+                                      "%(digest)s: the ledger was rewritten"),
+                         position=position, recomputed=recomputed[position],
+                         checkpoint=_describe(item), digest=item["digest"])
     stored = set(Checkpoint.objects.filter(programme=programme).values_list("signature",
                                                                              flat=True))
     for item in valid:
         if item["signature"] not in stored:
-            problems.append(f"{_describe(item)} is no longer in the portal's database")
-    return problems
+            findings.add(gettext_noop("%(checkpoint)s is no longer in the portal's database"),
+                         checkpoint=_describe(item))
+    return findings.problems()
 
 
 def _recompute(programme, positions):
@@ -428,5 +450,7 @@ def verify_files(programme, paths, public_keys=()):
         try:
             trusted.append(parse_public_key(text))
         except ValueError as exc:
-            problems.append(f"--public-key {text}: {exc}")
+            problems.append(ledger.Problem(
+                gettext_noop("the key given with --public-key %(key)s cannot be used: "
+                             "%(error)s"), {"key": text, "error": str(exc)}))
     return problems + verify_against(programme, kept, trusted), len(kept)

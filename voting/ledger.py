@@ -11,10 +11,15 @@ the embedded default), so casting a vote never waits on the chain.
 """
 
 import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ozgeris.models import Programme
 
@@ -27,6 +32,7 @@ from .models import (
     VoteStatusChange,
     VotingSettings,
 )
+from .visitors import ALMATY
 
 GENESIS = "0" * 64
 
@@ -86,19 +92,139 @@ def head(programme):
     return LedgerEntry.objects.filter(programme=programme).order_by("-sequence").first()
 
 
+# The verification's findings ---------------------------------------------------------------
+
+# A kind of problem (a forged batch, a rewritten chain) is named up to this many times, then
+# counted on one line.
+MAX_NAMED = 20
+TIME_SHOWN = "d.m.Y H:i:s"  # as the audit page shows its times, in Almaty time
+
+
+@dataclass
+class Problem:
+    """One thing the verification found wrong: its message (an English msgid, marked with
+    ``gettext_noop`` where it is made) and the values it names. ``str()`` renders it in the
+    active language when it is shown, not when it is found: the audit page keeps one
+    verification for its readers of every language (in the cache, pickled), and the command
+    prints in its own. A time is shown in Almaty time, a review status by its label, a
+    Problem inside another rendered in the same language."""
+
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return gettext(self.message) % {name: _shown(value)
+                                        for name, value in self.params.items()}
+
+
+@dataclass
+class More:
+    """The line that stands for the problems of one kind past the first ``MAX_NAMED``."""
+
+    count: int
+
+    def __str__(self):
+        return ngettext("… and %(count)s more of the same kind",
+                        "… and %(count)s more of the same kind", self.count) % {
+            "count": self.count}
+
+
+def _shown(value):
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value, ALMATY), TIME_SHOWN)
+    if isinstance(value, ReviewStatus):
+        return str(value.label)
+    return str(value)
+
+
+class Findings:
+    """The problems of a verification, kind by kind in the order each kind was first met: the
+    first ``MAX_NAMED`` of a kind named, the rest counted on one ``More`` line after them (the
+    one home of that cap). A kind is its message unless ``kind`` groups several."""
+
+    def __init__(self):
+        self._named = {}
+        self._beyond = {}
+
+    def add(self, message, *, kind=None, **params):
+        named = self._named.setdefault(kind or message, [])
+        if len(named) < MAX_NAMED:
+            named.append(Problem(message, params))
+        else:
+            self.beyond(kind or message, 1)
+
+    def beyond(self, kind, count):
+        """``count`` more of ``kind`` than were added (counted by a query, not fetched)."""
+        if count > 0:
+            self._named.setdefault(kind, [])
+            self._beyond[kind] = self._beyond.get(kind, 0) + count
+
+    def add_first(self, kind, rows, describe):
+        """Name the first ``MAX_NAMED`` of a query's ``rows`` as ``kind`` (``describe(row)``
+        gives the message and its values) and count the rest, without fetching them."""
+        first = list(rows[:MAX_NAMED])
+        for row in first:
+            message, params = describe(row)
+            self.add(message, kind=kind, **params)
+        if len(first) == MAX_NAMED:
+            self.beyond(kind, rows.count() - MAX_NAMED)
+
+    def problems(self):
+        found = []
+        for kind, named in self._named.items():
+            found += named
+            if self._beyond.get(kind):
+                found.append(More(self._beyond[kind]))
+        return found
+
+
+def unsealed_grace():
+    """How long a vote may wait to be sealed before the verification calls it a problem: the
+    seal runs after each vote and every 5 s (beat's ``seal-vote-ledger``), so a vote found
+    unsealed within this is routine; past it the seal has stopped. The same limit past which
+    /healthz calls the ledger "late" (``HEALTH_UNSEALED_MAX_AGE``)."""
+    return timedelta(seconds=settings.HEALTH_UNSEALED_MAX_AGE)
+
+
+def _unsealed(programme):
+    return Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
+
+
+def waiting_to_seal(programme):
+    """How many votes wait to be sealed within ``unsealed_grace`` while the head is not
+    published: not a problem (``verify`` leaves them out), shown beside its result. None wait
+    once the head is published: a vote not sealed then never will be, and ``verify`` names
+    it."""
+    if published_head(programme) is not None:
+        return 0
+    return _unsealed(programme).filter(cast_at__gte=timezone.now() - unsealed_grace()).count()
+
+
+def waiting_line(count):
+    """The neutral line that says how many votes wait to be sealed (``waiting_to_seal``)."""
+    return ngettext(
+        "%(count)s vote is waiting to be sealed into the ledger: this is routine while the "
+        "vote runs, the seal takes new votes every few seconds.",
+        "%(count)s votes are waiting to be sealed into the ledger: this is routine while the "
+        "vote runs, the seal takes new votes every few seconds.", count) % {"count": count}
+
+
 def verify(programme):
     """Recompute the chain and the tally from the stored votes. Returns (problems, head leaf,
-    tally {finalist id: counted votes}); problems is empty when everything matches, and each
-    names the position or the vote it is about.
+    tally {finalist id: counted votes}); problems (``Problem`` and ``More``, rendered by
+    ``str()``) is empty when everything matches, and each names the position or the vote it
+    is about.
 
     Besides the chain itself, once the head is published: the published digest is the chain's
     leaf at its position, no entry may follow it, none may have been sealed after the
     publication, every vote must be in the chain up to it, and the published head must be
-    the one the final checkpoint signed (``_against_final_checkpoint``). At any time: every
-    vote was cast inside the vote's window and has its voter's link (a row inserted past the
-    portal has neither), and every vote's review status is the last decision of its
-    insert-only history (``_reviews_against_history``)."""
-    problems = []
+    the one the final checkpoint signed (``_against_final_checkpoint``). Before that, a vote
+    not yet sealed is a problem only once it has waited past ``unsealed_grace`` (the others
+    are ``waiting_to_seal``). At any time: every vote was cast inside the vote's window and
+    has its voter's link (a row inserted past the portal has neither), and every vote's
+    review status is the last decision of its insert-only history
+    (``_reviews_against_history``)."""
+    findings = Findings()
     previous = GENESIS
     expected_sequence = 0
     published = published_head(programme)
@@ -108,51 +234,68 @@ def verify(programme):
     for entry in entries.iterator(chunk_size=2000):
         expected_sequence += 1
         if entry.sequence != expected_sequence:
-            problems.append(f"position {expected_sequence} is missing")
+            findings.add(gettext_noop("position %(position)s is missing"),
+                         position=expected_sequence)
             expected_sequence = entry.sequence
         previous = leaf(previous, entry.vote)
         if previous != entry.leaf:
-            problems.append(f"position {entry.sequence}: the leaf does not match its vote")
+            findings.add(gettext_noop("position %(position)s: the leaf does not match its vote"),
+                         position=entry.sequence)
             previous = entry.leaf  # go on checking the rest of the chain
         if not opens <= entry.vote.cast_at < closes:
-            problems.append(f"position {entry.sequence}: the vote was cast outside the vote's "
-                            f"window ({entry.vote.cast_at.isoformat()})")
+            findings.add(gettext_noop("position %(position)s: the vote was cast outside the "
+                                      "vote's window (%(cast_at)s, Almaty time)"),
+                         position=entry.sequence, cast_at=entry.vote.cast_at)
         if published and entry.sequence > published.head_sequence:
-            problems.append(f"position {entry.sequence}: an entry after the published head "
-                            f"(position {published.head_sequence})")
+            findings.add(gettext_noop("position %(position)s: an entry after the published head "
+                                      "(position %(head)s)"),
+                         position=entry.sequence, head=published.head_sequence)
         elif published and entry.sealed_at > published.head_published_at:
-            problems.append(f"position {entry.sequence}: sealed after the head was published")
+            findings.add(gettext_noop("position %(position)s: sealed after the head was "
+                                      "published"), position=entry.sequence)
     if published:
         at_close = (LedgerEntry.objects.filter(programme=programme,
                                                sequence=published.head_sequence)
                     .values_list("leaf", flat=True).first() or GENESIS)
         if at_close != published.head_digest:
-            problems.append("the head digest published at the close does not match the chain "
-                            f"at position {published.head_sequence}")
-    problems += _against_final_checkpoint(programme, published)
-    problems += _reviews_against_history(programme)
-    unsealed = Vote.objects.filter(programme=programme, ledger_entry__isnull=True)
-    for vote_id in unsealed.values_list("pk", flat=True)[:MAX_NAMED]:
-        problems.append(f"vote #{vote_id} is not in the ledger"
-                        + (" although the head is published" if published else " yet"))
-    unsealed_count = unsealed.count()
-    if unsealed_count > MAX_NAMED:
-        problems.append(f"… {unsealed_count - MAX_NAMED} more vote(s) not in the ledger")
-    unlinked = Vote.objects.filter(programme=programme, link__isnull=True)
-    for vote_id, position in unlinked.values_list("pk", "ledger_entry__sequence")[:MAX_NAMED]:
-        where = f"position {position}" if position else f"vote #{vote_id}"
-        problems.append(f"{where}: the vote has no voter's link (not cast through the portal)")
-    unlinked_count = unlinked.count()
-    if unlinked_count > MAX_NAMED:
-        problems.append(f"… {unlinked_count - MAX_NAMED} more vote(s) without a link")
-    return problems, previous, counted(programme)
+            findings.add(gettext_noop("the head digest published at the close does not match "
+                                      "the chain at position %(position)s"),
+                         position=published.head_sequence)
+    _against_final_checkpoint(findings, programme, published)
+    _reviews_against_history(findings, programme)
+    _unsealed_problems(findings, programme, published)
+    unlinked = (Vote.objects.filter(programme=programme, link__isnull=True).order_by("pk")
+                .values_list("pk", "ledger_entry__sequence"))
+    findings.add_first("unlinked", unlinked, _unlinked)
+    return findings.problems(), previous, counted(programme)
 
 
-# A forged batch is named vote by vote up to this many, then counted.
-MAX_NAMED = 20
+def _unsealed_problems(findings, programme, published):
+    """The votes not in the ledger: every one once the head is published (it never will be),
+    before that those that waited past ``unsealed_grace`` (the seal has stopped)."""
+    unsealed = _unsealed(programme)
+    if published:
+        message = gettext_noop("vote #%(vote)s is not in the ledger although the head is "
+                               "published")
+    else:
+        unsealed = unsealed.filter(cast_at__lt=timezone.now() - unsealed_grace())
+        message = gettext_noop("vote #%(vote)s, cast at %(cast_at)s (Almaty time), is not in "
+                               "the ledger yet: the votes are not being sealed")
+
+    findings.add_first(message, unsealed.order_by("pk").values_list("pk", "cast_at"),
+                       lambda row: (message, {"vote": row[0], "cast_at": row[1]}))
 
 
-def _against_final_checkpoint(programme, published):
+def _unlinked(row):
+    vote_id, position = row
+    if position:
+        return gettext_noop("position %(position)s: the vote has no voter's link (not cast "
+                            "through the portal)"), {"position": position}
+    return gettext_noop("vote #%(vote)s: the vote has no voter's link (not cast through the "
+                        "portal)"), {"vote": vote_id}
+
+
+def _against_final_checkpoint(findings, programme, published):
     """The published head against the final checkpoint, signed over it at the close and
     mailed (checkpoints.py). The settings' head columns are a row anyone who can write the
     database could clear, move and publish again over a longer chain, which then verifies
@@ -161,19 +304,20 @@ def _against_final_checkpoint(programme, published):
     holds is checked with the other checkpoints (``checkpoints.verify_against``)."""
     final = Checkpoint.objects.filter(programme=programme, final=True).first()
     if final is None:
-        return []
-    signed = f"position {final.sequence}, digest {final.digest}"
+        return
     if published is None:
-        return [f"the final checkpoint signed the published head ({signed}), but no head is "
-                "published now"]
-    if (published.head_sequence, published.head_digest) != (final.sequence, final.digest):
-        return [f"the published head (position {published.head_sequence}, digest "
-                f"{published.head_digest}) is not the one the final checkpoint signed "
-                f"({signed})"]
-    return []
+        findings.add(gettext_noop("the final checkpoint signed the published head (position "
+                                  "%(position)s, digest %(digest)s), but no head is published "
+                                  "now"), position=final.sequence, digest=final.digest)
+    elif (published.head_sequence, published.head_digest) != (final.sequence, final.digest):
+        findings.add(gettext_noop("the published head (position %(position)s, digest "
+                                  "%(digest)s) is not the one the final checkpoint signed "
+                                  "(position %(signed_position)s, digest %(signed_digest)s)"),
+                     position=published.head_sequence, digest=published.head_digest,
+                     signed_position=final.sequence, signed_digest=final.digest)
 
 
-def _reviews_against_history(programme):
+def _reviews_against_history(findings, programme):
     """Every vote's review status (what counting reads) against the last decision of its
     insert-only history (``VoteStatusChange``, the row inserted last): a vote without either
     is counted. A status changed, or a review deleted, without its history row shows here
@@ -182,18 +326,21 @@ def _reviews_against_history(programme):
                    .values_list("vote_id", "status"))
     recorded = dict(VoteStatusChange.objects.filter(vote__programme=programme)
                     .order_by("pk").values_list("vote_id", "status"))  # the last one stays
-    mismatched = []
     for vote_id in sorted(current.keys() | recorded.keys()):
         status = current.get(vote_id, ReviewStatus.COUNTED)
         last = recorded.get(vote_id, ReviewStatus.COUNTED)
         if status != last:
-            mismatched.append((vote_id, status, last))
-    problems = [f"vote #{vote_id}: its review says {status}, but the last decision in its "
-                f"review history says {last}" for vote_id, status, last in mismatched[:MAX_NAMED]]
-    if len(mismatched) > MAX_NAMED:
-        problems.append(f"… {len(mismatched) - MAX_NAMED} more vote(s) whose review does not "
-                        "match its history")
-    return problems
+            findings.add(gettext_noop("vote #%(vote)s: its review says %(status)s, but the last "
+                                      "decision in its review history says %(last)s"),
+                         vote=vote_id, status=_status(status), last=_status(last))
+
+
+def _status(value):
+    """A review status as its choice (shown by its label), or as stored when it is none."""
+    try:
+        return ReviewStatus(value)
+    except ValueError:
+        return value
 
 
 def counted_entries(programme):
