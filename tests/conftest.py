@@ -129,6 +129,14 @@ def english():
 
 
 @pytest.fixture
+def english_pages(client):
+    """The test client asks for English pages (the language cookie wins over a profile's
+    language), for a module that matches page texts in English:
+    ``pytestmark = pytest.mark.usefixtures("english_pages")``."""
+    client.cookies["ozgeris_language"] = "en"
+
+
+@pytest.fixture
 def make_user(db):
     from allauth.account.models import EmailAddress
 

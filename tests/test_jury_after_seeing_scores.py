@@ -15,13 +15,7 @@ from jury.results import results
 
 from .factories import ApplicationFactory, score, seat
 
-pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def client(client):
-    client.cookies["ozgeris_language"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 
 @pytest.fixture

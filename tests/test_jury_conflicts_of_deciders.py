@@ -16,7 +16,7 @@ from jury.permissions import in_conflict
 
 from .factories import ApplicationFactory, OrganisationFactory, juror, score, seat
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "english_pages")]
 
 REFUSED = "conflict of interest"
 
@@ -35,12 +35,6 @@ def decided(programme, staff, *applications):
     for application in applications:
         application.refresh_from_db()
     return applications
-
-
-@pytest.fixture
-def client(client):
-    client.cookies["ozgeris_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from jury.models import EligibilityDecision, TieBreak
 
 from .factories import ApplicationFactory, juror
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 URL = "jury_panel:results"
 
 
@@ -25,12 +27,6 @@ def member(programme, make_user):
 def application(programme, status):
     return ApplicationFactory(programme=programme, status=status,
                               nomination=programme.nominations.get(code="education"))
-
-
-@pytest.fixture
-def client(client):
-    client.cookies["ozgeris_language"] = "en"
-    return client
 
 
 def said(response):

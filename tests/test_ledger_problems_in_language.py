@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -18,26 +17,18 @@ from voting import checkpoints, ledger, services
 from voting.models import LedgerEntry, Vote, VoterLink
 from voting.visitors import ALMATY
 
+from .factories import as_table_owner
+
 pytestmark = pytest.mark.django_db
 
 AUDIT = reverse("voting:audit", args=[2031])
 
 
-def _as_owner(*triggers):
-    """What the tables' owner can do and the portal's role cannot: switch a trigger off
-    (``table.trigger``) for this test's transaction. SQLite has none."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER waits for no deferred check
-        for name in triggers:
-            table, trigger = name.split(".")
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
 
 
 def _rewrite(programme, finalist):
     """Every vote of ``programme`` now for ``finalist``, behind the chain's back."""
-    _as_owner("voting_vote.voting_vote_insert_only")
+    as_table_owner("voting_vote.voting_vote_insert_only")
     Vote.objects.filter(programme=programme).update(finalist=finalist)
 
 
@@ -58,7 +49,7 @@ def _vote(programme, finalist, make_user, cast_at):
     """A vote with its voter's link, stored but not sealed, cast at ``cast_at`` (on
     PostgreSQL a trigger dates every vote at its insert: switched off here, it stands for the
     time that passed since)."""
-    _as_owner("voting_vote.voting_vote_in_window")
+    as_table_owner("voting_vote.voting_vote_in_window")
     vote = Vote.objects.create(programme=programme, finalist=finalist,
                                receipt_hash=secrets.token_hex(32), secret=secrets.token_hex(32),
                                cast_at=cast_at)
@@ -106,7 +97,7 @@ def test_a_problems_time_is_shown_in_almaty_time(client, auditor, voter, finalis
     programme = finalists[0].programme
     services.cast_vote(voter=voter, finalist=finalists[0])
     cast_at = (programme.voting_opens_at - timedelta(days=1)).replace(microsecond=0)
-    _as_owner("voting_vote.voting_vote_in_window")
+    as_table_owner("voting_vote.voting_vote_in_window")
     early = Vote.objects.create(programme=programme, finalist=finalists[1],
                                 receipt_hash=secrets.token_hex(32),
                                 secret=secrets.token_hex(32), cast_at=cast_at)
@@ -127,7 +118,7 @@ def test_a_stored_checkpoint_the_chain_no_longer_reaches_is_named_in_kazakh(
     programme = finalists[0].programme
     cast(finalists[0], 2)
     signed = checkpoints.make_checkpoint(programme)  # at position 2
-    _as_owner("voting_vote.voting_vote_insert_only",
+    as_table_owner("voting_vote.voting_vote_insert_only",
               "voting_ledgerentry.voting_ledgerentry_insert_only")
     cut = LedgerEntry.objects.get(programme=programme, sequence=2)
     VoterLink.objects.filter(vote_id=cut.vote_id).delete()

@@ -24,7 +24,7 @@ from voting.models import (
     VotingSettings,
 )
 
-from .factories import close_vote
+from .factories import as_table_owner, close_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,6 @@ def _problems(programme):
         return [str(problem) for problem in ledger.verify(programme)[0]]
 
 
-def _as_owner(*triggers):
-    """What a database administrator can do and the runtime role cannot: switch triggers off
-    (``table.trigger``), inside the test's transaction. SQLite has none."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER waits for no deferred check
-        for name in triggers:
-            table, trigger = name.split(".")
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
 
 
 def _attacker_sql(sql, *params):
@@ -63,7 +53,7 @@ def _attacker_sql(sql, *params):
 def _smuggle_vote(programme, finalist, make_user):
     """A vote that looks cast through the portal (a voter's link, cast inside the window), put
     in after the close as the tables' owner could."""
-    _as_owner("voting_vote.voting_vote_in_window")
+    as_table_owner("voting_vote.voting_vote_in_window")
     vote = Vote.objects.create(programme=programme, finalist=finalist,
                                receipt_hash=secrets.token_hex(32), secret=secrets.token_hex(32),
                                cast_at=programme.voting_opens_at)
@@ -117,7 +107,7 @@ def test_verify_names_a_head_reopened_and_published_again_over_a_longer_chain(
     programme, published = _published(finalists, cast)
     final = Checkpoint.objects.get(programme=programme, final=True)
     # The attack: clear the head, seal a vote put in after the close, publish again.
-    _as_owner("voting_votingsettings.voting_votingsettings_head_fixed")
+    as_table_owner("voting_votingsettings.voting_votingsettings_head_fixed")
     _attacker_sql("UPDATE voting_votingsettings SET head_published_at = NULL, "
                   "head_sequence = NULL, head_digest = '' WHERE programme_id = %s", programme.pk)
     programme._voting_settings = None
@@ -136,7 +126,7 @@ def test_verify_names_a_head_reopened_and_published_again_over_a_longer_chain(
 
 def test_verify_names_a_head_cleared_after_its_final_checkpoint(finalists, cast):
     programme, published = _published(finalists, cast)
-    _as_owner("voting_votingsettings.voting_votingsettings_head_fixed")
+    as_table_owner("voting_votingsettings.voting_votingsettings_head_fixed")
     _attacker_sql("UPDATE voting_votingsettings SET head_published_at = NULL "
                   "WHERE programme_id = %s", programme.pk)
 
@@ -170,7 +160,7 @@ def test_verify_names_a_review_whose_status_was_changed_without_its_history(
     assert ledger.counted(programme) == {finalists[0].pk: 1}
 
     # The attack: count an invalidated vote again, with no decision in the history.
-    _as_owner("voting_votereview.voting_votereview_follows_history")
+    as_table_owner("voting_votereview.voting_votereview_follows_history")
     _attacker_sql("UPDATE voting_votereview SET status = 'counted' WHERE vote_id = %s", vote.pk)
 
     assert ledger.counted(programme) == {finalists[0].pk: 2}
@@ -181,7 +171,7 @@ def test_verify_names_a_review_whose_status_was_changed_without_its_history(
 
 def test_verify_names_a_review_deleted_from_under_its_history(finalists, cast, staff):
     vote = _invalidated(finalists, cast, staff)
-    _as_owner("voting_votereview.voting_votereview_follows_history")
+    as_table_owner("voting_votereview.voting_votereview_follows_history")
     _attacker_sql("DELETE FROM voting_votereview WHERE vote_id = %s", vote.pk)
 
     assert _problems(finalists[0].programme) == [

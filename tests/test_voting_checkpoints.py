@@ -23,7 +23,7 @@ from voting import checkpoints, ledger, results, services, tasks
 from voting.models import Checkpoint, LedgerEntry, Vote, VoterLink, VotingSettings
 from voting.visitors import ALMATY
 
-from .factories import close_vote
+from .factories import as_table_owner, close_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -54,19 +54,10 @@ def keep_feed(client, tmp_path, name="kept.json"):
     return path
 
 
-def as_table_owner(*tables):
-    """Someone with the database owner's rights: on PostgreSQL the insert-only triggers are
-    switched off (inside the test's transaction); SQLite has none."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_insert_only")
-
-
 def cut_the_tail(programme, keep):
     """Delete every vote after position ``keep`` with its ledger entry and link."""
-    as_table_owner("voting_vote", "voting_ledgerentry")
+    as_table_owner("voting_vote.voting_vote_insert_only",
+                   "voting_ledgerentry.voting_ledgerentry_insert_only")
     entries = LedgerEntry.objects.filter(programme=programme, sequence__gt=keep)
     votes = list(entries.values_list("vote_id", flat=True))
     entries.delete()
@@ -77,11 +68,10 @@ def cut_the_tail(programme, keep):
 def rewrite_a_vote(programme, position, finalist):
     """Change the choice of the vote at ``position`` and recompute every leaf after it and the
     published head digest: the chain is consistent again."""
-    as_table_owner("voting_vote", "voting_ledgerentry")
-    if connection.vendor == "postgresql":  # the published head is fixed too (migration 0014)
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE voting_votingsettings DISABLE TRIGGER "
-                           "voting_votingsettings_head_fixed")
+    # The published head is fixed too (migration 0014).
+    as_table_owner("voting_vote.voting_vote_insert_only",
+                   "voting_ledgerentry.voting_ledgerentry_insert_only",
+                   "voting_votingsettings.voting_votingsettings_head_fixed")
     entry = LedgerEntry.objects.get(programme=programme, sequence=position)
     Vote.objects.filter(pk=entry.vote_id).update(finalist=finalist)
     previous = ledger.GENESIS
@@ -364,7 +354,7 @@ def test_verify_ledger_fails_when_a_vote_was_rewritten_and_the_chain_recomputed(
     with pytest.raises(CommandError, match="is not the one the final checkpoint signed"):
         verify()
     # ...so the attacker deletes the stored checkpoints as well: only a kept copy tells.
-    as_table_owner("voting_checkpoint")
+    as_table_owner("voting_checkpoint.voting_checkpoint_insert_only")
     Checkpoint.objects.filter(programme=programme).delete()
     only_the_kept_copy_fails(kept, "position 3: the chain recomputed from the votes gives .* "
                                    "the ledger was rewritten")

@@ -18,7 +18,7 @@ from voting import ledger, results, retention, review, services
 from voting.models import LedgerEntry, ReviewStatus, Vote, VoterLink, VotingSettings
 from voting.statistics import statistics
 
-from .factories import close_vote
+from .factories import as_table_owner, close_vote
 
 
 def _seal(programme):
@@ -29,10 +29,7 @@ def _forge_vote(programme, finalist, cast_at):
     """A row put into the vote table past the portal (a database administrator's insert): no
     voter's link. On PostgreSQL the window trigger is dropped first, as the table's owner
     could; the test shows what the other checks still catch."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER waits for no deferred check
-            cursor.execute("ALTER TABLE voting_vote DISABLE TRIGGER voting_vote_in_window")
+    as_table_owner("voting_vote.voting_vote_in_window")
     vote = Vote.objects.create(programme=programme, finalist=finalist,
                                receipt_hash=secrets.token_hex(32), secret=secrets.token_hex(32),
                                cast_at=cast_at)
@@ -191,11 +188,7 @@ def test_verify_names_entries_after_the_head_and_entries_sealed_after_publicatio
     published = results.publish_head(vote_programme)
     # What only a database administrator could do: move the published head back a position
     # and date an entry after the publication (triggers off on PostgreSQL).
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER waits for no deferred check
-            cursor.execute("ALTER TABLE voting_votingsettings DISABLE TRIGGER "
-                           "voting_votingsettings_head_fixed")
+    as_table_owner("voting_votingsettings.voting_votingsettings_head_fixed")
     first = LedgerEntry.objects.get(programme=vote_programme, sequence=1)
     VotingSettings.objects.filter(pk=published.pk).update(
         head_sequence=1, head_digest=first.leaf,
