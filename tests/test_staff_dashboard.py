@@ -138,13 +138,17 @@ def test_the_header_takes_jurors_to_their_panel_and_staff_to_their_dashboard(
     assert f'href="{reverse("staff_dashboard")}"' in page
 
 
-@pytest.mark.django_db
-def test_the_admin_index_groups_models_by_stage_and_links_the_work_areas(client, staff):
-    staff.preferred_language = "en"
+def admin_index(client, staff, language):
+    """The admin's index as ``staff`` sees it in ``language`` (their profile's)."""
+    staff.preferred_language = language
     staff.save()
     client.force_login(staff)
+    return client.get(reverse("admin:index"))
 
-    response = client.get(reverse("admin:index"))
+
+@pytest.mark.django_db
+def test_the_admin_index_groups_models_by_stage_and_links_the_work_areas(client, staff):
+    response = admin_index(client, staff, "en")
 
     groups = [(app["app_label"], [model["model"]._meta.label for model in app["models"]])
               for app in response.context["app_list"]]
@@ -165,11 +169,7 @@ def test_the_admin_index_groups_models_by_stage_and_links_the_work_areas(client,
 @pytest.mark.django_db
 def test_the_admin_index_lists_models_in_kazakh_alphabetical_order(client, staff):
     """Code points put Қ after Ш; the Kazakh alphabet puts it before."""
-    staff.preferred_language = "kk"
-    staff.save()
-    client.force_login(staff)
-
-    response = client.get(reverse("admin:index"))
+    response = admin_index(client, staff, "kk")
 
     events = next(app for app in response.context["app_list"]
                   if app["app_label"] == "stage-events")
