@@ -201,6 +201,10 @@ class ScoreSheet(JurorApplicationRecord):
     overall_comment = models.TextField(_("overall comment"), max_length=3000, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Kept when staff reopen the sheet: once submitted, its juror may have read the others'
+    # scores (``permissions.once_submitted``).
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True,
+                                              editable=False)
 
     class Meta:
         verbose_name = _("score sheet")

@@ -32,16 +32,22 @@ def conflicted_in(user, programme):
                .filter(conflict_condition(user)).values_list("pk", flat=True))
 
 
+def once_submitted():
+    """For a conflict (its ``juror`` and ``application``): the juror has submitted a sheet on
+    the application, even one staff reopened since. The blind rule may then have shown them
+    the others' scores, so a conflict that would take their sheet out is programme staff's to
+    decide, not theirs (``own_conflicts_to_decide``, ``services.declare_conflict``)."""
+    return Exists(ScoreSheet.objects.filter(juror=OuterRef("juror"),
+                                            application=OuterRef("application"),
+                                            first_submitted_at__isnull=False))
+
+
 def own_conflicts_to_decide(member):
     """The conflicts a juror confirms or dismisses themselves: their pending possible ones
-    (found by matching affiliations) on applications they have no submitted sheet on. Once a
-    sheet is submitted the juror may have read the others' scores (the blind rule lets them),
-    so whether that sheet counts is programme staff's decision, not theirs."""
-    submitted = ScoreSheet.objects.filter(juror=OuterRef("juror"),
-                                          application=OuterRef("application"),
-                                          state=ScoreSheet.State.SUBMITTED)
+    (found by matching affiliations) on applications they never submitted a sheet on
+    (``once_submitted``)."""
     return Conflict.objects.filter(juror=member, kind=Conflict.Kind.POSSIBLE,
-                                   state=Conflict.State.PENDING).exclude(Exists(submitted))
+                                   state=Conflict.State.PENDING).exclude(once_submitted())
 
 
 def applications_for_juror(member):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,13 @@ from .models import (
     ScoreSheet,
     describe_share,
 )
-from .permissions import conflicted_in, in_conflict, own_conflicts_to_decide, progress_of
+from .permissions import (
+    conflicted_in,
+    in_conflict,
+    once_submitted,
+    own_conflicts_to_decide,
+    progress_of,
+)
 from .results import results_applied
 
 
@@ -248,12 +254,21 @@ def declare_conflict(*, juror, application, reason, by, now=None):
         raise JuryError(_("Say why you have a conflict of interest."))
     if application.status not in (Status.SCREENED, Status.ELIGIBLE):
         raise JuryError(_("The jury has decided on this application already."))
+    # Under the cut's lock: a declaration and the cut do not interleave.
+    _before_the_cut(application.programme,
+                    _("The jury has decided on this application already."))
     # Locked, so a sheet submitted in another tab meanwhile is seen here (save_sheet locks it).
     sheet = ScoreSheet.objects.select_for_update().filter(
         juror=juror, application=application).first()
-    confirmed = Conflict.objects.filter(juror=juror, application=application,
-                                        state=Conflict.State.CONFIRMED).exists()
-    for_staff = (sheet is not None and sheet.state == ScoreSheet.State.SUBMITTED
+    existing = Conflict.objects.filter(juror=juror, application=application).first()
+    if (existing and existing.state == Conflict.State.DISMISSED
+            and existing.decided_by_id not in (None, juror.user_id)):
+        # Staff weighed it: declaring again would set the sheet aside once more, as often as
+        # the juror likes, and hold the cut with it.
+        raise JuryError(_("Programme staff have dismissed this conflict of interest: write to "
+                          "them if something has changed."))
+    confirmed = existing is not None and existing.state == Conflict.State.CONFIRMED
+    for_staff = (sheet is not None and sheet.first_submitted_at is not None
                  and not confirmed)
     decided = ({"state": Conflict.State.PENDING, "decided_by": None, "decided_at": None}
                if for_staff else
@@ -274,11 +289,8 @@ def conflicts_awaiting_staff(programme):
     a sheet on the application (``declare_conflict``, ``permissions.own_conflicts_to_decide``):
     the sheet is set aside until staff confirm or dismiss them, so the results page asks for
     them before the cut."""
-    submitted = ScoreSheet.objects.filter(juror=OuterRef("juror"),
-                                          application=OuterRef("application"),
-                                          state=ScoreSheet.State.SUBMITTED)
     return Conflict.objects.filter(juror__programme=programme, state=Conflict.State.PENDING,
-                                   application__status=Status.ELIGIBLE).filter(Exists(submitted))
+                                   application__status=Status.ELIGIBLE).filter(once_submitted())
 
 
 @transaction.atomic
@@ -386,6 +398,7 @@ def save_sheet(*, juror, application, values, overall_comment="", submit=False, 
         if submit:
             sheet.state = ScoreSheet.State.SUBMITTED
             sheet.submitted_at = now or timezone.now()
+            sheet.first_submitted_at = sheet.first_submitted_at or sheet.submitted_at
         sheet.save()
         if submit:
             audit.record(by, "jury.sheet_submitted", application, at=now, juror=juror.pk)

@@ -220,3 +220,48 @@ def test_the_cut_waits_for_staff_to_decide_a_declaration_made_after_scoring(
     assert services.apply_cut(programme=programme, top_n=1, by=staff)[0] >= 1
     jury["application"].refresh_from_db()
     assert jury["application"].status == Status.FINALIST
+
+
+@pytest.mark.django_db
+def test_a_conflict_staff_dismissed_is_not_declared_again(client, jury, staff):
+    """Declaring again would set the sheet aside, and hold the cut, as often as the juror
+    liked."""
+    conflict, _message = submit_and_declare(client, jury)
+    services.resolve_conflict(conflict=conflict, confirm=False, by=staff,
+                              reason="Advising once is no conflict")
+
+    response = client.post(reverse("jury_panel:conflict", args=[jury["application"].pk]),
+                           {"reason": "I remembered I advise them (again)"})
+
+    assert "Programme staff have dismissed this conflict" in said(response)
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.decided_by) == (Conflict.State.DISMISSED, staff)
+    assert sheets_counted(jury["application"]) == 2
+    assert not services.conflicts_awaiting_staff(jury["application"].programme).exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_staff_reopened_still_counts_as_submitted_once(client, jury, staff):
+    """The juror read the others' scores before the reopening: their declaration, or a
+    possible conflict flagged since, is still staff's to decide."""
+    from jury.models import ScoreSheet
+
+    application, mine = jury["application"], jury["mine"]
+    criteria = Criterion.objects.filter(programme=application.programme)
+    client.force_login(mine.user)
+    url = reverse("jury_panel:score", args=[application.pk])
+    client.post(url, {**{f"score_{c.pk}": 5 for c in criteria}, "submit": "1"})
+    assert "Zhanar Otherjuror" in client.get(url).content.decode()
+    services.reopen_sheet(sheet=ScoreSheet.objects.get(juror=mine, application=application),
+                          reason="The juror asked: a typo", by=staff)
+
+    flagged = Conflict.objects.create(juror=mine, application=application,
+                                      kind=Conflict.Kind.POSSIBLE,
+                                      state=Conflict.State.PENDING, match="same name")
+    with pytest.raises(services.JuryError, match="Another member of the programme staff"):
+        services.resolve_conflict(conflict=flagged, confirm=True, reason="yes", by=mine.user)
+
+    client.post(reverse("jury_panel:conflict", args=[application.pk]),
+                {"reason": "I remembered I advise them"})
+    conflict = Conflict.objects.get(juror=mine, application=application)
+    assert conflict.state == Conflict.State.PENDING
