@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ozgeris import audit, outbox
+from ozgeris.emails import canonical_email
 from ozgeris.links import portal_link
 
 from . import permissions
@@ -104,7 +105,7 @@ def accept_invitation(*, invitation, user):
     if invitation.created_at < timezone.now() - INVITATION_VALID:
         raise ApplicationError(_("This invitation has expired. Ask the organisation for a new "
                                  "one."))
-    if invitation.email.lower() != user.email.lower():
+    if canonical_email(invitation.email) != canonical_email(user.email):
         raise ApplicationError(
             _("This invitation was sent to another email address. Sign in with that address.")
         )
@@ -150,17 +151,20 @@ def revoke_invitation(*, invitation, by):
 
 @transaction.atomic
 def remove_member(*, organisation, user, by):
-    """Take ``user`` off ``organisation``, and revoke the invitations they sent to it that
-    are still pending: a person who left lets no one in. Side effects: the membership
+    """Take ``user`` off ``organisation``, and revoke its pending invitations that they sent
+    (a person who left lets no one in) or that are addressed to any spelling of their mailbox
+    (a second invitation would let them straight back in). Side effects: the membership
     deleted, the invitations revoked (``revoked_by`` is ``by``), an audit entry
     ``organisation.member_removed`` naming the addresses whose invitations were revoked."""
     deleted, _rows = Membership.objects.filter(organisation=organisation, user=user).delete()
     if not deleted:
         raise ApplicationError(_("This person is not a member of the organisation."))
-    pending = Invitation.objects.select_for_update().pending().filter(
-        organisation=organisation, invited_by=user)
-    revoked = sorted(pending.values_list("email", flat=True))
-    pending.update(revoked_at=timezone.now(), revoked_by=by)
+    pending = Invitation.objects.select_for_update().pending().filter(organisation=organisation)
+    theirs = [invitation.pk for invitation in pending.only("pk", "email", "invited_by_id")
+              if invitation.invited_by_id == user.pk
+              or canonical_email(invitation.email) == user.canonical_email]
+    revoked = sorted(Invitation.objects.filter(pk__in=theirs).values_list("email", flat=True))
+    Invitation.objects.filter(pk__in=theirs).update(revoked_at=timezone.now(), revoked_by=by)
     audit.record(by, "organisation.member_removed", organisation, user=user.pk,
                  revoked_invitations=revoked)
 

@@ -269,3 +269,24 @@ def test_deleting_the_account_that_sent_an_invitation_revokes_it(make_user, owne
 
     invitation.refresh_from_db()
     assert (invitation.revoked_at is not None, invitation.revoked_by) == (True, owner)
+
+
+@pytest.mark.django_db
+def test_a_removed_member_is_not_let_back_in_by_a_second_invitation_to_them(
+        make_user, staff, owner, organisation):
+    from datetime import timedelta
+
+    first = organisations.invite_member(organisation=organisation, email="b@example.kz",
+                                        by=owner)
+    Invitation.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - timedelta(days=2))  # a day later the owner may resend
+    second = organisations.invite_member(organisation=organisation, email="B@example.kz",
+                                         by=owner)
+    member = make_user(email="b@example.kz")
+    organisations.accept_invitation(invitation=first, user=member)
+
+    organisations.remove_member(organisation=organisation, user=member, by=staff)
+
+    with pytest.raises(services.ApplicationError):
+        organisations.accept_invitation(invitation=second, user=member)
+    assert not organisation.members.filter(pk=member.pk).exists()
