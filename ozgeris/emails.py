@@ -150,6 +150,21 @@ def canonical_email(address):
     return form
 
 
+def canonical_email_before_2026_12(address):
+    """The form the rules gave before migration 0013 (lower case; Gmail's dots and ``+tag``
+    removed, googlemail.com as gmail.com). Votes cast then are linked to the hash of this form
+    (voting.mailbox), and a deleted account's link cannot be recomputed: the vote asks for it
+    too."""
+    address = (address or "").strip().lower()
+    local, sep, domain = address.rpartition("@")
+    if not sep:
+        return address
+    if domain in GMAIL_DOMAINS:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
 def is_disposable(address):
     """True for an address at a throwaway-mailbox domain (or a subdomain of one), however the
     domain is spelled (full-width, with a trailing dot: folded as ``canonical_email`` folds)."""

@@ -13,10 +13,21 @@ import hmac
 
 from django.conf import settings
 
-from ozgeris.emails import canonical_email
+from ozgeris.emails import canonical_email, canonical_email_before_2026_12
 
 
-def mailbox_hash(email, programme_id, scope):
-    material = f"{programme_id}|{scope}|{canonical_email(email)}"
+def mailbox_hash(email, programme_id, scope, form=canonical_email):
+    material = f"{programme_id}|{scope}|{form(email)}"
     return hmac.new(settings.VOTE_MAILBOX_KEY.encode(), material.encode(),
                     hashlib.sha256).hexdigest()
+
+
+def earlier_mailbox_hashes(email, programme_id, scope):
+    """The hashes the same mailbox was linked under by earlier rules of the canonical form,
+    where they differ from today's: a vote cast before a change of the rules (migration
+    ozgeris 0013) carries its own, and an account deleted since cannot have its link
+    recomputed, so a vote looks for these too."""
+    today = mailbox_hash(email, programme_id, scope)
+    earlier = {mailbox_hash(email, programme_id, scope, form=form)
+               for form in (canonical_email_before_2026_12,)}
+    return sorted(earlier - {today})

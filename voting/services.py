@@ -25,7 +25,7 @@ from ozgeris.links import portal_link
 from ozgeris.models import Programme
 
 from . import checkpoints, ledger, statement
-from .mailbox import mailbox_hash
+from .mailbox import earlier_mailbox_hashes, mailbox_hash
 from .models import LedgerEntry, Vote, VoteReview, VoterLink, VotingSettings
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,15 @@ def cast_vote(*, voter, finalist, age_bracket="", region=None, client_ip=None, v
             "mailbox": mailbox_hash(voter.email, programme_id, scope),
             "receipt_code": code, "client_ip": _valid_address(client_ip),
             "visitor_id": visitor_id or ""}
+    # A vote cast under the mailbox rules before migration ozgeris 0013 is linked to another
+    # hash of the same mailbox: looked for only when that spelling folds differently now.
+    earlier = earlier_mailbox_hashes(voter.email, programme_id, scope)
+    if earlier and VoterLink.objects.filter(mailbox__in=earlier).exists():
+        existing = existing_receipt(voter, programme_id, scope)
+        if existing is not None:  # this account's own vote: its receipt again
+            return Ballot(existing, True)
+        raise VotingError(_("A vote from this email address has already been counted in "
+                            "this vote."))
     # No look-up first: the unique link refuses a second vote (by account or by mailbox), and
     # only then is the first one looked for (the common case, a first vote, costs nothing).
     try:
