@@ -136,13 +136,17 @@ def test_a_lost_exports_page_starts_the_same_export_again_in_one_click(
     client.force_login(observer)
 
     page = client.get(reverse("reporting:job", args=[lost.pk])).content.decode()
-    form = re.search(r'<form method="post" action="([^"]+)" class="export-again">(.*?)</form>',
-                     page, re.S)
+    form = re.search(r'<form method="post" action="([^"]+)" class="export-again" '
+                     r'id="export-again">(.*?)</form>', page, re.S)
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(form.group(1), fields)
 
     again = ExportJob.objects.exclude(pk=lost.pk).get(created_by=observer)
+    # A job still waiting offers it hidden (the page's script shows it if the job fails).
+    waiting = _queued(open_programme, observer, 0)
+    page = client.get(reverse("reporting:job", args=[waiting.pk])).content.decode()
+    assert 'id="export-again" hidden>' in page
     assert response["Location"] == reverse("reporting:job", args=[again.pk])
     assert (again.exporter, again.programme, again.language) == (
         lost.exporter, lost.programme, lost.language)

@@ -9,6 +9,7 @@
   const percent = document.getElementById("export-percent");
   const download = document.getElementById("export-download");
   const refresh = document.getElementById("export-refresh");
+  const again = document.getElementById("export-again");  // "start it again", once failed
   const texts = document.getElementById("export-texts").content;
   if (refresh) refresh.hidden = true;
 
@@ -38,6 +39,7 @@
     }
     if (status.state === "failed") {
       message.textContent = texts.querySelector(status.lost ? "[data-lost]" : "[data-failed]").textContent;
+      if (again) again.hidden = false;
       return;
     }
     if (status.message && message.textContent !== status.message) message.textContent = status.message;
