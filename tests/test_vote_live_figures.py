@@ -165,7 +165,7 @@ def test_the_votes_file_lists_no_vote_before_the_close(
 
     client.force_login(staff)
     assert _start(client, vote_programme, "votes").status_code == 200  # refused to staff too
-    assert not ExportJob.objects.exists()
+    assert not ExportJob.objects.filter(programme=vote_programme).exists()
     # Made past the page (``manage.py export`` renders it directly), the file lists no vote.
     with translation.override("en"):
         _name, _type, content = exporters.get("votes").render(vote_programme, {},

@@ -30,8 +30,9 @@ def test_the_address_folds_differently_now():
 @pytest.mark.django_db
 def test_a_deleted_voter_signing_up_again_does_not_vote_twice(
         client, make_user, finalists, english):
-    _cast_before_the_change(make_user(email=ADDRESS), finalists[0])
-    delete_account(user=VoterLink.objects.get().voter)
+    first = make_user(email=ADDRESS)
+    _cast_before_the_change(first, finalists[0])
+    delete_account(user=first)
 
     again = make_user(email=ADDRESS)
     with pytest.raises(services.VotingError, match="already been counted"):
