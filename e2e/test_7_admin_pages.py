@@ -119,10 +119,19 @@ def working_side(stack):
             vote = Vote.objects.create(programme=current, finalist=finalist,
                                        receipt_hash=token_hex(32), secret=token_hex(32))
             cursor.execute("ALTER TABLE voting_vote ENABLE TRIGGER voting_vote_in_window")
-        # The history first: a review's status is its history's last decision (0014).
-        VoteStatusChange.objects.create(vote=vote, previous="counted", status="under_review",
-                                        reason="e2e: many votes from one address")
-        VoteReview.objects.create(vote=vote, reason="e2e: many votes from one address")
+        # The history first: a review's status is its history's last decision (0014). The
+        # released results close the review (0015), so the decision goes in as the owner too.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            guards = [("voting_votestatuschange", "voting_votestatuschange_in_order"),
+                      ("voting_votereview", "voting_votereview_follows_history")]
+            for table, trigger in guards:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+            VoteStatusChange.objects.create(vote=vote, previous="counted", status="under_review",
+                                            reason="e2e: many votes from one address")
+            VoteReview.objects.create(vote=vote, reason="e2e: many votes from one address")
+            for table, trigger in guards:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         # Not a finalist any longer: the journeys after this one count the finalists.
         Application.objects.filter(pk=finalist.pk).update(status="not_selected")
     current = stages.jury()

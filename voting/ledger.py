@@ -319,13 +319,14 @@ def _against_final_checkpoint(findings, programme, published):
 
 def _reviews_against_history(findings, programme):
     """Every vote's review status (what counting reads) against the last decision of its
-    insert-only history (``VoteStatusChange``, the row inserted last): a vote without either
-    is counted. A status changed, or a review deleted, without its history row shows here
-    (on PostgreSQL a trigger refuses both, voting/migrations/0014)."""
+    insert-only history (``VoteStatusChange``, the row with the latest ``at``, then the highest
+    id, as the PostgreSQL trigger reads it, voting/migrations/0015): a vote without either is
+    counted. A status changed, or a review deleted, without its history row shows here (on
+    PostgreSQL a trigger refuses both, voting/migrations/0014)."""
     current = dict(VoteReview.objects.filter(vote__programme=programme).order_by()
                    .values_list("vote_id", "status"))
     recorded = dict(VoteStatusChange.objects.filter(vote__programme=programme)
-                    .order_by("pk").values_list("vote_id", "status"))  # the last one stays
+                    .order_by("at", "pk").values_list("vote_id", "status"))  # the last one stays
     for vote_id in sorted(current.keys() | recorded.keys()):
         status = current.get(vote_id, ReviewStatus.COUNTED)
         last = recorded.get(vote_id, ReviewStatus.COUNTED)
