@@ -11,11 +11,4 @@ class ApplicationsConfig(PortalAppConfig):
     calendar_sources = {"extensions": "calendar.extensions"}
     demo_step_order = 10
     live_step_order = 10
-
-    def ready(self):
-        super().ready()
-        from ozgeris import registries
-
-        from . import organisations
-
-        registries.register_erasure_step("applications", organisations.revoke_sent_invitations)
+    erasure_step = "organisations.revoke_sent_invitations"

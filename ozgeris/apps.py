@@ -27,6 +27,10 @@ class PortalAppConfig(AppConfig):
     demo_step_order = None
     # The order of the live-edition step named after the app: ``demo/live.py``'s run.
     live_step_order = None
+    # "module.function(user)" of the account-erasure step named after the app.
+    erasure_step = None
+    # name -> (age's name, "module.since()", "module.max_age()") of /healthz's background waits.
+    background_waits = {}
 
     def ready(self):
         from . import registries
@@ -48,6 +52,12 @@ class PortalAppConfig(AppConfig):
         if self.live_step_order is not None:
             registries.register_live_step(self.label, order=self.live_step_order,
                                           run=self.function_of_app("demo.live.run"))
+        if self.erasure_step is not None:
+            registries.register_erasure_step(self.label, self.function_of_app(self.erasure_step))
+        for name, (age_name, since, max_age) in self.background_waits.items():
+            registries.register_background_wait(name, age_name=age_name,
+                                                since=self.function_of_app(since),
+                                                max_age=self.function_of_app(max_age))
 
     def module_of_app(self, path):
         return import_module(f"{self.name}.{path}")

@@ -41,3 +41,15 @@ def test_the_calendar_feed_has_every_apps_source():
         "intake", "extensions", "sittings", "vote", "ceremony"}
     assert len(registries.dashboard_sources.names()) == 4
     assert {"jury.applications"} == set(registries.application_overviews.names())
+
+
+def test_the_erasure_steps_and_background_waits_are_each_apps_own():
+    assert set(registries.erasure_steps.names()) == {"applications", "voting"}
+    for step in registries.erasure_steps:
+        assert step.__module__ in {"applications.organisations", "voting.services"}
+    waits = {wait.name: wait for wait in registries.background_waits}
+    assert set(waits) == {"ledger", "exports"}
+    assert (waits["ledger"].age_name, waits["exports"].age_name) == (
+        "oldest_unsealed_vote_age", "oldest_queued_export_age")
+    assert waits["ledger"].since.__module__ == "voting.ledger"
+    assert waits["exports"].max_age.__module__ == "reporting.jobs"

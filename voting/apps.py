@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ozgeris.apps import PortalAppConfig
@@ -12,14 +11,6 @@ class VotingConfig(PortalAppConfig):
     calendar_sources = {"vote": "calendar.vote_window"}
     demo_step_order = 30
     live_step_order = 30
-
-    def ready(self):
-        super().ready()
-        from ozgeris import registries
-
-        from . import ledger, services
-
-        registries.register_erasure_step("voting", services.anonymise_voter)
-        registries.register_background_wait(
-            "ledger", age_name="oldest_unsealed_vote_age", since=ledger.oldest_unsealed_vote,
-            max_age=lambda: settings.HEALTH_UNSEALED_MAX_AGE)
+    erasure_step = "services.anonymise_voter"
+    background_waits = {"ledger": ("oldest_unsealed_vote_age", "ledger.oldest_unsealed_vote",
+                                   "ledger.unsealed_max_age")}

@@ -178,12 +178,17 @@ class Findings:
         return found
 
 
+def unsealed_max_age():
+    """Seconds a vote may wait to be sealed before /healthz calls the ledger late."""
+    return settings.HEALTH_UNSEALED_MAX_AGE
+
+
 def unsealed_grace():
     """How long a vote may wait to be sealed before the verification calls it a problem: the
     seal runs after each vote and every 5 s (beat's ``seal-vote-ledger``), so a vote found
     unsealed within this is routine; past it the seal has stopped. The same limit past which
     /healthz calls the ledger "late" (``HEALTH_UNSEALED_MAX_AGE``)."""
-    return timedelta(seconds=settings.HEALTH_UNSEALED_MAX_AGE)
+    return timedelta(seconds=unsealed_max_age())
 
 
 def _unsealed(programme):
