@@ -57,32 +57,20 @@ def _votes(finalists, cast, n=2):
     return list(Vote.objects.filter(programme=finalists[0].programme).order_by("pk"))
 
 
+def _closed_with_votes(finalists, cast):
+    """Two votes for the first finalist, and the vote closed: (the first vote, programme)."""
+    vote = _votes(finalists, cast)[0]
+    programme = finalists[0].programme
+    close_vote(programme)
+    return vote, programme
+
+
 def _history(vote):
     return list(VoteStatusChange.objects.filter(vote=vote).order_by("at", "pk")
                 .values_list("previous", "status"))
 
 
 # The staff's paths, on every database ----------------------------------------------------
-
-def test_flag_decide_undo_and_decide_again_keep_the_review_and_its_history_together(
-        finalists, make_user, staff, settings):
-    settings.VOTE_FLAG_ADDRESS_MAX = 1
-    programme = finalists[0].programme
-    for number in range(2):
-        services.cast_vote(voter=make_user(email=f"same-ip{number}@example.kz"),
-                           finalist=finalists[1], client_ip="203.0.113.9")
-    services.seal_and_email_receipts(programme.pk)
-    assert review.flag_suspicious(programme) == 2
-    vote = Vote.objects.filter(programme=programme).order_by("pk").first()
-    for status in (ReviewStatus.INVALIDATED, ReviewStatus.COUNTED, ReviewStatus.INVALIDATED):
-        review.set_review_status(vote=vote, status=status, by=staff, reason="Checked")
-
-    assert _history(vote) == [
-        ("counted", "under_review"), ("under_review", "invalidated"),
-        ("invalidated", "counted"), ("counted", "invalidated")]
-    assert VoteReview.objects.get(vote=vote).status == ReviewStatus.INVALIDATED
-    assert _problems(programme) == []
-
 
 def test_a_decision_reads_back_the_time_its_history_row_was_given(finalists, cast, staff):
     vote = _votes(finalists, cast)[0]
@@ -115,9 +103,7 @@ def test_publish_head_on_a_ledger_gives_its_last_entry(finalists, cast):
 
 
 def test_a_withdrawn_release_lets_staff_decide_again_and_release_again(finalists, cast, staff):
-    vote = _votes(finalists, cast)[0]
-    programme = finalists[0].programme
-    close_vote(programme)
+    vote, programme = _closed_with_votes(finalists, cast)
     results.release_results(programme=programme, by=staff)
     with pytest.raises(services.VotingError):
         review.set_review_status(vote=vote, status=ReviewStatus.INVALIDATED, by=staff,
@@ -167,9 +153,7 @@ def test_postgresql_refuses_a_history_row_that_does_not_start_from_the_review(
 @pytest.mark.postgres
 def test_postgresql_refuses_a_forged_decision_once_the_results_are_released(
         finalists, cast, staff):
-    vote = _votes(finalists, cast)[0]
-    programme = finalists[0].programme
-    close_vote(programme)
+    vote, programme = _closed_with_votes(finalists, cast)
     results.release_results(programme=programme, by=staff)
 
     _refused("released: its review history is closed", "INSERT INTO voting_votestatuschange "
@@ -186,9 +170,7 @@ def test_postgresql_refuses_a_forged_decision_once_the_results_are_released(
 @pytest.mark.postgres
 def test_postgresql_refuses_to_apply_after_the_release_a_decision_put_in_before(
         finalists, cast, staff):
-    vote = _votes(finalists, cast)[0]
-    programme = finalists[0].programme
-    close_vote(programme)
+    vote, programme = _closed_with_votes(finalists, cast)
     results.publish_head(programme)
     _history_row(vote, "counted", "invalidated")  # left without its review for now
     results.release_results(programme=programme, by=staff)
@@ -205,9 +187,7 @@ def test_postgresql_refuses_to_apply_after_the_release_a_decision_put_in_before(
 
 @pytest.mark.postgres
 def test_postgresql_refuses_to_clear_a_withdrawal(finalists, cast, staff):
-    _votes(finalists, cast)
-    programme = finalists[0].programme
-    close_vote(programme)
+    _vote, programme = _closed_with_votes(finalists, cast)
     results.release_results(programme=programme, by=staff)
     results.withdraw_release(programme=programme, by=staff, reason="A late complaint")
 

@@ -39,6 +39,15 @@ def sheets_counted(application):
                 if r.application.pk == application.pk)
 
 
+def stands_as_staff_decided(conflict, state, staff, jury, *, sheets):
+    """The conflict is ``state`` by ``staff``'s decision, the application counts ``sheets``
+    sheets, and no conflict waits for staff any more."""
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.decided_by) == (state, staff)
+    assert sheets_counted(jury["application"]) == sheets
+    assert not services.conflicts_awaiting_staff(jury["application"].programme).exists()
+
+
 def submit_and_declare(client, jury):
     """The attack: submit, read the others' scores, then declare a conflict."""
     application, mine = jury["application"], jury["mine"]
@@ -95,10 +104,7 @@ def test_staff_confirm_it_and_the_sheet_is_left_out(client, jury, staff):
     client.post(reverse("jury_panel:conflicts"),
                 {"conflict": conflict.pk, "reason": "Adviser to the board", "confirm": "1"})
 
-    conflict.refresh_from_db()
-    assert (conflict.state, conflict.decided_by) == (Conflict.State.CONFIRMED, staff)
-    assert sheets_counted(jury["application"]) == 1
-    assert not services.conflicts_awaiting_staff(jury["application"].programme).exists()
+    stands_as_staff_decided(conflict, Conflict.State.CONFIRMED, staff, jury, sheets=1)
 
 
 @pytest.mark.django_db
@@ -234,10 +240,7 @@ def test_a_conflict_staff_dismissed_is_not_declared_again(client, jury, staff):
                            {"reason": "I remembered I advise them (again)"})
 
     assert "Programme staff have dismissed this conflict" in said(response)
-    conflict.refresh_from_db()
-    assert (conflict.state, conflict.decided_by) == (Conflict.State.DISMISSED, staff)
-    assert sheets_counted(jury["application"]) == 2
-    assert not services.conflicts_awaiting_staff(jury["application"].programme).exists()
+    stands_as_staff_decided(conflict, Conflict.State.DISMISSED, staff, jury, sheets=2)
 
 
 @pytest.mark.django_db

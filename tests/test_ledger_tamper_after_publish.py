@@ -21,6 +21,7 @@ from voting.models import (
     Vote,
     VoteReview,
     VoterLink,
+    VoteStatusChange,
     VotingSettings,
 )
 
@@ -215,6 +216,11 @@ def test_decisions_flags_and_undoing_keep_the_review_and_its_history_together(
 
     assert _problems(programme) == []
     assert VoteReview.objects.get(pk=flagged.pk).status == ReviewStatus.INVALIDATED
+    # The history in its order (the database's time, then the id: migration 0015).
+    assert list(VoteStatusChange.objects.filter(vote=flagged.vote).order_by("at", "pk")
+                .values_list("previous", "status")) == [
+        ("counted", "under_review"), ("under_review", "invalidated"),
+        ("invalidated", "counted"), ("counted", "invalidated")]
 
 
 # 3. The last seal and the publication ---------------------------------------------------
