@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ozgeris.admin import ReadOnlyInline
+from ozgeris.admin import NoEmptyRows, ReadOnlyInline
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.audit import history
 from ozgeris.collation import collation_key
@@ -217,9 +217,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             initial={"seen_version": seen})
 
 
-class MembershipInline(ValidAutocompleteMixin, admin.TabularInline):
+class MembershipInline(NoEmptyRows, ValidAutocompleteMixin, admin.TabularInline):
     model = models.Membership
-    extra = 0
     autocomplete_fields = ["user"]
 
 

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ozgeris.admin import CountColumnsAdmin, count_column
+from ozgeris.admin import CountColumnsAdmin, NoEmptyRows, count_column
 from ozgeris.admin_services import apply_through_service, hold_back
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.models import Programme
@@ -26,9 +26,8 @@ from .admin_imports import people_import_view
 from .documents import contract_pdf, sign_in_sheet_pdf
 
 
-class EvidenceInline(GenericTabularInline):
+class EvidenceInline(NoEmptyRows, GenericTabularInline):
     model = models.EvidenceFile
-    extra = 0
     formfield_overrides = FILE_WIDGETS
     fields = ["kind", "title", "file", "count", "archive_reference", "appendix"]
 
@@ -121,9 +120,8 @@ class ListPageAdmin(admin.ModelAdmin):
 # Meetings
 # ---------------------------------------------------------------------------
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(NoEmptyRows, admin.TabularInline):
     model = models.MeetingQuestion
-    extra = 0
 
 
 @admin.register(models.InfoMeeting)
@@ -178,9 +176,8 @@ class FaqEntryAdmin(admin.ModelAdmin):
     filter_horizontal = ["asked_at"]
 
 
-class AgreementInline(admin.TabularInline):
+class AgreementInline(NoEmptyRows, admin.TabularInline):
     model = models.PartnerAgreement
-    extra = 1
 
 
 @admin.register(models.PartnerMeeting)
@@ -195,9 +192,8 @@ class PartnerMeetingAdmin(RecordAdmin):
 # Letters
 # ---------------------------------------------------------------------------
 
-class AnswerInline(admin.StackedInline):
+class AnswerInline(NoEmptyRows, admin.StackedInline):
     model = models.LetterAnswer
-    extra = 0
     formfield_overrides = FILE_WIDGETS
     fields = [("kind", "received_on", "reference"), "text", "scan"]
 
@@ -221,14 +217,12 @@ class LetterAdmin(RecordAdmin):
 # Publications, videos, mailings, channels
 # ---------------------------------------------------------------------------
 
-class PublicationReachInline(admin.TabularInline):
+class PublicationReachInline(NoEmptyRows, admin.TabularInline):
     model = models.PublicationReach
-    extra = 0
 
 
-class VideoReachInline(admin.TabularInline):
+class VideoReachInline(NoEmptyRows, admin.TabularInline):
     model = models.VideoReach
-    extra = 0
 
 
 @admin.register(models.Publication)

@@ -16,7 +16,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ozgeris.admin import CountColumnsAdmin, ReadOnlyAdmin, ReadOnlyInline, count_column
+from ozgeris.admin import (
+    CountColumnsAdmin,
+    NoEmptyRows,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    count_column,
+)
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.permissions import is_programme_staff
 
@@ -121,10 +127,9 @@ class AttendanceForm(forms.ModelForm):
         return cleaned
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(NoEmptyRows, admin.TabularInline):
     model = models.Attendance
     form = AttendanceForm
-    extra = 0
     fields = ["member", "presence"]
 
     def get_queryset(self, request):

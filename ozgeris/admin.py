@@ -29,6 +29,13 @@ from .vote_window import StoredVoteWindow, vote_window_fixed
 # The site's titles and its index grouped by stage: ozgeris/admin_site.py.
 
 
+class NoEmptyRows:
+    """An inline that lists what is recorded and no blank forms under it (Django adds three,
+    which on a long record read as missing data): staff add a row with "Add another"."""
+
+    extra = 0
+
+
 # What only a superuser changes on an account: its access and its credentials. Anyone else
 # sees them read-only (the password through its own read-only widget, never as its hash; its
 # page is refused below), and save_model/save_related refuse them whatever a crafted request
@@ -151,9 +158,8 @@ class GroupAdmin(DjangoGroupAdmin):
         return may_administer_accounts(request.user)
 
 
-class NominationInline(admin.TabularInline):
+class NominationInline(NoEmptyRows, admin.TabularInline):
     model = Nomination
-    extra = 0
     fields = ["order", "code", "kind", "title_ru", "title_kk", "title_en"]
 
 
@@ -256,10 +262,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoEmptyRows, admin.TabularInline):
     """An inline of records written by services: shown, never edited here."""
 
-    extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ozgeris.admin import NoEmptyRows
 from ozgeris.admin_services import apply_through_service, hold_back
 from ozgeris.formats import format_tenge
 from ozgeris.models import Programme
@@ -62,9 +63,8 @@ class GrantAdmin(StaffOnly, admin.ModelAdmin):
     ]
 
 
-class ActivityInline(StaffOnly, admin.StackedInline):
+class ActivityInline(NoEmptyRows, StaffOnly, admin.StackedInline):
     model = Activity
-    extra = 0
     fields = ["number", "title_ru", "title_kk", "title_en"]
 
 
@@ -91,10 +91,9 @@ class IndicatorForm(forms.ModelForm):
             (name, name) for name in sorted(indicator_sources.names())]
 
 
-class IndicatorInline(StaffOnly, admin.TabularInline):
+class IndicatorInline(NoEmptyRows, StaffOnly, admin.TabularInline):
     model = Indicator
     form = IndicatorForm
-    extra = 0
     fields = ["order", "title_ru", "unit_ru", "kind", "target", "direction", "source", "appendix"]
 
 
