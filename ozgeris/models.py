@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone, translation
@@ -126,6 +127,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         user = super().from_db(db, field_names, values)
         user._email_as_loaded = user.__dict__.get("email")
         return user
+
+    def clean(self):
+        """A form that sets the email (the admin's) is told when another account already holds
+        that mailbox's canonical form, instead of failing on the unique column."""
+        super().clean()
+        if not (self._state.adding or self.email != getattr(self, "_email_as_loaded", None)):
+            return
+        holder = User.objects.filter(canonical_email=canonical_email(self.email)).exclude(
+            pk=self.pk).first()
+        if holder is not None:
+            raise ValidationError({"email": _(
+                "Another account already has this mailbox (this address or another spelling "
+                "of it).")})
 
     def save(self, *args, **kwargs):
         if self._state.adding or self.email != getattr(self, "_email_as_loaded", None):

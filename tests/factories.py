@@ -248,3 +248,28 @@ def as_table_owner(*triggers):
         for name in triggers:
             table, trigger = name.split(".")
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+
+
+def admin_change_form_data(response):
+    """What the admin's change page would post back unchanged: the form's and its inlines'
+    current values with their management forms."""
+    from django.forms import MultiWidget
+
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): management[name].value()
+                     for name in management.fields})
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(field.widget, MultiWidget):  # a date and a time, each its own input
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{form.add_prefix(name)}_{index}"] = part
+            else:
+                data[form.add_prefix(name)] = value
+    return data

@@ -361,3 +361,33 @@ def test_changing_the_email_recomputes_the_form(make_user):
     user.save(update_fields=["email"])
 
     assert User.objects.get(pk=user.pk).canonical_email == "ivan@yandex.ru"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_email_another_account_has_in_another_spelling(client, make_user):
+    """A superuser changing an address onto another account's mailbox reads why, instead of
+    a server error from the unique column."""
+    from django.urls import reverse
+
+    from tests.factories import admin_change_form_data
+
+    make_user(email="ivan.petrov@yandex.kz")
+    other = make_user(email="someone@example.kz")
+    admin = make_user(email="root@example.kz", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    client.cookies["ozgeris_language"] = "en"
+    url = reverse("admin:ozgeris_user_change", args=[other.pk])
+    data = admin_change_form_data(client.get(url))
+    data["email"] = "Ivan-Petrov+admin@ya.ru"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Another account already has this mailbox" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email == "someone@example.kz"
+
+    data["email"] = "someone.new@example.kz"  # a mailbox nobody has: saved
+    assert client.post(url, data).status_code == 302
+    other.refresh_from_db()
+    assert other.canonical_email == "someone.new@example.kz"

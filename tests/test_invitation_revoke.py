@@ -2,14 +2,13 @@
 and when the member who sent it is removed. A revoked invitation's link grants nothing."""
 
 import pytest
-from django.forms import MultiWidget
 from django.urls import reverse
 
 from applications import organisations, services
 from applications.models import Invitation
 from ozgeris.models import AuditEvent
 
-from .factories import OrganisationFactory
+from .factories import OrganisationFactory, admin_change_form_data
 
 WITHDRAWN_EN = "This invitation was withdrawn by the organisation. Ask it for a new one."
 WITHDRAWN_RU = "Это приглашение отозвано организацией. Попросите у неё новое."
@@ -214,29 +213,6 @@ def test_an_invitation_from_someone_no_longer_a_member_grants_nothing(
     assert not organisation.members.filter(pk=invited.pk).exists()
 
 
-def _change_form_data(response):
-    """What the admin's change page would post back unchanged: the form's and its inlines'
-    current values with their management forms."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(name): management[name].value()
-                     for name in management.fields})
-        forms.extend(inline.formset.forms)
-    for form in forms:
-        for name, field in form.fields.items():
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(field.widget, MultiWidget):  # a date and a time, each its own input
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{form.add_prefix(name)}_{index}"] = part
-            else:
-                data[form.add_prefix(name)] = value
-    return data
-
-
 @pytest.mark.django_db
 def test_staff_taking_a_member_off_in_the_admin_revokes_their_invitations(
         client, make_user, staff, owner, organisation):
@@ -246,7 +222,7 @@ def test_staff_taking_a_member_off_in_the_admin_revokes_their_invitations(
                                     by=colleague)
     client.force_login(staff)
     url = reverse("admin:applications_organisation_change", args=[organisation.pk])
-    data = _change_form_data(client.get(url))
+    data = admin_change_form_data(client.get(url))
     row = next(key[:-len("-id")] for key, value in data.items()
                if key.endswith("-id") and str(value) == str(membership.pk))
     data[f"{row}-DELETE"] = "on"
