@@ -87,8 +87,8 @@ def organisation_detail(request, pk):
     if request.method == "POST" and "revoke" in request.POST:
         return _revoke_invitation(request, organisation)
     if request.method == "POST" and "save" in request.POST and form.is_valid():
-        organisations.update_organisation(organisation=form.instance, changed=form.changed_data,
-                                     by=request.user)
+        organisations.update_organisation(organisation=form.instance,
+                                          changed=form.changed_data, by=request.user)
         messages.success(request, _("The organisation's details were saved."))
         return redirect("applications:organisation", pk=pk)
     return render(request, "applications/organisation_detail.html", {

@@ -212,6 +212,12 @@ class ScoreSheet(JurorApplicationRecord):
         constraints = [JurorApplicationRecord.one_per_juror_and_application(
             "one_sheet_per_juror_and_application")]
 
+    @property
+    def submitted_once(self):
+        """Submitted at least once, also when staff reopened it since: the rule of
+        ``permissions.once_submitted`` for one sheet."""
+        return self.first_submitted_at is not None
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores",

@@ -268,8 +268,7 @@ def declare_conflict(*, juror, application, reason, by, now=None):
         raise JuryError(_("Programme staff have dismissed this conflict of interest: write to "
                           "them if something has changed."))
     confirmed = existing is not None and existing.state == Conflict.State.CONFIRMED
-    for_staff = (sheet is not None and sheet.first_submitted_at is not None
-                 and not confirmed)
+    for_staff = sheet is not None and sheet.submitted_once and not confirmed
     decided = ({"state": Conflict.State.PENDING, "decided_by": None, "decided_at": None}
                if for_staff else
                {"state": Conflict.State.CONFIRMED, "decided_by": by,

@@ -134,9 +134,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if not (self._state.adding or self.email != getattr(self, "_email_as_loaded", None)):
             return
-        holder = User.objects.filter(canonical_email=canonical_email(self.email)).exclude(
-            pk=self.pk).first()
-        if holder is not None:
+        try:
+            holder = User.objects.get_by_natural_key(self.email)  # by the canonical form
+        except User.DoesNotExist:
+            return
+        if holder.pk != self.pk:
             raise ValidationError({"email": _(
                 "Another account already has this mailbox (this address or another spelling "
                 "of it).")})

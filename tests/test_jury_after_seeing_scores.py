@@ -257,6 +257,8 @@ def test_a_sheet_staff_reopened_still_counts_as_submitted_once(client, jury, sta
     assert "Zhanar Otherjuror" in client.get(url).content.decode()
     services.reopen_sheet(sheet=ScoreSheet.objects.get(juror=mine, application=application),
                           reason="The juror asked: a typo", by=staff)
+    # The form says so before the juror posts, on the reopened (draft) sheet too.
+    assert "programme staff decide whether it stands" in client.get(url).content.decode()
 
     flagged = Conflict.objects.create(juror=mine, application=application,
                                       kind=Conflict.Kind.POSSIBLE,
