@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from ozgeris.registries import exporters, register_exporter
+from reporting import jobs
 from reporting.models import ExportJob
 from reporting.tasks import run_export
 
@@ -35,16 +36,26 @@ def waiting_exporter():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_export_started_without_a_worker_runs_after_the_response(client, staff,
                                                                      open_programme,
-                                                                     waiting_exporter):
+                                                                     waiting_exporter,
+                                                                     monkeypatch):
     reached, release = waiting_exporter
     assert run_export.app.conf.task_always_eager  # the embedded default
     client.force_login(staff)
+    # The job's thread starts only once the test has read its row: the test database (SQLite
+    # in memory, one cache shared by the threads) refuses a write at once, without waiting,
+    # while another thread reads or writes, as the end of the request and the test's own
+    # reads do. (A file database, as the portal runs on, waits its turn instead.)
+    started = threading.Event()
+    run = jobs.run
+    monkeypatch.setattr(jobs, "run", lambda job_id: started.wait(WAIT_SECONDS) and run(job_id))
 
     response = client.post(reverse("reporting:index"), {
         "programme": open_programme.year, "exporter": "test-waiting", "language": "kk"})
 
     job = ExportJob.objects.get(exporter="test-waiting")
     assert response.url == reverse("reporting:job", args=[job.pk])
+    assert job.state == ExportJob.State.QUEUED  # the response did not wait for the job
+    started.set()
     assert reached.wait(WAIT_SECONDS)
     status_url = reverse("reporting:job_status", args=[job.pk])
     status = client.get(status_url).json()
