@@ -11,6 +11,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone, translation
@@ -255,6 +256,17 @@ class AccountAdapter(DefaultAccountAdapter):
         spelling of their mailbox (a Gmail dot or +tag) learns nothing either."""
         owner = mailbox_owner(email)
         super().send_account_already_exists_mail(owner.email if owner else email)
+
+    def confirm_email(self, request, email_address):
+        """An address that is another account's mailbox (added under another spelling, or
+        before that account signed up) is not confirmed: it could never be this account's
+        login. allauth refuses the same for an address another account has confirmed."""
+        if email_address.user.mailbox_held_by_another(email_address.email):
+            self.add_message(request, messages.ERROR,
+                             "account/messages/email_confirmation_failed.txt",
+                             {"email": email_address.email})
+            return False
+        return super().confirm_email(request, email_address)
 
     def clean_email(self, email):
         """Every address allauth accepts (sign-up, added addresses, social logins) is checked

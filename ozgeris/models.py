@@ -38,6 +38,9 @@ def localized_property(field, *, russian=None):
 # Users
 # ---------------------------------------------------------------------------
 
+MAILBOX_HELD_BY_ANOTHER = _(
+    "Another account already has this mailbox (this address or another spelling of it).")
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -134,14 +137,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if not (self._state.adding or self.email != getattr(self, "_email_as_loaded", None)):
             return
+        if self.mailbox_held_by_another(self.email):
+            raise ValidationError({"email": MAILBOX_HELD_BY_ANOTHER})
+
+    def mailbox_held_by_another(self, address):
+        """Whether another account signs in with ``address``'s mailbox (this spelling or any
+        other): one mailbox, one account, so it can never become this one's login."""
         try:
-            holder = User.objects.get_by_natural_key(self.email)  # by the canonical form
+            holder = User.objects.get_by_natural_key(address)  # by the canonical form
         except User.DoesNotExist:
-            return
-        if holder.pk != self.pk:
-            raise ValidationError({"email": _(
-                "Another account already has this mailbox (this address or another spelling "
-                "of it).")})
+            return False
+        return holder.pk != self.pk
 
     def save(self, *args, **kwargs):
         if self._state.adding or self.email != getattr(self, "_email_as_loaded", None):

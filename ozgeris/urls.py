@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("", include("ozgeris.segment_urls")),
     path("media/public/<path:path>", views.public_media, name="public_media"),
+    # Before allauth's: the login moves only onto a confirmed mailbox of no other account.
+    path("accounts/email/", views.EmailAddressesView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     # Before admin.site.urls: the admin signs in through allauth (its limits and second step).
     path("admin/login/", accounts.admin_login, name="admin_login"),

@@ -1,6 +1,8 @@
 """The spine's pages: home, privacy notice, profile and account deletion, health, public files
 and the staff dashboard (the error pages are in ozgeris.errors)."""
 
+from allauth.account.adapter import get_adapter
+from allauth.account.views import EmailView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import dashboard, health, services
 from .forms import DeleteAccountForm, ProfileForm
-from .models import Nomination, Programme
+from .models import MAILBOX_HELD_BY_ANOTHER, Nomination, Programme
 from .permissions import staff_required
 from .public_files import public_file_response
 from .safe_next import safe_next_url
@@ -103,3 +105,21 @@ def staff_dashboard(request):
     return render(request, "ozgeris/staff_dashboard.html",
                   {"board": dashboard.staff_dashboard()})
 
+
+class EmailAddressesView(EmailView):
+    """allauth's page of a person's addresses, where the login moves only to an address they
+    confirmed, and never onto another account's mailbox (one mailbox, one account): one that
+    account signed up with after this address was confirmed here, or under another spelling."""
+
+    def _action_primary(self, request, *args, **kwargs):
+        address = self._get_email_address(request)
+        if address is not None and not address.verified:
+            # allauth would take an unconfirmed one while no address is confirmed: whether it
+            # is another account's would then tell whose mailbox an account is.
+            get_adapter(request).add_message(request, messages.ERROR,
+                                             "account/messages/unverified_primary_email.txt")
+        elif address is not None and request.user.mailbox_held_by_another(address.email):
+            messages.error(request, MAILBOX_HELD_BY_ANOTHER)
+        else:
+            return super()._action_primary(request, *args, **kwargs)
+        return None
