@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -157,7 +158,7 @@ def _sheet(content, index=0):
 @pytest.mark.django_db
 def test_the_votes_file_lists_no_vote_before_the_close(
         client, staff, auditor, finalists, cast, vote_programme,
-        django_capture_on_commit_callbacks):
+        django_capture_on_commit_callbacks, tmp_path):
     cast(finalists[0])
     client.force_login(auditor)
     assert _start(client, vote_programme, "votes").status_code == 200  # the form refuses
@@ -166,7 +167,11 @@ def test_the_votes_file_lists_no_vote_before_the_close(
     client.force_login(staff)
     assert _start(client, vote_programme, "votes").status_code == 200  # refused to staff too
     assert not ExportJob.objects.filter(programme=vote_programme).exists()
-    # Made past the page (``manage.py export`` renders it directly), the file lists no vote.
+    with pytest.raises(CommandError, match="once its figures are out"):
+        call_command("export", "votes", programme=vote_programme.year,
+                     output=str(tmp_path / "votes.xlsx"))
+    assert not (tmp_path / "votes.xlsx").exists()
+    # Rendered past both, the file still lists no vote.
     with translation.override("en"):
         _name, _type, content = exporters.get("votes").render(vote_programme, {},
                                                               lambda *args: None)
@@ -182,6 +187,10 @@ def test_the_votes_file_lists_no_vote_before_the_close(
     job = ExportJob.objects.get(created_by=auditor)
     votes = _sheet(job.file.open("rb").read())[1:]
     assert [(row[0], row[3]) for row in votes] == [(1, finalists[0].pk)]
+    call_command("export", "votes", programme=vote_programme.year,
+                 output=str(tmp_path / "votes.xlsx"))
+    assert [row[3] for row in _sheet((tmp_path / "votes.xlsx").read_bytes())[1:]] == [
+        finalists[0].pk]
 
 
 @pytest.mark.django_db

@@ -60,7 +60,7 @@ def render_votes(programme, options, progress):
               _("Status")]
     if voting_closed(programme):
         rows = _vote_rows(programme, progress)
-    else:  # the page refuses it before the close (figures_held), `manage.py export` does not
+    else:  # refused before the close (figures_held), by the page and `manage.py export`
         rows = [[_("The votes are listed once the public vote has closed.")]]
         progress(1, 1, _("Votes"))
     content = workbook_bytes([(_("Votes"), header, rows)])

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from ozgeris.models import Programme
+from ozgeris.reader_seats import figures_held
 from ozgeris.registries import exporters
 
 # The exporters of the grant report, which render an issued version (``{"version": n}``).
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             edition = Programme.objects.get(year=programme)
         except Programme.DoesNotExist as exc:
             raise CommandError(f"There is no programme {programme}.") from exc
+        if figures_held(name, edition):  # the page refuses it to everyone too
+            raise CommandError(f"{name} of {programme} is written once its figures are out "
+                               "(the vote's audit file: once the vote has closed).")
         if fmt and fmt not in exporter.formats:
             raise CommandError(f"{name} writes {', '.join(exporter.formats)}, not {fmt}.")
         if issued is not None and name not in VERSIONED:
