@@ -232,13 +232,17 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         """A member taken off in the inline leaves through ``organisations.remove_member``, which
-        also revokes the invitations they sent that are still pending."""
+        also revokes the invitations they sent that are still pending. One another staff member
+        took off meanwhile (both pages were open) is said so, and the rest is saved."""
         if formset.model is not models.Membership:
             return super().save_formset(request, form, formset, change)
         memberships = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            organisations.remove_member(organisation=form.instance, user=membership.user,
-                                   by=request.user)
+            try:
+                organisations.remove_member(organisation=form.instance, user=membership.user,
+                                            by=request.user)
+            except services.ApplicationError as error:
+                self.message_user(request, f"{membership.user}: {error}", messages.WARNING)
         for membership in memberships:
             membership.save()
         formset.save_m2m()

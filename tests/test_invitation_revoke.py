@@ -156,7 +156,7 @@ def test_removing_a_member_revokes_the_invitations_they_sent(
     colleague = make_user(email="colleague@example.kz")
     organisation.membership_set.create(user=colleague)
     theirs = organisations.invite_member(organisation=organisation, email="theirs@example.kz",
-                                    by=colleague)
+                                         by=colleague)
     other = OrganisationFactory(members=[colleague])
     elsewhere = organisations.invite_member(organisation=other, email="x@example.kz", by=colleague)
 
@@ -182,7 +182,7 @@ def test_removal_and_revocation_are_one_transaction(
     colleague = make_user(email="colleague@example.kz")
     organisation.membership_set.create(user=colleague)
     theirs = organisations.invite_member(organisation=organisation, email="theirs@example.kz",
-                                    by=colleague)
+                                         by=colleague)
 
     def fail(*args, **kwargs):
         raise RuntimeError("the audit log is down")
@@ -204,7 +204,7 @@ def test_an_invitation_from_someone_no_longer_a_member_grants_nothing(
     colleague = make_user(email="colleague@example.kz")
     organisation.membership_set.create(user=colleague)
     theirs = organisations.invite_member(organisation=organisation, email="theirs@example.kz",
-                                    by=colleague)
+                                         by=colleague)
     organisation.membership_set.filter(user=colleague).delete()
     invited = make_user(email="theirs@example.kz")
 
@@ -219,7 +219,7 @@ def test_staff_taking_a_member_off_in_the_admin_revokes_their_invitations(
     colleague = make_user(email="colleague@example.kz")
     membership = organisation.membership_set.create(user=colleague)
     theirs = organisations.invite_member(organisation=organisation, email="theirs@example.kz",
-                                    by=colleague)
+                                         by=colleague)
     client.force_login(staff)
     url = reverse("admin:applications_organisation_change", args=[organisation.pk])
     data = admin_change_form_data(client.get(url))
@@ -234,6 +234,33 @@ def test_staff_taking_a_member_off_in_the_admin_revokes_their_invitations(
     theirs.refresh_from_db()
     assert (theirs.revoked_at is not None, theirs.revoked_by) == (True, staff)
     assert AuditEvent.objects.filter(action="organisation.member_removed").exists()
+
+
+@pytest.mark.django_db
+def test_a_member_another_staff_member_took_off_meanwhile_is_said_so_not_a_server_error(
+        client, make_user, staff, owner, organisation, monkeypatch):
+    colleague = make_user(email="colleague@example.kz")
+    membership = organisation.membership_set.create(user=colleague)
+    client.force_login(staff)
+    client.cookies["ozgeris_language"] = "en"
+    url = reverse("admin:applications_organisation_change", args=[organisation.pk])
+    data = admin_change_form_data(client.get(url))
+    row = next(key[:-len("-id")] for key, value in data.items()
+               if key.endswith("-id") and str(value) == str(membership.pk))
+    data[f"{row}-DELETE"] = "on"
+    remove_member = organisations.remove_member
+
+    def after_the_other_page(**kwargs):  # the other staff member's save lands first
+        remove_member(**kwargs)
+        return remove_member(**kwargs)
+
+    monkeypatch.setattr(organisations, "remove_member", after_the_other_page)
+
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "This person is not a member of the organisation." in response.content.decode()
+    assert list(organisation.members.all()) == [owner]
 
 
 @pytest.mark.django_db
