@@ -2,6 +2,8 @@
 becomes the login while it is another account's mailbox, whatever its spelling, and the page
 says so instead of failing on the unique column (one mailbox, one account)."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.urls import reverse
@@ -97,3 +99,13 @@ def test_an_address_confirmed_by_its_own_account_is_confirmed(client, make_user)
 
     address.refresh_from_db()
     assert address.verified
+
+
+def test_each_address_shows_its_state_as_the_portals_badges(client, signed_in):
+    EmailAddress.objects.create(user=signed_in, email="other@example.kz", verified=False)
+
+    page = client.get(reverse("account_email")).content.decode()
+
+    for classes, state in (("badge badge-warn", "Unverified"), ("badge badge-ok", "Verified"),
+                           ("badge", "Primary")):
+        assert re.search(rf'<span class="{classes}">\s*{state}\s*</span>', page), state
