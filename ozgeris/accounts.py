@@ -260,8 +260,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def confirm_email(self, request, email_address):
         """An address that is another account's mailbox (added under another spelling, or
         before that account signed up) is not confirmed: it could never be this account's
-        login. allauth refuses the same for an address another account has confirmed."""
-        if email_address.user.mailbox_held_by_another(email_address.email):
+        login. allauth refuses the same for an address another account has confirmed. The
+        account's own login is confirmed whatever the stored form (an account a change of the
+        rules left on an older form shares its mailbox's with the account staff decide on)."""
+        user = email_address.user
+        if (canonical_email(email_address.email) != canonical_email(user.email)
+                and user.mailbox_held_by_another(email_address.email)):
             self.add_message(request, messages.ERROR,
                              "account/messages/email_confirmation_failed.txt",
                              {"email": email_address.email})
@@ -270,8 +274,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email):
         """Every address allauth accepts (sign-up, added addresses, social logins) is checked
-        for a disposable domain. The duplicate check lives in the sign-up forms: allauth
-        also calls this for the address of an account it has just created."""
+        for a disposable domain. The duplicate check lives in the sign-up forms
+        (``forms.OneAccountPerMailbox``): allauth also calls this for the address of an account
+        it has just created."""
         email = super().clean_email(email)
         refusal = disposable_refusal(email)
         if refusal:
@@ -285,3 +290,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.account.provider in settings.SOCIAL_PROVIDERS_WITH_UNVERIFIED_EMAIL:
             for address in sociallogin.email_addresses:
                 address.verified = False
+
+    def save_user(self, request, sociallogin, form=None):
+        """A provider's address that is a registered mailbox (any spelling) is not kept for the
+        new account, whose login is the address typed in the sign-up form: allauth would make
+        a verified one the login, and two accounts would share one mailbox."""
+        sociallogin.email_addresses = [address for address in sociallogin.email_addresses
+                                       if mailbox_owner(address.email) is None]
+        return super().save_user(request, sociallogin, form)

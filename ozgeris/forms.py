@@ -17,11 +17,21 @@ from .accounts import duplicate_refusal
 from .models import User
 
 
-def refuse_duplicate_mailbox(email):
-    refusal = duplicate_refusal(email)
-    if refusal:
-        raise forms.ValidationError(refusal)
-    return email
+class OneAccountPerMailbox:
+    """Sign-up forms (with a password, or after a social login): allauth finds the address
+    itself; another spelling of a registered mailbox (a Gmail dot or +tag) is the same
+    account. With ACCOUNT_PREVENT_ENUMERATION both go on like a new sign-up, and allauth mails
+    the owner instead of creating an account (``account_already_exists``); without, the form
+    says why."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        refusal = duplicate_refusal(email)
+        if refusal:
+            if not allauth_settings.PREVENT_ENUMERATION:
+                raise forms.ValidationError(refusal)
+            self.account_already_exists = True
+        return email
 
 
 def _consent_label():
@@ -36,7 +46,7 @@ def _consent_label():
     )
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(OneAccountPerMailbox, AllauthSignupForm):
     display_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     consent = forms.BooleanField(
         label=lazy(_consent_label, SafeString)(),
@@ -45,18 +55,6 @@ class SignupForm(AllauthSignupForm):
     )
 
     field_order = ["display_name", "email", "password1", "password2", "consent"]
-
-    def clean_email(self):
-        """allauth finds the address itself; another spelling of a registered mailbox (a Gmail
-        dot or +tag) is the same account. With ACCOUNT_PREVENT_ENUMERATION both go on like a
-        new sign-up, and allauth mails the owner instead of creating an account."""
-        email = super().clean_email()
-        refusal = duplicate_refusal(email)
-        if refusal:
-            if not allauth_settings.PREVENT_ENUMERATION:
-                raise forms.ValidationError(refusal)
-            self.account_already_exists = True
-        return email
 
     def try_save(self, request):
         """A new account's password is hashed, which takes a while on purpose: an address already
@@ -75,13 +73,10 @@ class SignupForm(AllauthSignupForm):
         return user
 
 
-class SocialSignupForm(AllauthSocialSignupForm):
+class SocialSignupForm(OneAccountPerMailbox, AllauthSocialSignupForm):
     """Shown when a social login cannot sign up on its own (its email is refused or missing)."""
 
     consent = SignupForm.base_fields["consent"]
-
-    def clean_email(self):
-        return refuse_duplicate_mailbox(super().clean_email())
 
     def save(self, request):
         user = super().save(request)

@@ -109,3 +109,19 @@ def test_each_address_shows_its_state_as_the_portals_badges(client, signed_in):
     for classes, state in (("badge badge-warn", "Unverified"), ("badge badge-ok", "Verified"),
                            ("badge", "Primary")):
         assert re.search(rf'<span class="{classes}">\s*{state}\s*</span>', page), state
+
+
+def test_an_account_left_on_an_older_form_still_confirms_its_own_login(client, make_user):
+    """An account a change of the mailbox rules left on its older form (migration 0013 keeps
+    both accounts for staff to decide): its own login is not another account's mailbox."""
+    from ozgeris.models import User
+
+    stale = make_user(email="a.b@yandex.kz", verified=False)
+    User.objects.filter(pk=stale.pk).update(canonical_email="a.b@yandex.kz")  # the older form
+    make_user(email="a-b@yandex.ru")
+    address = EmailAddress.objects.get(user=stale)
+
+    client.post(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
+
+    address.refresh_from_db()
+    assert address.verified
