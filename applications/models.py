@@ -293,6 +293,21 @@ class Application(models.Model):
     def public_text(self):
         return localized(self, "public_text")
 
+    # The public profile as visitors see it: only while staff's approval stands. An edit takes
+    # the approval back (services.update_profile): photo, text and video alike wait for the
+    # next one.
+    @property
+    def approved_photo(self):
+        return self.public_photo if self.profile_approved_at else None
+
+    @property
+    def approved_text(self):
+        return self.public_text if self.profile_approved_at else ""
+
+    @property
+    def approved_video_url(self):
+        return self.video_url if self.profile_approved_at else ""
+
 
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE,

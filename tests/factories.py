@@ -235,6 +235,18 @@ def close_vote(programme):
     raise AssertionError("the database's clock did not pass the close")
 
 
+def announce_winners(programme, winners, *, by):
+    """Close ``programme``'s vote, release its results and declare ``winners``, as staff do:
+    what makes the public pages call them winners."""
+    from voting import results
+
+    close_vote(programme)
+    results.release_results(programme=programme, by=by)
+    results.declare_winners(programme=programme, by=by, winners=winners)
+    for winner in winners:
+        winner.refresh_from_db()
+
+
 def as_table_owner(*triggers):
     """What the tables' owner (a database administrator) can do and the portal's role cannot:
     switch triggers off, each named ``"table.trigger"``, for the test's transaction. SQLite has

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from voting import share_cards
 
-from .factories import ApplicationFactory, past_programme
+from .factories import ApplicationFactory, announce_winners, past_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -168,10 +168,9 @@ def test_a_forged_host_never_reaches_the_shared_addresses(client, finalist, sett
     assert card_url(page).startswith(f"{PORTAL}/vote/finalists/{finalist.pk}/card.png?")
 
 
-def test_a_winners_card_and_title_say_winner(client, finalist):
+def test_a_winners_card_and_title_say_winner(client, finalist, staff):
     first = card_url(page_of(client, finalist, HTTP_ACCEPT_LANGUAGE="en").content.decode())
-    finalist.status = "winner"
-    finalist.save()
+    announce_winners(finalist.programme, [finalist], by=staff)
 
     page = page_of(client, finalist, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
@@ -187,9 +186,8 @@ def test_a_winners_card_and_title_say_winner(client, finalist):
     ("ru", "Поделиться страницей победителя"), ("kk", "Жеңімпаз бетін бөлісу"),
     ("en", "Share this winner"),
 ])
-def test_a_winners_share_links_say_winner(client, finalist, language, heading):
-    finalist.status = "winner"
-    finalist.save()
+def test_a_winners_share_links_say_winner(client, finalist, staff, language, heading):
+    announce_winners(finalist.programme, [finalist], by=staff)
 
     page = page_of(client, finalist, HTTP_ACCEPT_LANGUAGE=language).content.decode()
 

@@ -52,7 +52,8 @@ def test_a_finalists_page_has_open_graph_tags_and_no_third_party_request(client,
     settings.PORTAL_URL = "https://ozgeris.example"
     application = Application.objects.finalists(demo_programme).first()
     application.video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-    application.save(update_fields=["video_url"])
+    application.profile_approved_at = timezone.now()  # shown once staff approved it
+    application.save(update_fields=["video_url", "profile_approved_at"])
 
     page = client.get(reverse("voting:finalist", args=[application.pk])).content.decode()
 

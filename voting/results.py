@@ -167,6 +167,13 @@ def results_released(programme):
     return current_release(programme) is not None
 
 
+def announced_winner(application):
+    """Whether the public is told that ``application`` won: declared a winner, while the
+    release stands. A withdrawn release takes the announcement back with the totals (the
+    status stays: there is no way back from a winner). Asks the database for winners only."""
+    return application.status == Status.WINNER and results_released(application.programme_id)
+
+
 def release_results(*, programme, by, at=None):
     """Make the results public. Only after the vote has closed, and with its head digest
     published first (so the chain is fixed before anyone sees the totals). Side effects: the

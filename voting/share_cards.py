@@ -28,6 +28,8 @@ from PIL import Image, ImageDraw, ImageFont
 from applications.models import Status
 from ozgeris.models import localized
 
+from .results import announced_winner
+
 WIDTH, HEIGHT = 1200, 630
 CARD_FOLDER = "cards"
 # Part of every card's key: a change to the drawing below changes this, and every card is
@@ -65,8 +67,8 @@ class CardText:
 
 def card_text(application, language, *, programme=None):
     """What ``application``'s card says in ``language`` (``programme`` when the caller has
-    it already: the application's own): a declared winner's card says it won."""
-    standing = Status.WINNER if application.status == Status.WINNER else Status.FINALIST
+    it already: the application's own): an announced winner's card says it won."""
+    standing = Status.WINNER if announced_winner(application) else Status.FINALIST
     with translation.override(language):
         year = {"year": (programme or application.programme).year}
         if standing == Status.WINNER:

@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from applications.models import Status
 from ozgeris.links import portal_address, portal_link
+from voting.results import announced_winner
 from voting.share_cards import HEIGHT, WIDTH, card_key, card_text
 
 register = template.Library()
@@ -25,7 +25,7 @@ OG_LOCALES = {"ru": "ru_RU", "kk": "kk_KZ", "en": "en_GB"}
 
 def _title(application, programme):
     """The shared page's title: one sentence per standing, so a translation may order it."""
-    if application.status == Status.WINNER:
+    if announced_winner(application):
         title = _("%(name)s — winner of %(programme)s")
     else:
         title = _("%(name)s — finalist of %(programme)s")
@@ -40,9 +40,9 @@ def _page_url(application):
 def _photo(application):
     """(address, width, height) of the approved photo, or None; the size is left out when the
     file cannot be read."""
-    if not (application.profile_approved_at and application.public_photo):
+    photo = application.approved_photo
+    if not photo:
         return None
-    photo = application.public_photo
     try:
         width, height = photo.width, photo.height
     except (OSError, ValueError):
@@ -64,10 +64,7 @@ def share_meta(application, programme):
         image, width, height = photo
     else:
         image, width, height = _card(application, programme), WIDTH, HEIGHT
-    if application.profile_approved_at and application.public_text:
-        description = application.public_text
-    else:
-        description = application.project_title
+    description = application.approved_text or application.project_title
     return {
         "title": _title(application, programme), "description": description,
         "page_url": _page_url(application), "image": image, "width": width,
@@ -86,7 +83,10 @@ def share_links(application, programme):
         ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": page})),
         ("VK", "https://vk.com/share.php?" + urlencode({"url": page, "title": title})),
     ]
-    return {"is_winner": application.status == Status.WINNER, "networks": [
+    return {"is_winner": announced_winner(application), "networks": [
         {"name": name, "url": url,
          "label": _("Share on %(network)s (opens in a new window)") % {"network": name}}
         for name, url in targets]}
+
+
+register.filter("announced_winner", announced_winner)
