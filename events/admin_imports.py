@@ -21,6 +21,12 @@ SALT = "events.people-import"
 MAX_AGE = 60 * 60
 
 
+def _salt(parent):
+    """The preview's signature names the list it is for: a meeting's roster and the ceremony's
+    guest list share ids, and take different categories."""
+    return f"{SALT}:{parent._meta.label_lower}:{parent.pk}"
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("XLSX or CSV file"),
                            help_text=gettext_lazy("Columns: name, organisation, category, "
@@ -39,8 +45,7 @@ def people_import_view(model_admin, request, parent, *, categories, existing, sa
                "categories": categories}
     if request.method == "POST" and "payload" in request.POST:
         try:
-            rows = signing.loads(request.POST["payload"], salt=f"{SALT}:{parent.pk}",
-                                 max_age=MAX_AGE)
+            rows = signing.loads(request.POST["payload"], salt=_salt(parent), max_age=MAX_AGE)
         except signing.BadSignature:
             messages.error(request, _("The preview has expired; upload the file again."))
             return back
@@ -62,7 +67,6 @@ def people_import_view(model_admin, request, parent, *, categories, existing, sa
             context.update(preview=preview, rows=[
                 {**row, "category_label": labels.get(row["category"], row["category"])}
                 for row in preview.rows],
-                payload=signing.dumps(preview.rows, salt=f"{SALT}:{parent.pk}",
-                                      compress=True))
+                payload=signing.dumps(preview.rows, salt=_salt(parent), compress=True))
     context["form"] = form
     return TemplateResponse(request, "events/admin/import_people.html", context)

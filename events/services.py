@@ -34,7 +34,12 @@ def _people(model, parent_field, parent, rows):
 
 def _import(model, parent_field, parent, rows, by, action, now):
     """All rows or none: one bulk insert in one transaction; a clash with an entry added
-    since the preview rolls the whole file back."""
+    since the preview rolls the whole file back. The bulk insert checks no choices: a row of
+    a category the list does not take refuses the file."""
+    categories = {value for value, _label in model._meta.get_field("category").choices}
+    if any(row["category"] not in categories for row in rows):
+        raise EventsError(_("Nothing was imported: a row has a category this list does not "
+                            "take. Upload the file again."))
     try:
         with transaction.atomic():
             created = model.objects.bulk_create(_people(model, parent_field, parent, rows))

@@ -179,6 +179,33 @@ def test_the_guest_list_uses_the_same_importer(client, staff, open_programme):
                                  ("Тогжан Куттугаева", GuestCategory.MEDIA)]
 
 
+def test_a_guest_list_preview_is_not_taken_by_the_meeting_with_the_same_id(
+        client, staff, meeting, open_programme):
+    """A stale tab or a mis-posted form: the ceremony's preview names its list, so the
+    information meeting whose id it shares refuses it, and its guest categories with it."""
+    ceremony = Ceremony.objects.create(pk=meeting.pk, programme=open_programme,
+                                       held_at=open_programme.ceremony_at, city="Алматы")
+    client.force_login(staff)
+    preview = client.post(reverse("admin:events_ceremony_import", args=[ceremony.pk]),
+                          {"file": csv_file("ФИО;Категория\nТогжан Куттугаева;СМИ\n")})
+
+    response = client.post(reverse("admin:events_infomeeting_import", args=[meeting.pk]),
+                           {"payload": preview.context["payload"]})
+
+    assert response.status_code == 302
+    assert not meeting.roster.exists()
+
+
+def test_a_row_of_a_category_the_list_does_not_take_refuses_the_file(meeting, staff):
+    rows = [{"name": "Тогжан", "organisation": "", "category": GuestCategory.MEDIA,
+             "contact": "", "consent": False}]
+
+    with pytest.raises(services.EventsError, match="category"):
+        services.import_roster(meeting=meeting, rows=rows, by=staff)
+
+    assert not meeting.roster.exists()
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
 def test_the_sign_in_sheet_lists_the_roster(client, staff, meeting, tmp_path):
     services.import_roster(meeting=meeting, by=staff, rows=[
