@@ -4,7 +4,8 @@ row. With no worker (the embedded default: Celery eager) the job runs in a threa
 process after the response, so the page's bar moves there too; a process that stops mid-way
 leaves a running job that ``fail_stalled`` marks failed, as it does for a stopped worker and
 for a queued job whose task was lost. Files are kept for ``EXPORT_KEEP_HOURS`` and then
-removed by a periodic task."""
+removed by a periodic task. Who opens a job's page, progress and file, and sees it listed:
+``may_read_job`` (every export the file carries, those it attaches among them)."""
 
 import logging
 import threading
@@ -21,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ozgeris import audit
-from ozgeris.reader_seats import figures_held
+from ozgeris.permissions import is_programme_staff
+from ozgeris.reader_seats import figures_held, may_read_export, offered_exporters, sealed_for
 from ozgeris.registries import exporters
 
-from .models import ExportJob
+from .companion import _attached
+from .models import Appendix, ExportJob
 from .services import ReportError
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,11 @@ PROGRESS_EVERY_SECONDS = 0.5
 # Why an export whose figures are not out yet is refused (``figures_held``), to anyone.
 HELD = gettext_lazy("This export is available once its figures are out: the vote's file "
                     "after the vote closes, its totals after the results are released.")
+
+# The exports whose file attaches other exports (the grant report, its appendices' exports:
+# ``companion._attached``), and the option in which ``run`` records those a file carries.
+ATTACHING = ("report", "report-xlsx")
+ATTACHED = "attached"
 
 
 def start_export(*, programme, exporter, language, by, options=None, one_at_a_time=False):
@@ -124,11 +132,15 @@ def run(job_id):
                                                     message=str(message)[:200],
                                                     progress_at=timezone.now())
 
+    attached = set(attached_exports(job))
     try:
         with translation.override(job.language):
             filename, content_type, content = exporters.get(job.exporter).render(
                 job.programme, {**job.options, "language": job.language}, progress)
         job.file.save(f"{job.pk}-{filename}", ContentFile(content), save=False)
+        # What the file carries, for ``may_read_job``: read before and after the render, so
+        # that an appendix edited meanwhile is counted too.
+        attached.update(attached_exports(job))
     except Exception as error:  # noqa: BLE001 - the job says it failed instead of running on
         logger.exception("Export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
@@ -139,7 +151,62 @@ def run(job_id):
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, file=job.file.name, filename=filename,
         content_type=content_type, finished_at=timezone.now(), done=1, total=1, message="",
-        error="")
+        error="", options={**job.options, ATTACHED: sorted(attached)})
+
+
+def attached_exports(job):
+    """The names of the exports ``job``'s file carries besides its own: those ``run`` recorded,
+    or, before then (a job made before the record, or not done), those it would attach now.
+    Without the ones sealed from its creator (``options["sealed"]``, the reports page's) or
+    held from a read-only seat (``options["for_reader"]``): the file leaves them out."""
+    if job.exporter not in ATTACHING:
+        return []
+    if ATTACHED in job.options:
+        return list(job.options[ATTACHED])
+    return _attached(Appendix.objects.filter(programme=job.programme), job.programme,
+                     for_reader=bool(job.options.get("for_reader")),
+                     sealed=set(job.options.get("sealed", ())))
+
+
+def sealed_names(user, programme):
+    """The names of the exports of ``programme`` sealed from ``user`` (``sealed_for``): those
+    the reports page leaves out of the report ``user`` asks for (``options["sealed"]``)."""
+    return [name for name in exporters.names() if sealed_for(user, name, programme)]
+
+
+def may_read_job(user, job, *, sealed=None):
+    """May ``user`` open ``job`` (its page, its progress, its file)? Only if they may read
+    every export its file carries: its own (``may_read_export``) and each one it attaches
+    (``attached_exports``), none ``sealed_for`` them (a staff juror, a colleague's grant
+    report attaching the jury's scores before the results are applied). A read-only seat
+    opens its own jobs only: a staff member's report carries personal data. ``sealed``:
+    ``sealed_names(user, job.programme)``, when the caller has it."""
+    if not is_programme_staff(user) and job.created_by_id != user.pk:
+        return False
+    if not may_read_export(user, job.exporter, job.programme):
+        return False
+    if sealed is None:
+        sealed = sealed_names(user, job.programme)
+    return not sealed or not set(sealed) & set(attached_exports(job))
+
+
+def readable_jobs(user, jobs):
+    """``jobs`` (a queryset) less those ``may_read_job`` refuses ``user``: the reports page's
+    list. A seat's list holds its own jobs of the exports it may read; a job of an export that
+    can be sealed, or one that attaches others, is checked one by one."""
+    if not is_programme_staff(user):
+        jobs = jobs.filter(created_by=user, exporter__in=offered_exporters(user))
+    sealable = [name for name in exporters.names() if exporters.get(name).sealed_for]
+    if not sealable:
+        return jobs
+    sealed = {}  # by programme: read once for all its jobs
+    refused = []
+    for job in jobs.filter(exporter__in=[*sealable, *ATTACHING]).select_related("programme"):
+        if job.programme_id not in sealed:
+            sealed[job.programme_id] = sealed_names(user, job.programme)
+        if not may_read_job(user, job, sealed=sealed[job.programme_id]):
+            refused.append(job.pk)
+    return jobs.exclude(pk__in=refused)
 
 
 def exporter_title(name):

@@ -102,8 +102,7 @@ def index(request):
             options["for_reader"] = True
         # Nor does anyone's report carry an export sealed from them (the grant report attaches
         # its appendices' exports: a juror's own jury's scores before the cut).
-        sealed = [name for name in exporters.names()
-                  if sealed_for(request.user, name, data["programme"])]
+        sealed = jobs.sealed_names(request.user, data["programme"])
         if sealed:
             options["sealed"] = sealed
         # A seat runs one export at a time: a second request opens the one under way.
@@ -116,10 +115,10 @@ def index(request):
         else:
             return redirect("reporting:job", pk=job.pk)
     jobs.fail_stalled()
-    jobs_shown = ExportJob.objects.select_related("programme", "created_by")
-    if not staff:  # a seat sees its own exports only: staff's carry personal data
-        jobs_shown = jobs_shown.filter(created_by=request.user,
-                                       exporter__in=offered_exporters(request.user))
+    # A seat sees its own exports only (staff's carry personal data); no one a file carrying
+    # an export sealed from them.
+    jobs_shown = jobs.readable_jobs(
+        request.user, ExportJob.objects.select_related("programme", "created_by"))
     page = Paginator(jobs_shown, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/index.html", {
         "form": form, "page": page, "read_only": not staff,
@@ -133,10 +132,10 @@ def index(request):
 
 def _job(request, pk):
     item = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk)
-    if not may_read_export(request.user, item.exporter, item.programme) or (
-            not is_programme_staff(request.user) and item.created_by_id != request.user.pk):
-        # Another's file a seat may not read (a staff member's report carries personal
-        # data): not even its existence.
+    if not jobs.may_read_job(request.user, item):
+        # A file carrying an export the person may not read (another's, for a seat: a staff
+        # member's report carries personal data; a colleague's report attaching the scores
+        # sealed from a staff juror): not even its existence.
         raise Http404
     # A job whose worker stopped, or whose task was lost, would otherwise show "running" or
     # "queued" for ever (the periodic task does the same for all jobs; without a worker there
