@@ -101,9 +101,9 @@ def staff_member():
 
 
 def seated_juror():
-    """A juror on the 2031 jury, seated by staff through jury.services.seat_juror."""
+    """A juror on the 2031 jury, seated by staff through jury.configuration.seat_juror."""
+    from jury.configuration import seat_juror
     from jury.models import JuryMember
-    from jury.services import seat_juror
 
     current = programme()
     user = person("juror-e2e@jury.example.kz", "Dana Juror")

@@ -23,8 +23,8 @@ MAX_TABS = 80
 @pytest.fixture(scope="module")
 def matrix_juror(stack):
     """A second 2031 juror, seated by staff, with three fresh eligible applications."""
+    from jury.configuration import seat_juror
     from jury.models import JuryMember
-    from jury.services import seat_juror
 
     current = stages.jury()
     stages.applications("eligible", count=3, nomination="health")

@@ -8,10 +8,14 @@ reopening submitted score sheets and confirming or dismissing possible conflicts
 jurors' own panel is at /jury/, not here.
 """
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,10 +27,11 @@ from ozgeris.admin import (
     ReadOnlyInline,
     count_column,
 )
+from ozgeris.admin_services import apply_through_service
 from ozgeris.admin_widgets import ValidAutocompleteMixin
 from ozgeris.permissions import is_programme_staff
 
-from . import models, services
+from . import configuration, models, services
 from .permissions import sheets_visible_to
 
 
@@ -69,8 +74,73 @@ def reason_action(modeladmin, request, queryset, *, action, title, act):
 # The jury: members, criteria, settings
 # ---------------------------------------------------------------------------
 
+class ServiceCheckedForm(forms.ModelForm):
+    """A change form whose object a ``jury.configuration`` rule checks before it is saved
+    (``refusal(obj)``: why not, or ""), so a refusal shows on the form in the admin's language
+    instead of failing the save."""
+
+    refusal = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        candidate = copy.copy(self.instance)
+        for name, value in cleaned.items():
+            setattr(candidate, name, value)
+        refusal = type(self).refusal(candidate)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return cleaned
+
+
+class FixedFieldsAdmin(admin.ModelAdmin):
+    """The admin of a part of the jury's configuration that is fixed once the jury has
+    started: ``fixed_note(obj)`` says why (or ""), shown above the form while
+    ``fixed_fields`` are read-only; ``always_fixed`` are read-only on any saved object. Deleting
+    a fixed object says why instead of deleting it (``deletion_refusal``)."""
+
+    fixed_fields = ()
+    always_fixed = ()
+
+    def fixed_note(self, obj):
+        return ""
+
+    def deletion_refusal(self, obj):
+        return ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += self.always_fixed
+            if self.fixed_note(obj):
+                fields += self.fixed_fields
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        note = obj is not None and self.fixed_note(obj)
+        if not note:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "description": note}), *rest]
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and (obj is None or not self.deletion_refusal(obj)))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        refusal = obj is not None and self.deletion_refusal(obj)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+
 @admin.register(models.JuryMember)
-class JuryMemberAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
+class JuryMemberAdmin(ValidAutocompleteMixin, FixedFieldsAdmin):
     list_display = ["name", "programme", "role", "affiliation", "email_domain", "order"]
     list_editable = ["order"]
     list_filter = ["programme", "role"]
@@ -78,17 +148,26 @@ class JuryMemberAdmin(ValidAutocompleteMixin, admin.ModelAdmin):
     list_select_related = ["user", "programme"]
     autocomplete_fields = ["user"]
     fields = ["programme", "user", "role", "affiliation", "email_domain", "order"]
+    always_fixed = ["programme", "user"]
+
+    def fixed_note(self, member):
+        return configuration.seat_fixed_note()
 
     @admin.display(description=_("name"), ordering="user__display_name")
     def name(self, member):
         return member.user.get_full_name()
 
     def save_model(self, request, obj, form, change):
-        services.seat_juror(member=obj, by=request.user)
+        apply_through_service(request, configuration.seat_juror, services.JuryError, member=obj)
+
+
+class CriterionForm(ServiceCheckedForm):
+    refusal = staticmethod(configuration.criterion_refusal)
 
 
 @admin.register(models.Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(FixedFieldsAdmin):
+    form = CriterionForm
     list_display = ["title_ru", "title_en", "code", "programme", "weight", "order"]
     list_editable = ["order"]
     list_filter = ["programme"]
@@ -99,12 +178,49 @@ class CriterionAdmin(admin.ModelAdmin):
         (_("Titles"), {"fields": ["title_ru", "title_kk", "title_en"]}),
         (_("Scale"), {"fields": ["scale_labels", "scale_labels_kk", "scale_labels_en"]}),
     ]
+    fixed_fields = list(configuration.FIXED_CRITERION)
+
+    def fixed_note(self, criterion):
+        return configuration.criteria_fixed(criterion)
+
+    def deletion_refusal(self, criterion):
+        return configuration.criteria_fixed(criterion)
+
+    def save_model(self, request, obj, form, change):
+        apply_through_service(request, configuration.save_criterion, services.JuryError,
+                              criterion=obj)
+
+    def delete_model(self, request, obj):
+        apply_through_service(request, configuration.delete_criterion, services.JuryError,
+                              criterion=obj)
+
+    def delete_queryset(self, request, queryset):
+        for criterion in queryset:
+            self.delete_model(request, criterion)
+
+
+class JurySettingsForm(ServiceCheckedForm):
+    refusal = staticmethod(configuration.settings_refusal)
 
 
 @admin.register(models.JurySettings)
-class JurySettingsAdmin(admin.ModelAdmin):
+class JurySettingsAdmin(FixedFieldsAdmin):
+    form = JurySettingsForm
     list_display = ["programme", "others_scores_visible", "ranking", "feedback_shows_scores"]
     list_select_related = ["programme"]
+    fields = ["programme", "others_scores_visible", "ranking", "feedback_shows_scores"]
+    fixed_fields = list(configuration.FIXED_SETTINGS)
+    always_fixed = ["programme"]
+
+    def fixed_note(self, settings):
+        return configuration.settings_fixed(settings)
+
+    def deletion_refusal(self, settings):
+        return configuration.settings_fixed(settings)
+
+    def save_model(self, request, obj, form, change):
+        apply_through_service(request, configuration.save_settings, services.JuryError,
+                              settings=obj)
 
 
 # ---------------------------------------------------------------------------

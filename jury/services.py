@@ -19,7 +19,7 @@ from applications.models import Application, Status
 from ozgeris import audit, outbox
 from ozgeris.links import portal_link
 from ozgeris.models import Programme
-from ozgeris.permissions import JURY_GROUP, is_programme_staff
+from ozgeris.permissions import is_programme_staff
 
 from .models import (
     SCORE_MAX,
@@ -56,19 +56,6 @@ def member_of(user, programme):
         return None
     return JuryMember.objects.filter(user=user, programme=programme).select_related(
         "user", "programme").first()
-
-
-@transaction.atomic
-def seat_juror(*, member, by):
-    """Save a jury seat and give its person the jury role, so they can enter /jury/.
-    Side effects: the Jury group membership, an audit entry."""
-    from django.contrib.auth.models import Group
-
-    member.save()
-    member.user.groups.add(Group.objects.get(name=JURY_GROUP))
-    audit.record(by, "jury.member_seated", member.programme, juror=member.user_id,
-                 role=member.role)
-    return member
 
 
 def may_decide(user, programme):

@@ -19,7 +19,7 @@ from applications.models import Application, Status
 from ozgeris.demo.programme import facts as programme_facts
 from ozgeris.models import Programme, User
 
-from .. import services
+from .. import configuration, services
 from ..models import Criterion, JuryMember, JurySettings, ScoreSheet
 from ..results import results
 
@@ -51,7 +51,7 @@ def _seat_jury(programme, staff):
     for member in JuryMember.objects.filter(programme=source).order_by("order", "pk"):
         if member.user_id in seated:
             continue
-        services.seat_juror(by=staff, member=JuryMember(
+        configuration.seat_juror(by=staff, member=JuryMember(
             programme=programme, user=member.user, role=member.role,
             affiliation=member.affiliation, email_domain=member.email_domain,
             order=member.order))
