@@ -125,6 +125,12 @@ class FixedFieldsAdmin(admin.ModelAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "description": note}), *rest]
 
+    def get_actions(self, request):
+        """No bulk deletion: each object is deleted from its own page, which says why not."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_delete_permission(self, request, obj=None):
         return (super().has_delete_permission(request, obj)
                 and (obj is None or not self.deletion_refusal(obj)))
@@ -152,6 +158,9 @@ class JuryMemberAdmin(ValidAutocompleteMixin, FixedFieldsAdmin):
 
     def fixed_note(self, member):
         return configuration.seat_fixed_note()
+
+    def deletion_refusal(self, member):
+        return configuration.seat_deletion_refusal(member)
 
     @admin.display(description=_("name"), ordering="user__display_name")
     def name(self, member):
@@ -193,10 +202,6 @@ class CriterionAdmin(FixedFieldsAdmin):
     def delete_model(self, request, obj):
         apply_through_service(request, configuration.delete_criterion, services.JuryError,
                               criterion=obj)
-
-    def delete_queryset(self, request, queryset):
-        for criterion in queryset:
-            self.delete_model(request, criterion)
 
 
 class JurySettingsForm(ServiceCheckedForm):

@@ -62,6 +62,18 @@ def seat_fixed_note():
              "new person.")
 
 
+def seat_deletion_refusal(member):
+    """Why ``member``'s seat may not be deleted, or "": a seat that has taken part (score
+    sheets, declared or found conflicts, votes for supporting nominees, attendance at a
+    sitting) is part of the jury's record, and deleting it would take its conflicts and votes
+    with it: seated again, the person would stand aside on nothing."""
+    if (member.sheets.exists() or member.conflicts.exists() or member.nominee_votes.exists()
+            or member.attendance.exists()):
+        return _("This jury seat has taken part in the jury's work (score sheets, conflicts "
+                 "of interest, votes or attendance): it stays, with its record.")
+    return ""
+
+
 def scored(programme_id):
     """Whether any score sheet (a draft included) exists on the programme."""
     return programme_id is not None and ScoreSheet.objects.filter(

@@ -1,7 +1,7 @@
 """The jury's configuration is fixed once the jury has started, in the admin and in the
-services (jury.configuration, jury.configuration.seat_juror): the blind rule and the ranking once
-scoring has started, a seat's person and programme always, the criteria's weights once a
-sheet exists. Staff, also staff who sit on the jury, are told why on the page."""
+services (jury.configuration): the blind rule and the ranking once scoring has started, a
+seat's person and programme always (and the seat itself once it has taken part), the
+criteria's weights once a sheet exists. Staff, also staff who sit on the jury, are told why on the page."""
 
 import html
 import re
@@ -172,7 +172,7 @@ def test_the_seat_service_keeps_a_seat_to_its_person_and_seats_only_new_ones(
         programme, staff, make_user):
     person = make_user(email="person@example.kz", display_name="Person")
     member = configuration.seat_juror(member=JuryMember(programme=programme, user=person,
-                                                   affiliation="Independent"), by=staff)
+                                                        affiliation="Independent"), by=staff)
     assert person.groups.filter(name="Jury").exists()
     person.groups.remove(Group.objects.get(name="Jury"))
     member.user = make_user(email="other@example.kz", display_name="Other")
@@ -185,6 +185,30 @@ def test_the_seat_service_keeps_a_seat_to_its_person_and_seats_only_new_ones(
     configuration.seat_juror(member=member, by=staff)
     assert JuryMember.objects.get(pk=member.pk).user_id == person.pk
     assert not person.groups.filter(name="Jury").exists()  # a change seats no one
+
+
+@pytest.mark.django_db
+def test_a_seat_that_declared_a_conflict_is_not_deleted_with_it(
+        client, programme, staff, make_user, scored):
+    """Deleted, the seat would take its conflicts with it: seated again, the person would
+    stand aside on nothing. A seat that has not taken part is deleted; none in bulk."""
+    own, _other, application, _sheet = scored
+    services.declare_conflict(juror=own, application=application, reason="I advise them",
+                              by=staff)
+    unused = configuration.seat_juror(member=JuryMember(
+        programme=programme, user=make_user(email="unused@example.kz")), by=staff)
+    client.force_login(staff)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(reverse("admin:jury_jurymember_delete", args=[own.pk]),
+                           {"post": "yes"}, follow=True)
+
+    assert "it stays, with its record" in response.content.decode()
+    assert Conflict.objects.filter(juror=own, application=application).exists()
+    changelist = client.get(reverse("admin:jury_jurymember_changelist"))
+    assert changelist.status_code == 200 and b'value="delete_selected"' not in changelist.content
+    client.post(reverse("admin:jury_jurymember_delete", args=[unused.pk]), {"post": "yes"})
+    assert not JuryMember.objects.filter(pk=unused.pk).exists()
 
 
 # ---------------------------------------------------------------------------
