@@ -1,7 +1,8 @@
 """The jury's configuration is fixed once the jury has started, in the admin and in the
 services (jury.configuration): the blind rule and the ranking once scoring has started, a
 seat's person and programme always (and the seat itself once it has taken part), the
-criteria's weights once a sheet exists. Staff, also staff who sit on the jury, are told why on the page."""
+criteria's weights once a sheet exists. Staff, also staff who sit on the jury, are told why
+on the page."""
 
 import html
 import re
