@@ -29,7 +29,9 @@ RUN useradd --create-home --uid 1000 ozgeris && mkdir -p /data && chown ozgeris 
 USER ozgeris
 VOLUME ["/data"]
 EXPOSE 8000
-# The access log leaves out query strings and referrers: a receipt page's address carries the
-# receipt's code, which the log would otherwise tie to the voter's address.
+# The access log leaves out query strings and referrers (a receipt page's address carries the
+# receipt's code, which the log would otherwise tie to the voter's address), and the tokens of
+# personal links in paths (ozgeris.access_log).
 CMD ["gunicorn", "ozgeris.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "ozgeris.access_log.Logger", \
      "--access-logformat", "%(h)s %(t)s %(m)s %(U)s %(s)s %(B)s %(L)s"]

@@ -37,9 +37,11 @@ CACHE_PREFIX = "ozgeris-proxy-drill"
 PER_ADDRESS = 3
 
 
-def _deployed_access_log_format():
+def _deployed_access_log_args():
+    """docker-compose.yml's gunicorn access log: its logger class and format."""
     compose = (ROOT / "docker-compose.yml").read_text()
-    return re.search(r'"--access-logformat",\s*"([^"]+)"', compose)[1]
+    return ["--logger-class", re.search(r'"--logger-class",\s*"([^"]+)"', compose)[1],
+            "--access-logformat", re.search(r'"--access-logformat",\s*"([^"]+)"', compose)[1]]
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def stack(tmp_path):
     env.update({"TRUSTED_PROXIES": "127.0.0.1", "VOTE_RATE_PER_IP": f"{PER_ADDRESS}/d"})
     access_logs = [logs / f"gunicorn-access-{number}.log" for number in range(2)]
     nodes = [WebNode(env, logs, workers=1, extra_args=[
-        "--access-logfile", str(path), "--access-logformat", _deployed_access_log_format()])
+        "--access-logfile", str(path), *_deployed_access_log_args()])
         for path in access_logs]
     nginx = Nginx(tmp_path / "nginx", [node.port for node in nodes])
     try:
@@ -182,6 +184,19 @@ def test_each_visitor_behind_the_proxy_has_its_own_vote_limit_and_a_forged_heade
     logs = stack.nginx.access_log.read_text() + "".join(
         path.read_text() for path in stack.access_logs if path.exists())
     assert code not in logs
+
+    # Nor do they keep a personal link's token (ozgeris.access_log, nginx's map).
+    _send(stack, "GET", "/calendar/2031/PERSONAL-FEED-TOKEN.ics", source=first)
+
+    def feed_logged():
+        gunicorn = "".join(path.read_text() for path in stack.access_logs if path.exists())
+        return ("/calendar/2031/-.ics" in gunicorn
+                and "/calendar/2031/-.ics" in stack.nginx.access_log.read_text())
+
+    wait_until(feed_logged, "the feed's masked path in gunicorn's and nginx's access logs")
+    logs = stack.nginx.access_log.read_text() + "".join(
+        path.read_text() for path in stack.access_logs if path.exists())
+    assert "PERSONAL-FEED-TOKEN" not in logs
 
 
 def test_a_hundred_visitors_through_the_proxy_are_counted_and_none_is_flagged(

@@ -354,7 +354,8 @@ def test_the_proxys_access_log_never_records_a_receipts_code():
     for variable in ("$request ", "$request\"", "$request_uri", "$args", "$arg_", "$query_string",
                      "$is_args", "$http_referer"):
         assert variable not in formats["ozgeris"], variable
-    assert "$uri" in formats["ozgeris"] and "$remote_addr" in formats["ozgeris"]
+    assert "$ozgeris_logged_uri" in formats["ozgeris"] and "$remote_addr" in formats["ozgeris"]
+    assert re.search(r"map \$uri \$ozgeris_logged_uri \{\s*default \$uri;", conf)  # the path
     assert len(servers) == 2
     for server in servers:
         assert re.findall(r"access_log (\S+)(?: (\w+))?;", server) == [
