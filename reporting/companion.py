@@ -1,23 +1,32 @@
 """The report's XLSX companion (``report-xlsx``): the data behind the report, for the donor to
 recompute it. It is also attached inside the PDF.
 
-One sheet per dataset, each once: the indicators, the budget, the index of the appendices
+First a sheet that says what the file is: a draft with the time it was computed, or an
+issued version with its number and date (the workbook's title says the same, and so does the
+file name: ``report-YEAR-draft.xlsx``, ``report-YEAR-vN.xlsx``). Then one sheet per dataset,
+each once: the indicators, the budget, the index of the appendices
 (which data sheets each holds, what is kept elsewhere), then every appendix exporter's sheets
 once even when several appendices name the same exporter, and the notes on the figures the
 report prints as illustrative. Numbers stay numbers and dates dates; a totals row never sits
 inside a data range (it comes under a blank row); headers and sheet names are in the
 report's language (the caller's active language); every text cell is formula-safe
-(``ozgeris.xlsx``). Options: ``{"version": n}`` writes an issued version's frozen figures,
-without the staff's working notes; ``{"for_reader": True}`` (a read-only seat's) leaves them out
-too.
+(``ozgeris.xlsx``). Options: ``{"version": n}`` writes an issued version's frozen figures and
+kept titles and targets (``services.as_issued``), without the staff's working notes; its
+appendices' data sheets are today's data, and the first sheet says so;
+``{"for_reader": True}`` (a read-only seat's) leaves the notes out too.
 """
 
 import io
+import zipfile
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.xml.functions import fromstring, tostring
 
+from ozgeris import formats
 from ozgeris.models import localized
 from ozgeris.reader_seats import attachable_for_seats
 from ozgeris.registries import exporters, no_progress
@@ -26,7 +35,7 @@ from ozgeris.xlsx import workbook_bytes
 
 from .budget import budget_of
 from .models import Appendix, IllustrativeFigure, Indicator, ReportVersion
-from .services import evaluate
+from .services import as_issued, evaluate, is_legacy
 
 # Exporters never attached to the report: the auditor's file of votes carries the per-vote
 # secrets that keep a public leaf from proving a choice.
@@ -46,6 +55,52 @@ def with_staff_notes(version, for_reader):
 def report_version(programme, number):
     return None if not number else ReportVersion.objects.get(programme=programme,
                                                               number=number)
+
+
+def file_name(programme, version, extension):
+    """``report-2019-draft.pdf`` or ``report-2019-v2.xlsx``: a draft never passes for an
+    issued version."""
+    which = f"v{version.number}" if version is not None else "draft"
+    return f"report-{programme.year}-{which}.{extension}"
+
+
+def status_line(version):
+    """What the document is, in the report's language: "Draft, generated <date, time>" or
+    "Version N, issued on <date>." (Almaty time), as the PDF's cover says it."""
+    if version is None:
+        now = timezone.localtime(timezone.now())
+        return _("Draft, generated %(date)s") % {
+            "date": f"{formats.long_date(now.date())}, {now:%H:%M}"}
+    return _("Version %(number)s, issued on %(date)s.") % {
+        "number": version.number,
+        "date": formats.long_date(timezone.localtime(version.issued_at).date())}
+
+
+def _about_sheet(programme, version):
+    """The first sheet: what the file is, and for an issued version what is not as issued."""
+    rows = [[_("Grant report: indicators and appendices")], [programme.year]]
+    if is_legacy(version):
+        rows.append([_("Issued before the report kept its targets and texts: targets and "
+                       "texts as they are now.")])
+    if version is not None:
+        rows.append([_("The appendices' data sheets hold the data as it was when this file "
+                       "was made, not as issued.")])
+    return _("About this file"), [status_line(version)], rows
+
+
+def _titled(content, title):
+    """The workbook with ``title`` in its document properties (the streaming writer sets
+    none): its core properties part rewritten, every other part copied as it is."""
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as book:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "docProps/core.xml":
+                properties = DocumentProperties.from_tree(fromstring(data))
+                properties.title = title
+                data = tostring(properties.to_tree())
+            book.writestr(item, data)
+    return target.getvalue()
 
 
 class SheetTitles:
@@ -171,17 +226,21 @@ def _index_sheet(appendices, held):
 def render_xlsx(programme, options, progress, *, cache=None):
     """``cache``: the sources' values already read in this export (the PDF shares its own)."""
     version = report_version(programme, options.get("version") or None)
+    issued = as_issued(version)
     cache = {} if cache is None else cache
-    appendices = list(Appendix.objects.filter(programme=programme))
+    appendices = (issued.appendices if issued is not None
+                  else list(Appendix.objects.filter(programme=programme)))
     for_reader = bool(options.get("for_reader"))
     names = _attached(appendices, programme, for_reader=for_reader,
                       sealed=set(options.get("sealed", ())))
     steps = 2 + len(names)
     progress(0, steps, _("Indicators"))
-    illustrative = {item.source: item.note
-                    for item in IllustrativeFigure.objects.filter(programme=programme)}
+    illustrative = {item.source: item.note for item in (
+        issued.illustrative if issued is not None
+        else IllustrativeFigure.objects.filter(programme=programme))}
     titles = SheetTitles()
-    first = [_indicators_sheet(programme, version, cache, illustrative, for_reader),
+    first = [_about_sheet(programme, version),
+             _indicators_sheet(programme, version, cache, illustrative, for_reader),
              _budget_sheet(programme, version, cache)]
     for title, _header, _rows in first:
         titles(title)
@@ -193,6 +252,7 @@ def render_xlsx(programme, options, progress, *, cache=None):
     sheets = [*first, (index_title, header, rows), *datasets]
     if illustrative:
         sheets.append((notes_title, [_("Note")], [[note] for note in illustrative.values()]))
-    content = workbook_bytes(sheets)
+    content = _titled(workbook_bytes(sheets), f"{_('Grant report: indicators and appendices')}"
+                                              f" {programme.year}. {status_line(version)}")
     progress(steps, steps, _("Appendices"))
-    return f"report-{programme.year}.xlsx", CONTENT_TYPES[XLSX], content
+    return file_name(programme, version, "xlsx"), CONTENT_TYPES[XLSX], content

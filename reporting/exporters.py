@@ -11,7 +11,7 @@ from ozgeris.registries import register_exporter
 from ozgeris.uploads import CONTENT_TYPES, PDF
 
 from . import report
-from .companion import render_xlsx, report_version
+from .companion import file_name, render_xlsx, report_version
 
 
 def _version(options):
@@ -20,7 +20,7 @@ def _version(options):
 
 def render(programme, options, progress):
     """The report as PDF/A-3 with the XLSX appendix embedded."""
-    version = _version(options)
+    version = report_version(programme, _version(options))
 
     def first_half(done, total, message=""):
         progress(done, total * 2, message)
@@ -29,14 +29,14 @@ def render(programme, options, progress):
         progress(total + done, total * 2, message)
 
     cache = {}  # each source is read once for both documents
-    _name, _type, xlsx = render_xlsx(programme, options, first_half, cache=cache)
-    context = report.context(programme, version=report_version(programme, version),
+    xlsx_name, _type, xlsx = render_xlsx(programme, options, first_half, cache=cache)
+    context = report.context(programme, version=version,
                              for_reader=bool(options.get("for_reader")),
                              progress=second_half, cache=cache)
     content = render_pdf("reporting/pdf/report.html", context, archival=True,
-                         attachments=[(f"report-{programme.year}.xlsx", xlsx,
+                         attachments=[(xlsx_name, xlsx,
                                        _("Indicators and appendices (XLSX)"))])
-    return f"report-{programme.year}.pdf", CONTENT_TYPES[PDF], content
+    return file_name(programme, version, "pdf"), CONTENT_TYPES[PDF], content
 
 
 register_exporter("report", title=gettext_lazy("Grant report"), formats=["pdf"], render=render,

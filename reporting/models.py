@@ -322,7 +322,8 @@ class IllustrativeFigure(models.Model):
 
 
 class ReportVersion(models.Model):
-    """An issued report: what every indicator's source said when staff issued it."""
+    """An issued report: what every indicator's source said when staff issued it, and the
+    texts and targets the report printed then."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
                                   related_name="report_versions", verbose_name=_("programme"))
@@ -336,6 +337,12 @@ class ReportVersion(models.Model):
     figures = models.JSONField(_("figures"), default=dict)  # {source name: value} for the narrative
     # The budget as issued: {"lines": [{"number", "planned", "spent", ...}], "totals": {...}}
     budget = models.JSONField(_("budget"), default=dict)
+    # What the report printed from records staff may edit later, as it was at issue: the
+    # tasks, activities (titles, narratives), indicators (titles, units, targets, directions),
+    # appendices, the grant's cover, the contradictions and the illustrative notes
+    # (``services.as_issued``). Empty for a version issued before it was kept: that version
+    # prints those as they are now, and says so in print.
+    content = models.JSONField(_("content as issued"), default=dict, blank=True)
 
     class Meta:
         ordering = ["programme", "-number"]

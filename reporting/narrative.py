@@ -62,7 +62,9 @@ def _typed_number(text):
 
 def render(activity, programme, *, figures=None, cache=None, illustrative=None):
     """The activity's narrative as blocks, with the disagreements between typed and computed
-    figures. ``figures`` (an issued version's frozen values) take precedence over the sources.
+    figures. ``activity``: the record, or an issued version's kept copy of it
+    (``services.as_issued``), whose texts are then the ones issued. ``figures`` (an issued
+    version's frozen values) take precedence over the sources.
     ``illustrative``: {source: note} of the sources marked illustrative; their figures carry
     the label and their notes are collected in ``Narrative.illustrative``."""
     cache = {} if cache is None else cache

@@ -1,7 +1,9 @@
 """The grant report's indicators as open data, per edition and only once a report is issued:
 the latest issued version's frozen figures (``services.evaluate(version=...)``, as the issued
-report prints them), never what the sources say today. No evidence text or note travels: only
-the figures, their status and where each comes from.
+report prints them), never what the sources say today, with each indicator's titles, units
+and target as issued (``services.as_issued``; a version issued before they were kept gives
+today's). No evidence text or note travels: only the figures, their status and where each
+comes from.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ozgeris.registries import OpenField, register_open_dataset
 
 from .models import IllustrativeFigure, Indicator, ReportVersion
-from .services import evaluate
+from .services import as_issued, evaluate
 
 LANGUAGES = ("ru", "kk", "en")
 
@@ -65,8 +67,10 @@ def version(programme):
 def rows(programme):
     """The latest issued version's indicators: three queries for any number."""
     issued = _latest(programme)
-    illustrative = set(IllustrativeFigure.objects.filter(programme=programme)
-                       .values_list("source", flat=True))
+    kept = as_issued(issued)
+    illustrative = ({item.source for item in kept.illustrative} if kept is not None
+                    else set(IllustrativeFigure.objects.filter(programme=programme)
+                             .values_list("source", flat=True)))
     for row in evaluate(programme, version=issued):
         indicator = row.indicator
         document = indicator.kind == Indicator.Kind.DOCUMENT

@@ -5,7 +5,9 @@ lessons, the figures checked against the data, and the appendices.
 Each table and chart is printed once: where a narrative inserts it, or else under "The
 programme in figures". A draft also carries what only staff need (each indicator's source
 and reconstruction note, the sources of the checked figures); an issued version carries none
-of it, prints the figures it froze, and the approval block on its cover. A Kazakh or English
+of it, prints the figures it froze and the texts, titles and targets it kept
+(``services.as_issued``; a version issued before they were kept says in print that they are
+today's), and the approval block on its cover. A Kazakh or English
 report prints each text in its language and, where a field has none yet, the Russian one
 marked as such (``localized_text``)."""
 
@@ -31,7 +33,14 @@ from .models import (
     ReportVersion,
     Task,
 )
-from .services import STATUS_LABELS, disagreements_with_original, evaluate, source_value
+from .services import (
+    STATUS_LABELS,
+    as_issued,
+    disagreements_with_original,
+    evaluate,
+    is_legacy,
+    source_value,
+)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -188,22 +197,36 @@ def _cover(grant, version):
     return cover
 
 
+def _records(programme, version):
+    """(tasks with their activities, grant, illustrative marks, contradictions, appendices):
+    as ``version`` kept them, else (a draft, or a version issued before they were kept) as
+    they are now."""
+    issued = as_issued(version)
+    if issued is not None:
+        return ([(task, task.issued_activities) for task in issued.tasks], issued.grant,
+                issued.illustrative, issued.contradictions, issued.appendices)
+    tasks = [(task, list(task.activities.all()))
+             for task in Task.objects.filter(programme=programme).prefetch_related("activities")]
+    return (tasks, Grant.objects.filter(programme=programme).first(),
+            list(IllustrativeFigure.objects.filter(programme=programme)),
+            list(Contradiction.objects.filter(programme=programme)),
+            list(Appendix.objects.filter(programme=programme)))
+
+
 def context(programme, *, version=None, for_reader=False, progress=no_progress, cache=None):
-    """Everything the report prints, as of ``version`` if given (its frozen values; the
-    issued report then leaves out the staff's notes, as a read-only seat's draft does:
-    ``for_reader``). ``cache``: the sources' values already read in this export, if any.
-    Reports a progress step per section and per task."""
+    """Everything the report prints, as of ``version`` if given (its frozen values and kept
+    texts; the issued report then leaves out the staff's notes, as a read-only seat's draft
+    does: ``for_reader``). ``cache``: the sources' values already read in this export, if
+    any. Reports a progress step per section and per task."""
     if isinstance(version, int):
         version = ReportVersion.objects.get(programme=programme, number=version)
-    tasks_qs = list(Task.objects.filter(programme=programme).prefetch_related("activities"))
+    tasks_qs, grant, marks, checked, appendices = _records(programme, version)
     steps = 8 + len(tasks_qs)
     step = iter(range(steps))
     cache = {} if cache is None else cache
     figures = version.figures if version else None
     progress(next(step), steps, _("Cover"))
-    grant = Grant.objects.filter(programme=programme).first()
-    illustrative = {item.source: localized_text(item, "note")
-                    for item in IllustrativeFigure.objects.filter(programme=programme)}
+    illustrative = {item.source: localized_text(item, "note") for item in marks}
     progress(next(step), steps, _("Indicators"))
     rows = evaluate(programme, version=version, cache=cache)
     by_activity = {}
@@ -211,10 +234,10 @@ def context(programme, *, version=None, for_reader=False, progress=no_progress, 
         by_activity.setdefault(row.indicator.activity_id, []).append(
             _indicator_row(row, illustrative))
     tasks, disagreements, placed = [], [], set()
-    for task in tasks_qs:
+    for task, activities in tasks_qs:
         progress(next(step), steps, _("Task %(number)s") % {"number": task.number})
         section = TaskSection(task, localized_text(task, "title"))
-        for activity in task.activities.all():
+        for activity in activities:
             text = _narrative(activity, programme, figures, cache, illustrative, placed)
             disagreements.extend(text.disagreements)
             section.activities.append(ActivitySection(
@@ -234,16 +257,17 @@ def context(programme, *, version=None, for_reader=False, progress=no_progress, 
     progress(next(step), steps, _("Figures checked against the data"))
     contradictions = [(item, _frozen_or_live(item.source, programme, figures, cache)
                        if item.source else None)
-                      for item in Contradiction.objects.filter(programme=programme)]
+                      for item in checked]
     progress(next(step), steps, _("Appendices"))
-    appendices = list(Appendix.objects.filter(programme=programme).prefetch_related(
-        "indicators"))
+    for appendix in appendices:  # the count as printed, from the indicators it printed
+        appendix.indicator_count = sum(row.indicator.appendix_id == appendix.pk for row in rows)
     progress(next(step), steps, _("Layout"))
     placed_tables = [block[1] for section in tasks for activity in section.activities
                      for block in activity.narrative.blocks if block[0] == "table"]
     return {
         "programme": programme, "programme_title": localized_text(programme, "title"),
         "grant": grant, "version": version, "issued": version is not None,
+        "legacy": is_legacy(version),
         "staff": with_staff_notes(version, for_reader), "tasks": tasks, "rows": rows,
         "summary": summary,
         "tables": placed_tables + extra, "extra_tables": extra, **_budget_view(budget),

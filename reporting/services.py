@@ -13,7 +13,8 @@ data", and every figure of the data that differs from it is listed once among th
 disagreements (``disagreements_with_original``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,7 +25,16 @@ from django.utils.translation import gettext_lazy
 from ozgeris import audit
 from ozgeris.registries import indicator_sources
 
-from .models import Contradiction, Indicator, ReportVersion
+from .models import (
+    Activity,
+    Appendix,
+    Contradiction,
+    Grant,
+    IllustrativeFigure,
+    Indicator,
+    ReportVersion,
+    Task,
+)
 
 
 class ReportError(Exception):
@@ -122,7 +132,12 @@ def status_of(indicator, actual):
     return ACHIEVED if actual >= indicator.target else NOT_ACHIEVED
 
 
-def indicators_of(programme):
+def indicators_of(programme, *, version=None):
+    """The programme's indicators in the report's order: as ``version`` printed them (its
+    kept content), else as they are now."""
+    issued = as_issued(version)
+    if issued is not None:
+        return issued.indicators
     return (Indicator.objects.filter(activity__task__programme=programme)
             .select_related("activity", "activity__task", "appendix")
             .order_by("activity__task__number", "activity__number", "order", "pk"))
@@ -130,10 +145,11 @@ def indicators_of(programme):
 
 def evaluate(programme, *, version=None, cache=None):
     """Every indicator of the programme with its actual value and status: from the sources
-    now, or as ``version`` froze them."""
+    now, or as ``version`` froze them (its indicators with their targets and titles as
+    issued, where the version kept them)."""
     cache = {} if cache is None else cache
     rows = []
-    for indicator in indicators_of(programme):
+    for indicator in indicators_of(programme, version=version):
         if version is not None:
             frozen = version.values.get(str(indicator.pk))
             if frozen is None:
@@ -202,7 +218,8 @@ def set_manual_value(*, indicator, value, reason, by):
 
 def issue(*, programme, by, note=""):
     """Freeze what every indicator's source says now (and the figures the narratives and the
-    checked contradictions use, and the budget's execution) into a new report version.
+    checked contradictions use, the budget's execution, and the texts and targets the report
+    prints: ``kept_content``) into a new report version.
     Side effects: the version, an audit entry ``report.issued``."""
     from . import report_tables
     from .budget import frozen as frozen_budget
@@ -216,6 +233,7 @@ def issue(*, programme, by, note=""):
         .values_list("source", flat=True))
     figures = {name: _jsonable(source_value(name, programme, cache)) for name in names}
     figures.update(report_tables.frozen(programme))  # the tables too, in each language
+    content = kept_content(programme)
     with transaction.atomic():
         # The programme's row lock numbers versions one at a time (the unique constraint
         # would refuse a duplicate anyway).
@@ -224,7 +242,7 @@ def issue(*, programme, by, note=""):
                   .aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReportVersion.objects.create(
             programme=programme, number=number, issued_by=by, note=note, figures=figures,
-            budget=budget,
+            budget=budget, content=content,
             values={str(row.indicator.pk): {"actual": _jsonable(row.actual),
                                              "status": row.status, "evidence": row.evidence,
                                              "manual": row.manual} for row in rows})
@@ -238,3 +256,105 @@ def _jsonable(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+# ---------------------------------------------------------------------------
+# What an issued version printed from records staff may edit later
+# ---------------------------------------------------------------------------
+
+_LANGUAGES = ("ru", "kk", "en")
+
+
+def _in_each_language(*names):
+    return tuple(f"{name}_{language}" for name in names for language in _LANGUAGES)
+
+
+# {key in ReportVersion.content: (model, the fields kept)}
+KEPT = {
+    "tasks": (Task, ("id", "number", *_in_each_language("title"))),
+    "activities": (Activity, ("id", "task_id", "number",
+                              *_in_each_language("title", "narrative"))),
+    "appendices": (Appendix, ("id", "number", "exporters", *_in_each_language("title"),
+                              "held_elsewhere", "held_elsewhere_kk", "held_elsewhere_en")),
+    "indicators": (Indicator, ("id", "activity_id", "order", *_in_each_language("title", "unit"),
+                               "kind", "target", "target_note", "direction", "source",
+                               "appendix_id", "original_line")),
+    "grant": (Grant, tuple(item.attname for item in Grant._meta.concrete_fields)),
+    "contradictions": (Contradiction, tuple(item.attname
+                                            for item in Contradiction._meta.concrete_fields)),
+    "illustrative": (IllustrativeFigure, ("source", *_in_each_language("note"))),
+}
+
+
+def _kept_value(value):
+    if isinstance(value, Decimal):
+        return str(value)  # exact, as typed
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def kept_content(programme):
+    """The records the report prints, as ``ReportVersion.content`` keeps them (JSON)."""
+    querysets = {
+        "tasks": Task.objects.filter(programme=programme),
+        "activities": Activity.objects.filter(task__programme=programme),
+        "appendices": Appendix.objects.filter(programme=programme),
+        "indicators": indicators_of(programme),
+        "grant": Grant.objects.filter(programme=programme),
+        "contradictions": Contradiction.objects.filter(programme=programme),
+        "illustrative": IllustrativeFigure.objects.filter(programme=programme),
+    }
+    return {key: [{name: _kept_value(getattr(record, name)) for name in KEPT[key][1]}
+                  for record in queryset] for key, queryset in querysets.items()}
+
+
+@dataclass
+class Issued:
+    """An issued version's records as it printed them: unsaved model instances rebuilt from
+    ``ReportVersion.content``, in the report's order (each task's ``issued_activities``)."""
+
+    tasks: list
+    indicators: list
+    appendices: list
+    grant: Grant | None
+    contradictions: list
+    illustrative: list = field(default_factory=list)
+
+
+def _rebuilt(key, data):
+    model, _names = KEPT[key]
+    return model(**{name: model._meta.get_field(name).to_python(value)
+                    for name, value in data.items()})
+
+
+def as_issued(version):
+    """``version``'s records as issued, or None: for a draft (no version), and for a version
+    issued before versions kept them (it prints today's records and says so: ``is_legacy``).
+    Rebuilt once per version object, without a query."""
+    if version is None or not version.content:
+        return None
+    if getattr(version, "_as_issued", None) is None:
+        content = version.content
+        built = {key: [_rebuilt(key, item) for item in content.get(key, [])] for key in KEPT}
+        tasks = {task.pk: task for task in built["tasks"]}
+        activities = {activity.pk: activity for activity in built["activities"]}
+        appendices = {appendix.pk: appendix for appendix in built["appendices"]}
+        for task in tasks.values():
+            task.issued_activities = []
+        for activity in built["activities"]:
+            activity.task = tasks[activity.task_id]
+            activity.task.issued_activities.append(activity)
+        for indicator in built["indicators"]:
+            indicator.activity = activities[indicator.activity_id]
+            indicator.appendix = appendices.get(indicator.appendix_id)
+        version._as_issued = Issued(
+            tasks=built["tasks"], indicators=built["indicators"],
+            appendices=built["appendices"], grant=next(iter(built["grant"]), None),
+            contradictions=built["contradictions"], illustrative=built["illustrative"])
+    return version._as_issued
+
+
+def is_legacy(version):
+    """An issued version that predates kept content: its targets and texts are today's."""
+    return version is not None and not version.content

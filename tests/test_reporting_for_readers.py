@@ -27,7 +27,7 @@ def _draft_html(programme, **options):
 def _indicator_header(programme, options):
     with translation.override("en"):
         _name, _type, content = companion.render_xlsx(programme, options, no_progress)
-    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(content), read_only=True)["Indicators"]
     return [cell.value for cell in next(sheet.iter_rows())]
 
 

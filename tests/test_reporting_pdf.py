@@ -229,7 +229,7 @@ def test_the_issued_pdf_is_tagged_pdf_a_3a_with_the_xlsx_and_every_page_renders(
         assert metadata.pdfa_status == "3A"
         assert str(pdf.Root.Lang) == "en"
         assert pdf.Root.MarkInfo.Marked
-        assert "report-2019.xlsx" in pdf.attachments
+        assert "report-2019-v1.xlsx" in pdf.attachments
         elements = _structure(pdf)
         kinds = Counter(kind for kind, _element in elements)
         pages = len(pdf.pages)
