@@ -184,6 +184,22 @@ def _copied(sheet):
     return header, ([_cell_value(cell) for cell in row] for row in rows)
 
 
+def appendices_of(programme, version):
+    """The appendices the report of ``version`` lists: as it issued them, else today's."""
+    issued = as_issued(version)
+    return (issued.appendices if issued is not None
+            else list(Appendix.objects.filter(programme=programme)))
+
+
+def attached_exports(programme, options):
+    """The exports whose sheets the companion made with ``options`` attaches: what a job of
+    it carries besides its own data (``reporting.jobs.may_read_job``)."""
+    version = report_version(programme, options.get("version") or None)
+    return _attached(appendices_of(programme, version), programme,
+                     for_reader=bool(options.get("for_reader")),
+                     sealed=set(options.get("sealed", ())))
+
+
 def _attached(appendices, programme, for_reader=False, sealed=()):
     """The exporters the appendices name, each once, in the appendices' order. A report made
     for a read-only seat (``for_reader``, set by the reports page, never by the form) carries
@@ -228,8 +244,7 @@ def render_xlsx(programme, options, progress, *, cache=None):
     version = report_version(programme, options.get("version") or None)
     issued = as_issued(version)
     cache = {} if cache is None else cache
-    appendices = (issued.appendices if issued is not None
-                  else list(Appendix.objects.filter(programme=programme)))
+    appendices = appendices_of(programme, version)
     for_reader = bool(options.get("for_reader"))
     names = _attached(appendices, programme, for_reader=for_reader,
                       sealed=set(options.get("sealed", ())))

@@ -26,8 +26,8 @@ from ozgeris.permissions import is_programme_staff
 from ozgeris.reader_seats import figures_held, may_read_export, offered_exporters, sealed_for
 from ozgeris.registries import exporters
 
-from .companion import _attached
-from .models import Appendix, ExportJob
+from . import companion
+from .models import ExportJob
 from .services import ReportError
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ HELD = gettext_lazy("This export is available once its figures are out: the vote
                     "after the vote closes, its totals after the results are released.")
 
 # The exports whose file attaches other exports (the grant report, its appendices' exports:
-# ``companion._attached``), and the option in which ``run`` records those a file carries.
+# ``companion.attached_exports``), and the option in which ``run`` records those a file carries.
 ATTACHING = ("report", "report-xlsx")
 ATTACHED = "attached"
 
@@ -163,9 +163,7 @@ def attached_exports(job):
         return []
     if ATTACHED in job.options:
         return list(job.options[ATTACHED])
-    return _attached(Appendix.objects.filter(programme=job.programme), job.programme,
-                     for_reader=bool(job.options.get("for_reader")),
-                     sealed=set(job.options.get("sealed", ())))
+    return companion.attached_exports(job.programme, job.options)
 
 
 def sealed_names(user, programme):

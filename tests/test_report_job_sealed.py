@@ -99,6 +99,25 @@ def test_a_report_not_yet_made_is_judged_by_what_it_would_attach(
 
 
 @pytest.mark.django_db
+def test_an_issued_version_not_yet_made_is_judged_by_the_appendices_it_issued(
+        client, programme, staff, staff_on_the_jury, colleague, monkeypatch):  # noqa: F811
+    """The version prints the appendices as issued (naming the scores), whatever they are
+    now."""
+    from reporting import services as report_services
+
+    Appendix.objects.create(programme=programme, number=1, title_ru="Оценки",
+                            exporters=["scores"])
+    report_services.issue(programme=programme, by=colleague)
+    Appendix.objects.filter(programme=programme).update(exporters=["finalists"])
+    monkeypatch.setattr("reporting.jobs._queue", lambda job_id: None)  # the job is not run
+    job = jobs.start_export(programme=programme, exporter="report-xlsx", language="ru",
+                            by=colleague, options={"version": 1})
+
+    client.force_login(staff)
+    assert client.get(reverse("reporting:job_status", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
 def test_a_staff_jurors_own_report_leaves_the_scores_out_and_opens_to_them(
         client, programme, staff, staff_on_the_jury, colleague, monkeypatch):  # noqa: F811
     Appendix.objects.create(programme=programme, number=1, title_ru="Оценки",
