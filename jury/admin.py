@@ -98,7 +98,7 @@ class FixedFieldsAdmin(admin.ModelAdmin):
     """The admin of a part of the jury's configuration that is fixed once the jury has
     started: ``fixed_note(obj)`` says why (or ""), shown above the form while
     ``fixed_fields`` are read-only; ``always_fixed`` are read-only on any saved object. Deleting
-    a fixed object says why instead of deleting it (``deletion_refusal``)."""
+    an object ``deletion_refusal`` refuses (by default a fixed one) says why instead."""
 
     fixed_fields = ()
     always_fixed = ()
@@ -107,7 +107,7 @@ class FixedFieldsAdmin(admin.ModelAdmin):
         return ""
 
     def deletion_refusal(self, obj):
-        return ""
+        return self.fixed_note(obj)  # fixed, it is not deleted either
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -192,9 +192,6 @@ class CriterionAdmin(FixedFieldsAdmin):
     def fixed_note(self, criterion):
         return configuration.criteria_fixed(criterion)
 
-    def deletion_refusal(self, criterion):
-        return configuration.criteria_fixed(criterion)
-
     def save_model(self, request, obj, form, change):
         apply_through_service(request, configuration.save_criterion, services.JuryError,
                               criterion=obj)
@@ -218,9 +215,6 @@ class JurySettingsAdmin(FixedFieldsAdmin):
     always_fixed = ["programme"]
 
     def fixed_note(self, settings):
-        return configuration.settings_fixed(settings)
-
-    def deletion_refusal(self, settings):
         return configuration.settings_fixed(settings)
 
     def save_model(self, request, obj, form, change):

@@ -185,13 +185,22 @@ def programme(open_programme):
 
 
 @pytest.fixture
-def staff(make_user):
-    """A member of the programme staff (with admin access)."""
+def make_staff(make_user):
+    """A member of the programme staff (with admin access), of ``email``."""
     from django.contrib.auth.models import Group
 
-    user = make_user(email="staff@example.kz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Programme staff"))
-    return user
+    def make(email="staff@example.kz"):
+        user = make_user(email=email, is_staff=True)
+        user.groups.add(Group.objects.get(name="Programme staff"))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(make_staff):
+    """A member of the programme staff (with admin access)."""
+    return make_staff()
 
 
 @pytest.fixture

@@ -94,6 +94,12 @@ def _voters(number, tag):
     return voters
 
 
+def _access_logs(stack):
+    """(nginx's access log, gunicorn's nodes' access logs together) as written so far."""
+    return (stack.nginx.access_log.read_text(),
+            "".join(path.read_text() for path in stack.access_logs if path.exists()))
+
+
 def _send(stack, method, path, *, source, headers=None, body=None, direct=False):
     """One request from ``source``: through nginx over TLS, or ``direct`` to the first gunicorn
     node over plain HTTP (what a client reaching gunicorn past the proxy would do).
@@ -173,30 +179,16 @@ def test_each_visitor_behind_the_proxy_has_its_own_vote_limit_and_a_forged_heade
     assert _send(stack, "GET", f"/vote/receipt/?{urlencode({'code': code})}",
                  source=first)[0] == 200
 
-    def receipt_logged():
-        # Each server writes its line once the response is sent, so the client can be
-        # answered before either line is on disk: wait for both.
-        gunicorn = "".join(path.read_text() for path in stack.access_logs if path.exists())
-        return ("/vote/receipt/" in gunicorn
-                and '"GET /vote/receipt/ HTTP/1.1" 200' in stack.nginx.access_log.read_text())
-
-    wait_until(receipt_logged, "the receipt page in gunicorn's and nginx's access logs")
-    logs = stack.nginx.access_log.read_text() + "".join(
-        path.read_text() for path in stack.access_logs if path.exists())
-    assert code not in logs
-
     # Nor do they keep a personal link's token (ozgeris.access_log, nginx's map).
     _send(stack, "GET", "/calendar/2031/PERSONAL-FEED-TOKEN.ics", source=first)
 
-    def feed_logged():
-        gunicorn = "".join(path.read_text() for path in stack.access_logs if path.exists())
-        return ("/calendar/2031/-.ics" in gunicorn
-                and "/calendar/2031/-.ics" in stack.nginx.access_log.read_text())
-
-    wait_until(feed_logged, "the feed's masked path in gunicorn's and nginx's access logs")
-    logs = stack.nginx.access_log.read_text() + "".join(
-        path.read_text() for path in stack.access_logs if path.exists())
-    assert "PERSONAL-FEED-TOKEN" not in logs
+    # Each server writes its line once the response is sent, so the client can be answered
+    # before either line is on disk: wait for both.
+    wait_until(lambda: all("/vote/receipt/" in log and "/calendar/2031/-.ics" in log
+                           for log in _access_logs(stack)),
+               "the receipt page and the feed's masked path in both access logs")
+    logs = "".join(_access_logs(stack))
+    assert code not in logs and "PERSONAL-FEED-TOKEN" not in logs
 
 
 def test_a_hundred_visitors_through_the_proxy_are_counted_and_none_is_flagged(
@@ -255,16 +247,14 @@ def test_a_body_larger_than_the_portal_takes_is_refused_by_nginx_before_gunicorn
     fits = _send(stack, "POST", "/apply/just-fits/", source="127.0.0.7", body=b"x" * limit,
                  headers={"Content-Type": "application/octet-stream"})[0]
 
-    def gunicorn_log():
-        return "".join(path.read_text() for path in stack.access_logs if path.exists())
-
-    wait_until(lambda: "/apply/just-fits/" in gunicorn_log(), "the body that fits at gunicorn")
-    nginx_log = stack.nginx.access_log.read_text()
+    wait_until(lambda: "/apply/just-fits/" in _access_logs(stack)[1],
+               "the body that fits at gunicorn")
+    nginx_log, gunicorn_log = _access_logs(stack)
     refused = re.search(r'^127\.0\.0\.6 .*"POST /apply/too-large/ HTTP/1.1" (\d+) \d+ \S+ (\S+)$',
                         nginx_log, re.MULTILINE)
     print(f"\nproxy drill, body of {limit + 1} bytes: {too_large} (nginx's upstream "
           f"{refused[2] if refused else None!r}); body of {limit} bytes: {fits} from gunicorn")
     assert too_large == 413
     assert refused and refused.groups() == ("413", "-")  # no upstream was asked
-    assert "/apply/too-large/" not in gunicorn_log()
+    assert "/apply/too-large/" not in gunicorn_log
     assert fits != 413

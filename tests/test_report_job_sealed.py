@@ -4,7 +4,6 @@ applied, on its page, its progress, its download and the reports list
 (reporting.jobs.may_read_job)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from jury import services as jury_services
@@ -18,11 +17,9 @@ PAGES = ("reporting:job", "reporting:job_status", "reporting:download")
 
 
 @pytest.fixture
-def colleague(make_user):
+def colleague(make_staff):
     """Staff, off the jury."""
-    person = make_user(email="colleague@example.kz", is_staff=True)
-    person.groups.add(Group.objects.get(name="Programme staff"))
-    return person
+    return make_staff("colleague@example.kz")
 
 
 @pytest.fixture
@@ -58,10 +55,9 @@ def test_a_staff_juror_opens_no_colleagues_report_carrying_the_scores(
 
 @pytest.mark.django_db
 def test_its_creator_and_staff_off_the_jury_still_open_it(
-        client, programme, staff, staff_on_the_jury, colleague, make_user,  # noqa: F811
+        client, programme, staff, staff_on_the_jury, colleague, make_staff,  # noqa: F811
         scores_report, monkeypatch):
-    other = make_user(email="other-staff@example.kz", is_staff=True)
-    other.groups.add(Group.objects.get(name="Programme staff"))
+    other = make_staff("other-staff@example.kz")
     for person in (colleague, other):
         assert _statuses(client, person, scores_report) == [200, 200, 200]
         assert scores_report.pk in _listed(client, person, programme, monkeypatch)
