@@ -13,13 +13,14 @@ import re
 from gunicorn import glogging
 
 MASK = "-"
-# (a path holding a token, its parts kept): the token becomes MASK.
+# (a path holding a token, its parts kept): the token becomes MASK, with or without the slash
+# after it (a mail client may cut a link there).
 SECRET_PATHS = (
     re.compile(r"^(/calendar/\d+/)[^/]+(\.ics)$"),
-    re.compile(r"^(/unsubscribe/)[^/]+(/.*)$"),
-    re.compile(r"^(/apply/invitations/)[^/]+(/.*)$"),
-    re.compile(r"^(/accounts/confirm-email/)[^/]+(/.*)$"),
-    re.compile(r"^(/accounts/password/reset/key/)[^/]+(/.*)$"),
+    re.compile(r"^(/unsubscribe/)[^/]+(/.*)?$"),
+    re.compile(r"^(/apply/invitations/)[^/]+(/.*)?$"),
+    re.compile(r"^(/accounts/confirm-email/)[^/]+(/.*)?$"),
+    re.compile(r"^(/accounts/password/reset/key/)[^/]+(/.*)?$"),
 )
 
 
@@ -28,7 +29,7 @@ def private_path(path):
     for pattern in SECRET_PATHS:
         found = pattern.match(path or "")
         if found:
-            return f"{found[1]}{MASK}{found[2]}"
+            return f"{found[1]}{MASK}{found[2] or ''}"
     return path
 
 

@@ -7,6 +7,7 @@ for a queued job whose task was lost. Files are kept for ``EXPORT_KEEP_HOURS`` a
 removed by a periodic task. Who opens a job's page, progress and file, and sees it listed:
 ``may_read_job`` (every export the file carries, those it attaches among them)."""
 
+import json
 import logging
 import threading
 import time
@@ -154,16 +155,22 @@ def run(job_id):
         error="", options={**job.options, ATTACHED: sorted(attached)})
 
 
-def attached_exports(job):
+def attached_exports(job, *, known=None):
     """The names of the exports ``job``'s file carries besides its own: those ``run`` recorded,
     or, before then (a job made before the record, or not done), those it would attach now.
     Without the ones sealed from its creator (``options["sealed"]``, the reports page's) or
-    held from a read-only seat (``options["for_reader"]``): the file leaves them out."""
+    held from a read-only seat (``options["for_reader"]``): the file leaves them out.
+    ``known``: a dict the caller keeps, so that jobs of one programme and options are
+    worked out once."""
     if job.exporter not in ATTACHING:
         return []
     if ATTACHED in job.options:
         return list(job.options[ATTACHED])
-    return companion.attached_exports(job.programme, job.options)
+    known = {} if known is None else known
+    key = (job.programme_id, json.dumps(job.options, sort_keys=True))
+    if key not in known:
+        known[key] = companion.attached_exports(job.programme, job.options)
+    return known[key]
 
 
 def sealed_names(user, programme):
@@ -172,20 +179,23 @@ def sealed_names(user, programme):
     return [name for name in exporters.names() if sealed_for(user, name, programme)]
 
 
-def may_read_job(user, job, *, sealed=None):
+def may_read_job(user, job, *, sealed=None, known=None):
     """May ``user`` open ``job`` (its page, its progress, its file)? Only if they may read
     every export its file carries: its own (``may_read_export``) and each one it attaches
     (``attached_exports``), none ``sealed_for`` them (a staff juror, a colleague's grant
     report attaching the jury's scores before the results are applied). A read-only seat
     opens its own jobs only: a staff member's report carries personal data. ``sealed``:
-    ``sealed_names(user, job.programme)``, when the caller has it."""
-    if not is_programme_staff(user) and job.created_by_id != user.pk:
-        return False
-    if not may_read_export(user, job.exporter, job.programme):
+    ``sealed_names(user, job.programme)``, when the caller has it; ``known``: as for
+    ``attached_exports``."""
+    staff = is_programme_staff(user)
+    if not staff and job.created_by_id != user.pk:
         return False
     if sealed is None:
         sealed = sealed_names(user, job.programme)
-    return not sealed or not set(sealed) & set(attached_exports(job))
+    if job.exporter in sealed or not (staff or may_read_export(user, job.exporter,
+                                                                job.programme)):
+        return False
+    return not sealed or not set(sealed) & set(attached_exports(job, known=known))
 
 
 def readable_jobs(user, jobs):
@@ -197,12 +207,12 @@ def readable_jobs(user, jobs):
     sealable = [name for name in exporters.names() if exporters.get(name).sealed_for]
     if not sealable:
         return jobs
-    sealed = {}  # by programme: read once for all its jobs
+    sealed, known = {}, {}  # by programme, and by programme and options: read once
     refused = []
     for job in jobs.filter(exporter__in=[*sealable, *ATTACHING]).select_related("programme"):
         if job.programme_id not in sealed:
             sealed[job.programme_id] = sealed_names(user, job.programme)
-        if not may_read_job(user, job, sealed=sealed[job.programme_id]):
+        if not may_read_job(user, job, sealed=sealed[job.programme_id], known=known):
             refused.append(job.pk)
     return jobs.exclude(pk__in=refused)
 

@@ -197,6 +197,12 @@ def _cover(grant, version):
     return cover
 
 
+def _titled(programme, version):
+    """Whose titles the report prints: the programme's as ``version`` kept them, else now."""
+    issued = as_issued(version)
+    return issued.programme if issued is not None and issued.programme else programme
+
+
 def _records(programme, version):
     """(tasks with their activities, grant, illustrative marks, contradictions, appendices):
     as ``version`` kept them, else (a draft, or a version issued before they were kept) as
@@ -265,7 +271,8 @@ def context(programme, *, version=None, for_reader=False, progress=no_progress, 
     placed_tables = [block[1] for section in tasks for activity in section.activities
                      for block in activity.narrative.blocks if block[0] == "table"]
     return {
-        "programme": programme, "programme_title": localized_text(programme, "title"),
+        "programme": programme, "programme_title": localized_text(_titled(programme, version),
+                                                                  "title"),
         "grant": grant, "version": version, "issued": version is not None,
         "legacy": is_legacy(version),
         "staff": with_staff_notes(version, for_reader), "tasks": tasks, "rows": rows,

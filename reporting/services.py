@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ozgeris import audit
+from ozgeris.models import Programme
 from ozgeris.registries import indicator_sources
 
 from .models import (
@@ -271,6 +272,7 @@ def _in_each_language(*names):
 
 # {key in ReportVersion.content: (model, the fields kept)}
 KEPT = {
+    "programme": (Programme, _in_each_language("title")),
     "tasks": (Task, ("id", "number", *_in_each_language("title"))),
     "activities": (Activity, ("id", "task_id", "number",
                               *_in_each_language("title", "narrative"))),
@@ -297,6 +299,7 @@ def _kept_value(value):
 def kept_content(programme):
     """The records the report prints, as ``ReportVersion.content`` keeps them (JSON)."""
     querysets = {
+        "programme": Programme.objects.filter(pk=programme.pk),
         "tasks": Task.objects.filter(programme=programme),
         "activities": Activity.objects.filter(task__programme=programme),
         "appendices": Appendix.objects.filter(programme=programme),
@@ -320,6 +323,7 @@ class Issued:
     grant: Grant | None
     contradictions: list
     illustrative: list = field(default_factory=list)
+    programme: Programme | None = None  # its titles (kept since the title was kept)
 
 
 def _rebuilt(key, data):
@@ -351,7 +355,8 @@ def as_issued(version):
         version._as_issued = Issued(
             tasks=built["tasks"], indicators=built["indicators"],
             appendices=built["appendices"], grant=next(iter(built["grant"]), None),
-            contradictions=built["contradictions"], illustrative=built["illustrative"])
+            contradictions=built["contradictions"], illustrative=built["illustrative"],
+            programme=next(iter(built["programme"]), None))
     return version._as_issued
 
 

@@ -53,7 +53,8 @@ def test_the_personal_links_are_the_ones_expected():
             "account_confirm_email", "account_reset_password_from_key"} <= names
 
 
-@pytest.mark.parametrize("path", [path for _name, path in _personal_links()])
+@pytest.mark.parametrize("path", [path for _name, path in _personal_links()] + [
+    path.rstrip("/") for _name, path in _personal_links()])  # a link cut at the last slash
 def test_gunicorns_access_log_as_deployed_keeps_no_token(path):
     assert _deployed("--logger-class") == "ozgeris.access_log.Logger"
     environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
@@ -78,6 +79,7 @@ def _nginx_map():
 
 
 @pytest.mark.parametrize("path", [path for _name, path in _personal_links()] + [
+    path.rstrip("/") for _name, path in _personal_links()] + [
     "/vote/finalists/3/", "/calendar/2031.ics", "/apply/"])
 def test_nginx_masks_the_same_paths_as_gunicorn(path):
     logged = path

@@ -50,7 +50,8 @@ def _html(programme, version):
 
 
 def _edit_everything(programme, participants, document):
-    """What staff may change after issue: targets, titles, units, narratives, the grant."""
+    """What staff may change after issue: targets, titles, units, narratives, the grant, the
+    programme's title."""
     participants.target = 1000
     participants.title_ru, participants.title_en = "Переписанный показатель", "Rewritten"
     participants.unit_en = "heads"
@@ -65,6 +66,8 @@ def _edit_everything(programme, participants, document):
     activity.save()
     Task.objects.filter(programme=programme).update(title_en="Renamed task")
     Grant.objects.filter(programme=programme).update(amount=99_000_000, grantee="Другой")
+    programme.title_en = "Renamed edition"
+    programme.save(update_fields=["title_en"])
 
 
 @pytest.mark.django_db
@@ -101,6 +104,7 @@ def test_an_issued_pdf_keeps_its_narratives_titles_and_grant_amount(framework, s
     assert LEGACY not in after
     draft = _html(programme, None)
     assert "A rewritten narrative." in draft and "Renamed task" in draft
+    assert "Renamed edition" in draft and "Renamed edition" not in after
 
 
 @pytest.mark.django_db

@@ -129,3 +129,31 @@ def test_a_staff_jurors_own_report_leaves_the_scores_out_and_opens_to_them(
     assert job.options[jobs.ATTACHED] == ["finalists"]
     assert _statuses(client, staff, job) == [200, 200, 200]
     assert _statuses(client, colleague, job) == [200, 200, 200]
+
+
+@pytest.mark.django_db
+def test_the_list_checks_a_staff_jurors_jobs_without_a_query_each(
+        client, programme, staff, staff_on_the_jury, colleague, monkeypatch):  # noqa: F811
+    """Failed and waiting jobs have no record of what they attach: worked out once per
+    programme and options, not once per job."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Appendix.objects.create(programme=programme, number=1, title_ru="Оценки",
+                            exporters=["scores"])
+    monkeypatch.setattr(Programme.objects, "current", lambda: programme)
+    client.force_login(staff)
+    client.get(reverse("reporting:index"))  # the session and the visitor's first visit
+
+    def queries_with(jobs_count):
+        ExportJob.objects.filter(programme=programme).delete()
+        ExportJob.objects.bulk_create(
+            ExportJob(programme=programme, exporter="report-xlsx", language="ru",
+                      created_by=colleague, state=ExportJob.State.FAILED)
+            for _ in range(jobs_count))
+        with CaptureQueriesContext(connection) as queries:
+            assert not client.get(reverse("reporting:index")).context["page"].object_list
+        return len(queries)
+
+    queries_with(2)  # the visitor statistics record the first visit once
+    assert queries_with(12) == queries_with(2)
