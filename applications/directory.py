@@ -1,7 +1,8 @@
 """The public registry of social enterprises (/registry/).
 
-An organisation is listed when at least one of its applications, in any programme, is past
-the draft, not withdrawn, and carries the applicant's consent to be shown in the registry
+An organisation is listed when at least one of its applications, in any programme, had its
+documents checked by staff (``CHECKED_STATUSES``: not one just submitted, nor one whose
+documents were rejected) and carries the applicant's consent to be shown in the registry
 (``Application.registry_consent``). The page lists them with their nominations and years,
 filters them by region, nomination and legal form, and draws the counts of the filtered set
 as three bar charts. Every figure is counted by the database, and the page runs the same
@@ -22,7 +23,7 @@ from ozgeris.charts import bar_chart
 from ozgeris.collation import collation_key
 from ozgeris.models import Nomination, Region
 
-from .models import Application, LegalForm, Organisation
+from .models import CHECKED_STATUSES, Application, LegalForm, Organisation
 
 PER_PAGE = 25
 
@@ -32,9 +33,9 @@ PER_PAGE = 25
 
 
 def listed_applications():
-    """The applications that put their organisation in the registry: submitted (not a draft,
-    not withdrawn) with the consent to be listed."""
-    return Application.objects.submitted().filter(registry_consent=True)
+    """The applications that put their organisation in the registry: their documents checked
+    by staff (``CHECKED_STATUSES``), with the consent to be listed."""
+    return Application.objects.filter(status__in=CHECKED_STATUSES, registry_consent=True)
 
 
 def registry_organisations(*, region=None, nomination=None, legal_form=None):

@@ -13,6 +13,7 @@ from ozgeris.uploads import EXTENSIONS, JPEG, PNG, check_public_file
 
 from . import fields as application_fields
 from .models import Application, LegalForm, Organisation
+from .organisations import IDENTITY_FIELDS
 
 
 class CountedTextarea(forms.Textarea):
@@ -60,7 +61,7 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if locked_identity:
             # Submitted applications name the organisation by these: they stay as submitted.
-            for name in ("bin", "legal_form"):
+            for name in IDENTITY_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Fixed once an application was submitted.")
 

@@ -169,6 +169,9 @@ FINALIST_STATUSES = (Status.FINALIST, Status.WINNER)
 ELIGIBLE_STATUSES = (Status.ELIGIBLE, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
 # The jury has decided (the 80/20 share, then finalists): the applicant reads its decision.
 DECIDED_STATUSES = (Status.FAILED_80_20, Status.FINALIST, Status.NOT_SELECTED, Status.WINNER)
+# Staff checked the documents, whatever the jury decided next: what the public registry lists
+# (an application just submitted, or whose documents were rejected, took no part yet).
+CHECKED_STATUSES = (Status.SCREENED, Status.ELIGIBLE, *DECIDED_STATUSES)
 
 
 class ApplicationQuerySet(models.QuerySet):

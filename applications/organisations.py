@@ -32,8 +32,14 @@ def create_organisation(*, by, now=None, **fields):
     return organisation
 
 
+# What names the organisation to the jury and the public (the finalists' pages, the share
+# cards, the registry): as submitted once an application was, so that no finalist renames
+# itself or points its website elsewhere during the vote. Staff correct them in the admin.
+IDENTITY_FIELDS = ("name", "legal_form", "bin", "region", "city", "website")
+
+
 def identity_locked(organisation):
-    """Once an application was submitted, the BIN and legal form stay as submitted."""
+    """Once an application was submitted, the IDENTITY_FIELDS stay as submitted."""
     return organisation.applications.exclude(status=Status.DRAFT).exists()
 
 
@@ -41,8 +47,10 @@ def identity_locked(organisation):
 def update_organisation(*, organisation, changed, by):
     """Save the organisation's edited details (the form has set them). Side effects: an audit
     entry naming the changed fields."""
-    if identity_locked(organisation) and {"bin", "legal_form"} & set(changed):
-        raise ApplicationError(_("The BIN and legal form cannot change after submission."))
+    if identity_locked(organisation) and set(IDENTITY_FIELDS) & set(changed):
+        raise ApplicationError(_("The organisation's name, legal form, BIN, region, city and "
+                                 "website cannot change after submission: ask the programme "
+                                 "staff to correct them."))
     organisation.full_clean()
     organisation.save()
     audit.record(by, "organisation.updated", organisation, fields=sorted(changed))

@@ -7,8 +7,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import services
+from applications import organisations, services
 from applications.models import Application, Organisation, Status
+from applications.organisations import IDENTITY_FIELDS
+from applications.services import ApplicationError
 
 from .factories import COMPLETE_FIELDS, PDF_BYTES, ApplicationFactory, OrganisationFactory
 
@@ -332,18 +334,27 @@ def test_submitted_documents_cannot_be_removed(client, submitted_own):
 
 
 @pytest.mark.django_db
-def test_the_bin_and_legal_form_are_fixed_after_a_submission(client, submitted_own):
+def test_the_organisations_identity_is_fixed_after_a_submission(client, submitted_own):
+    """What the finalists' pages and the registry show (name, website, city...) stays as
+    submitted: no finalist renames itself or points its website elsewhere during the vote.
+    Its contacts still change."""
     organisation = submitted_own.organisation
+    before = {name: getattr(organisation, name) for name in IDENTITY_FIELDS}
     url = reverse("applications:organisation", args=[organisation.pk])
     data = {f"org-{k}": v for k, v in org_data(region=organisation.region_id,
                                                  bin="190140001239").items()}
 
-    client.post(url, {**data, "org-legal_form": "TOO", "org-city": "Тараз", "save": "1"})
+    client.post(url, {**data, "org-legal_form": "TOO", "org-city": "Тараз",
+                      "org-name": "Vote for us at evil.example",
+                      "org-website": "https://evil.example/", "org-phone": "+7 702 000 00 01",
+                      "save": "1"})
 
     organisation.refresh_from_db()
-    assert organisation.city == "Тараз"
-    assert organisation.legal_form == "OO"
-    assert organisation.bin != "190140001239"
+    assert {name: getattr(organisation, name) for name in IDENTITY_FIELDS} == before
+    assert organisation.phone == "+7 702 000 00 01"
+    with pytest.raises(ApplicationError, match="ask the programme staff"):
+        organisations.update_organisation(organisation=organisation, changed=["website"],
+                                          by=submitted_own.organisation.members.first())
 
 
 @pytest.mark.django_db

@@ -47,7 +47,7 @@ def make_organisation(name, *, region="almaty", legal_form=LegalForm.OO, city="�
     )
 
 
-def apply(organisation, programme, nomination="education", *, status=Status.SUBMITTED,
+def apply(organisation, programme, nomination="education", *, status=Status.SCREENED,
           consent=True):
     return Application.objects.create(
         programme=programme, organisation=organisation,
@@ -94,10 +94,16 @@ def test_the_registry_lives_at_registry():
 
 
 @pytest.mark.django_db
-def test_only_organisations_with_a_consenting_submitted_application_are_listed(
+def test_only_organisations_with_a_consenting_checked_application_are_listed(
     client, registry, url
 ):
-    listed(registry, "Submitted with consent")
+    """Listed once staff checked the documents: an application just submitted, or whose
+    documents were rejected, has taken no part in the award yet."""
+    listed(registry, "Screened with consent")
+    apply(make_organisation("Submitted with consent"), registry, status=Status.SUBMITTED)
+    apply(make_organisation("Documents rejected"), registry, status=Status.DOCUMENTS_REJECTED)
+    apply(make_organisation("Documents requested"), registry,
+          status=Status.DOCUMENTS_REQUESTED)
     finalist = make_organisation("Finalist with consent")
     apply(finalist, registry, status=Status.FINALIST)
     failed = make_organisation("Failed 80/20 with consent")
@@ -115,7 +121,7 @@ def test_only_organisations_with_a_consenting_submitted_application_are_listed(
 
     assert response.status_code == 200
     assert names_on(response) == [
-        "Failed 80/20 with consent", "Finalist with consent", "Submitted with consent",
+        "Failed 80/20 with consent", "Finalist with consent", "Screened with consent",
     ]
     assert response.context["total"] == 3
 
@@ -362,7 +368,7 @@ def test_user_text_is_escaped_in_the_page_and_in_the_svg(client, registry, url):
     )
     organisation = make_organisation("<script>alert('x')</script>", city="<b>Тараз</b>")
     Application.objects.create(programme=registry, organisation=organisation,
-                               nomination=nomination, status=Status.SUBMITTED,
+                               nomination=nomination, status=Status.SCREENED,
                                registry_consent=True)
 
     response = client.get(url)

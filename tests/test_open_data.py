@@ -192,7 +192,7 @@ def test_no_personal_data_reaches_any_open_file(client, demo_open, make_user, fi
 
 @pytest.mark.django_db
 def test_an_organisation_that_did_not_agree_is_never_in_the_registry(client, open_programme):
-    def apply(name, consent, status="submitted"):
+    def apply(name, consent, status="screened"):
         ApplicationFactory(programme=open_programme, organisation=OrganisationFactory(name=name),
                            status=status, registry_consent=consent)
 
@@ -200,7 +200,9 @@ def test_an_organisation_that_did_not_agree_is_never_in_the_registry(client, ope
     apply("ОО «Келіспеді»", False)
     apply("ОО «Жоба»", True, status="draft")
     apply("ОО «Қайтарып алды»", True, status="withdrawn")
-    mine = {"ОО «Келісті»", "ОО «Келіспеді»", "ОО «Жоба»", "ОО «Қайтарып алды»"}
+    apply("ОО «Тексерілмеген»", True, status="submitted")  # not checked by staff yet
+    mine = {"ОО «Келісті»", "ОО «Келіспеді»", "ОО «Жоба»", "ОО «Қайтарып алды»",
+            "ОО «Тексерілмеген»"}
 
     def listed():
         return [row for row in fetch(client, "registry")[1]["rows"] if row["organisation"] in mine]
@@ -333,7 +335,7 @@ def test_a_current_copy_is_answered_not_modified(client, released):
 @pytest.mark.django_db
 def test_a_formula_in_an_organisations_text_is_written_as_text(client, open_programme):
     hostile = '=HYPERLINK("http://evil.example","Click")'
-    ApplicationFactory(programme=open_programme, status="submitted", registry_consent=True,
+    ApplicationFactory(programme=open_programme, status="screened", registry_consent=True,
                        organisation=OrganisationFactory(name=hostile, city="+7 SUM(A1)"))
     csv_text, document = fetch(client, "registry")
     (cells,) = [cells for cells in csv.reader(io.StringIO(csv_text, newline=""))
