@@ -21,7 +21,9 @@ read from the copy. The media is copied after the database: a file is on disk be
 that names it commits, so every file a row of the dump names is there, unless it was deleted in
 between (it is then listed under ``missing_files``).
 
-**Restore** checks before it touches anything: the manifest, both archives' SHA-256, and every
+**Restore** checks before it touches anything: the manifest, that this code knows every
+migration the backup's database had (a backup made by newer code is refused), both archives'
+SHA-256, and every
 entry of the media archive (a regular file under ``private/`` or ``public/``, with no absolute
 path and no ``..``: a crafted archive cannot write outside MEDIA_ROOT), and that the database
 holds no tables and the media folders no files (unless ``force``). Then the database:
@@ -301,6 +303,12 @@ def restore(folder, *, connection=None, media_root=None, force=False):
     if vendor != connection.vendor:
         raise BackupError(f"This backup holds a {vendor} database; the target is "
                           f"{connection.vendor}.")
+    unknown = _migrations_unknown_here(manifest)
+    if unknown:
+        raise BackupError(
+            f"This backup was made by newer code: its database has migrations this code does "
+            f"not know ({', '.join(unknown[:5])}{', …' if len(unknown) > 5 else ''}). "
+            "Restore it with the portal's version that made it.")
     _check_archive(media_file, expected)
     drop = _existing_objects(connection)
     occupied = [store for store in STORES if _holds_files(media_root / store)]
@@ -317,6 +325,23 @@ def restore(folder, *, connection=None, media_root=None, force=False):
     _check_database(connection, manifest)
     set_aside = _restore_media(media_file, expected, media_root)
     return Restored(manifest, len(expected), set_aside)
+
+
+def _migrations_unknown_here(manifest):
+    """The migrations of installed apps that the backup's database had and this code does not:
+    restored (rolling an upgrade back), the code would run on a schema newer than its own, and
+    ``migrate`` would not say so."""
+    from django.db.migrations.loader import MigrationLoader
+
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    installed = {config.label for config in apps.get_app_configs()}
+    try:
+        recorded = [(app, name) for app, names in manifest["migrations"].items()
+                    for name in names]
+    except (AttributeError, KeyError, TypeError) as incomplete:
+        raise BackupError(f"The manifest is incomplete ({incomplete}).") from incomplete
+    return [f"{app}.{name}" for app, name in recorded
+            if app in installed and (app, name) not in known]
 
 
 def _checked_file(folder, entry):

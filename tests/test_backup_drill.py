@@ -281,6 +281,22 @@ def test_restore_refuses_a_database_that_holds_tables_unless_forced(sqlite_backu
 
 
 @sqlite_only
+def test_restore_refuses_a_backup_made_by_newer_code(sqlite_backup, target, tmp_path):
+    """Rolling an upgrade back with a backup taken after it: the old code would run on a newer
+    schema, and ``migrate`` would skip the migrations it does not know without a word."""
+    folder, manifest = sqlite_backup
+    manifest["migrations"]["voting"].append("9999_from_a_later_version")
+    (folder / backups.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(backups.BackupError, match=r"newer code.*voting\.9999_from_a_later"):
+        backups.restore(folder, connection=target, media_root=tmp_path / "media")
+
+    target.ensure_connection()
+    assert _rows(target.connection) == {}
+    assert not (tmp_path / "media").exists()
+
+
+@sqlite_only
 def test_restore_sets_aside_the_media_it_replaces_when_forced(sqlite_backup, target, tmp_path):
     folder, _manifest = sqlite_backup
     old = tmp_path / "media" / "private" / "old.pdf"
