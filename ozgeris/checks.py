@@ -4,6 +4,11 @@ PORTAL_URL is the origin every mailed link starts with (ozgeris.links): the path
 from the URL conf, which already carries a sub-path set by FORCE_SCRIPT_NAME. A PORTAL_URL with
 a path of its own would print that path twice in every link, so it is refused at start; in
 production it must also be an https address people can reach, not the default of `make run`.
+
+Django's own deployment checks only warn about DEBUG, and say nothing of a host wildcard, while
+the migrate service's gate (`check --deploy --fail-level ERROR`) stops only on errors: in
+production DEBUG on (tracebacks with settings to anyone) and an ALLOWED_HOSTS of ``*`` (any Host
+header believed) are errors of the portal's own here.
 """
 
 from urllib.parse import urlsplit
@@ -36,3 +41,25 @@ def portal_url_is_public(app_configs, **kwargs):
         "would point there.",
         hint="Set PORTAL_URL to the https address people reach the portal at.",
         id="ozgeris.E002")]
+
+
+@register(Tags.security, deploy=True)
+def production_is_not_debugging(app_configs, **kwargs):
+    if not (settings.PRODUCTION and settings.DEBUG):
+        return []
+    return [Error(
+        "DEBUG is on with DJANGO_ENV=production: error pages would show the settings and the "
+        "code to anyone.",
+        hint="Unset DEBUG (production turns it off), or set DJANGO_ENV=development.",
+        id="ozgeris.E003")]
+
+
+@register(Tags.security, deploy=True)
+def production_names_its_hosts(app_configs, **kwargs):
+    if not settings.PRODUCTION or (settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS):
+        return []
+    return [Error(
+        f"ALLOWED_HOSTS is {settings.ALLOWED_HOSTS!r} with DJANGO_ENV=production: the portal "
+        "must name the hosts it answers, not accept any Host header.",
+        hint="Set ALLOWED_HOSTS to the portal's host names, such as ozgeris.kz.",
+        id="ozgeris.E004")]

@@ -53,7 +53,15 @@ def env_number(name, default, kind=int):
 # Environment and security
 # ---------------------------------------------------------------------------
 
-DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
+# Only these two: anything else ("Production", "prod") would otherwise quietly be development,
+# with DEBUG on, the public development SECRET_KEY and no secure cookies, HSTS or two-factor
+# sign-in for staff, and the deployment checks passing. Blank is unset, like every other value.
+DJANGO_ENVIRONMENTS = ("development", "production")
+DJANGO_ENV = os.environ.get("DJANGO_ENV") or "development"
+if DJANGO_ENV not in DJANGO_ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be one of {', '.join(DJANGO_ENVIRONMENTS)} (lower case), "
+        f"not {DJANGO_ENV!r}.")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
