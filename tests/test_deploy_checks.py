@@ -76,7 +76,7 @@ def test_a_host_wildcard_in_production_stops_the_gate(hosts):
     assert "ozgeris.E004" in result.stderr
 
 
-@pytest.mark.parametrize("key", ["abc", os.urandom(15).hex(), "a" * 48, "abab" * 10])
+@pytest.mark.parametrize("key", ["abc", "9f60d1f07b2e923b22039b6233aa40", "a" * 48, "abab" * 10])
 def test_a_weak_mailbox_key_stops_the_gate(key):
     """A short or repetitive key lets anyone with a database dump brute-force the mailbox
     hashes back to voters' email addresses."""
