@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -205,13 +207,45 @@ def save_draft(*, application, fields, by, now=None):
     return locked
 
 
+# How much one application may keep, so that no signed-up user can fill the private store with
+# file after file (each upload is checked against settings.UPLOAD_MAX_BYTES, 10 MB, and a form
+# carries five). A draft's documents can be removed, a submitted application's stay (its kept
+# versions refer to them): ten files of one document leave room for several resubmissions and
+# for the "other" attachments, and 100 MB in all for ten files at the upload limit, several
+# times what an applicant's scans take.
+MAX_DOCUMENTS_PER_KIND = 10
+MAX_DOCUMENTS_BYTES = 100 * 1024 * 1024
+
+
+def _check_room(application, kind, size):
+    """Raise ApplicationError if one more file of ``kind`` and ``size`` bytes would take the
+    application past MAX_DOCUMENTS_PER_KIND or MAX_DOCUMENTS_BYTES."""
+    documents = ApplicationDocument.objects.filter(application=application)
+    if documents.filter(kind=kind).count() >= MAX_DOCUMENTS_PER_KIND:
+        raise ApplicationError(
+            _("The application already holds %(limit)s files of this document, the most it "
+              "takes; a draft's files can be removed to make room.")
+            % {"limit": MAX_DOCUMENTS_PER_KIND})
+    held = documents.aggregate(total=Sum("size"))["total"] or 0
+    if held + size > MAX_DOCUMENTS_BYTES:
+        raise ApplicationError(
+            _("The application's documents would take %(total)s; the limit is %(limit)s in "
+              "all. Make the file smaller, or remove a draft's file you no longer need.")
+            % {"total": filesizeformat(held + size), "limit": filesizeformat(MAX_DOCUMENTS_BYTES)})
+
+
 @transaction.atomic
 def upload_document(*, application, kind, file, by, now=None):
-    """Store one document privately after checking its content. Side effects: the file in the
-    private store, an audit entry. Raises ApplicationError for a document not allowed now."""
+    """Store one document privately after checking its content and that the application has
+    room for it (MAX_DOCUMENTS_PER_KIND, MAX_DOCUMENTS_BYTES: the application's row is locked
+    while its documents are counted, so parallel uploads cannot both take the last place).
+    Side effects: the file in the private store, an audit entry. Raises ApplicationError for a
+    document not allowed now or with no room, ValidationError for a refused file."""
     if kind not in uploadable_kinds(application, now):
         raise ApplicationError(_("This document cannot be uploaded to the application now."))
     detected = validate_upload(file, allowed=(PDF, JPEG, PNG, XLSX))
+    Application.objects.select_for_update().only("pk").get(pk=application.pk)  # the lock
+    _check_room(application, kind, file.size)
     document = ApplicationDocument(
         application=application, kind=kind, original_name=file.name[:255],
         content_type=CONTENT_TYPES[detected], size=file.size, uploaded_by=by,

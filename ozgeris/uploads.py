@@ -19,6 +19,7 @@ import threading
 import zipfile
 import zlib
 from contextlib import contextmanager
+from xml.parsers import expat
 
 import pikepdf
 from django.conf import settings
@@ -68,6 +69,82 @@ def looks_like_markup(head):
     return any(marker in lowered for marker in _MARKUP_MARKERS)
 
 
+# What makes a workbook more than a table, refused because staff and jurors open the
+# applicants' workbooks in Excel: code (VBA macros, Excel 4.0 macro sheets), links Excel follows
+# on its own (other workbooks, data connections, a picture or object elsewhere: a \\server\share
+# target hands that server the reader's Windows credentials), and embedded objects and controls.
+# Found by the parts' names (compared in lower case, as OOXML compares them), the content types
+# [Content_Types].xml declares and the relationships' external targets. A cell's hyperlink to a
+# web page or a mail address stays: Excel follows it only when clicked.
+_MACROS, _LINKS, _EMBEDDED = "macros", "links", "embedded"
+_PARTS = (
+    (_MACROS, re.compile(r"(?:^|/)(?:vba[^/]*|macrosheets/.*)$")),
+    (_LINKS, re.compile(r"(?:^|/)(?:externallinks/.*|connections\.xml)$")),
+    (_EMBEDDED, re.compile(r"(?:^|/)(?:activex/.*|embeddings/.*|[^/]*oleobject[^/]*)$")),
+)
+_CONTENT_TYPE_WORDS = ((_MACROS, ("macro", "vba")), (_LINKS, ("externallink",)),
+                       (_EMBEDDED, ("activex", "oleobject")))
+_WEB_TARGETS = ("http://", "https://", "mailto:")
+
+
+def _active_content_message(found):
+    return {
+        _MACROS: _("The workbook contains macros and was refused; save it as a plain Excel "
+                   "workbook (.xlsx) and upload it again."),
+        _LINKS: _("The workbook links to other files or outside data and was refused; remove "
+                  "the links, save it as a plain Excel workbook (.xlsx) and upload it again."),
+        _EMBEDDED: _("The workbook contains embedded objects or controls and was refused; "
+                     "remove them, save it as a plain Excel workbook (.xlsx) and upload it "
+                     "again."),
+    }[found]
+
+
+def _part_found(name):
+    name = name.lower().replace("\\", "/")
+    return next((found for found, pattern in _PARTS if pattern.search(name)), None)
+
+
+def _refuse_dtd(*_args):
+    raise expat.ExpatError("a DTD")
+
+
+def _first_found(member, judge):
+    """Stream the XML part ``member`` through expat and return the first of
+    ``judge(element name without namespace, attributes)`` that is not None. A DTD is damage: no
+    part of a workbook has one, and it is where entities to expand would be declared."""
+    found = []
+
+    def start(name, attributes):
+        verdict = None if found else judge(name.rsplit(" ", 1)[-1], attributes)
+        if verdict:
+            found.append(verdict)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ParseFile(member)
+    return found[0] if found else None
+
+
+def _declared(_name, attributes):
+    """What [Content_Types].xml declares beyond a plain workbook (xlsm's macro-enabled main
+    part, a VBA project, an ActiveX control ...), or None."""
+    content_type = attributes.get("ContentType", "").lower()
+    return next((found for found, words in _CONTENT_TYPE_WORDS
+                 if any(word in content_type for word in words)), None)
+
+
+def _linked(name, attributes):
+    """_LINKS for a relationship that points outside the workbook (other than a hyperlink to a
+    web page or a mail address), else None."""
+    if name != "Relationship" or attributes.get("TargetMode", "").strip().lower() != "external":
+        return None
+    target = attributes.get("Target", "").strip().lower()
+    web = attributes.get("Type", "").endswith("/hyperlink") and target.startswith(_WEB_TARGETS)
+    return None if web else _LINKS
+
+
 def _check_xlsx(file):
     try:
         with zipfile.ZipFile(file) as archive:
@@ -78,14 +155,25 @@ def _check_xlsx(file):
             compressed = sum(info.compress_size for info in archive.infolist()) or 1
             if total > _XLSX_MAX_UNCOMPRESSED or total / compressed > _XLSX_MAX_RATIO:
                 return _("The workbook expands to an unreasonable size and was refused.")
+            found = next(filter(None, map(_part_found, sorted(names))), None)
+            if found:
+                return _active_content_message(found)
             # The sizes above are what the archive claims. Reading every member (in chunks,
             # never more than the claimed total) checks each one's CRC, so a member that
-            # expands beyond its claimed size fails here instead of in whoever opens it.
+            # expands beyond its claimed size fails here instead of in whoever opens it. The
+            # content types and the relationships are parsed as they are read.
             for info in archive.infolist():
                 with archive.open(info) as member:
+                    found = None
+                    if info.filename == "[Content_Types].xml":
+                        found = _first_found(member, _declared)
+                    elif info.filename.lower().endswith(".rels"):
+                        found = _first_found(member, _linked)
+                    if found:
+                        return _active_content_message(found)
                     while member.read(1 << 16):
                         pass
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, expat.ExpatError):
         return _("The Excel workbook is damaged and cannot be read.")
     return None
 

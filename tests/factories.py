@@ -1,6 +1,7 @@
 """Factories for the tests: valid organisations (BIN with its check digit) and applications."""
 
 import io
+import zipfile
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +35,22 @@ def xlsx_upload(rows, name="table.xlsx"):
         book.active.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def xlsx_with_parts(parts, name="table.xlsx"):
+    """An uploaded XLSX file built by openpyxl, with ``parts`` ({name in the ZIP: bytes})
+    added to it or put in place of its own (a VBA project, an external link, another
+    [Content_Types].xml ...)."""
+    base = io.BytesIO(xlsx_upload([["a", 1]]).read())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(base) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename not in parts:
+                target.writestr(item, source.read(item.filename))
+        for part, data in parts.items():
+            target.writestr(part, data)
     return SimpleUploadedFile(name, buffer.getvalue())
 
 

