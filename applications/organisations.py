@@ -15,7 +15,7 @@ from ozgeris.emails import canonical_email
 from ozgeris.links import portal_link
 
 from . import permissions
-from .models import Invitation, Membership, Organisation, Status
+from .models import Application, Invitation, Membership, Organisation, Status
 from .services import ApplicationError
 
 
@@ -55,6 +55,25 @@ def update_organisation(*, organisation, changed, by):
     organisation.save()
     audit.record(by, "organisation.updated", organisation, fields=sorted(changed))
     return organisation
+
+
+def in_registry(organisation):
+    """Whether the public registry lists ``organisation`` (``directory.listed_applications``)."""
+    from .directory import listed_applications
+
+    return listed_applications().filter(organisation=organisation).exists()
+
+
+@transaction.atomic
+def leave_registry(*, organisation, by):
+    """Take ``organisation`` out of the public registry when a member asks: the consent to be
+    listed is withdrawn whenever they like, also after the deadline, when the application's
+    form no longer changes. Side effects: every application's ``registry_consent`` cleared, an
+    audit entry ``organisation.registry_left``."""
+    count = Application.objects.filter(organisation=organisation,
+                                       registry_consent=True).update(registry_consent=False)
+    audit.record(by, "organisation.registry_left", organisation, applications=count)
+    return count
 
 
 # The invitation form mails any address the organisation's name, in the portal's own name: one

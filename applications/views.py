@@ -86,6 +86,11 @@ def organisation_detail(request, pk):
     invite = InvitationForm(prefix="invite")
     if request.method == "POST" and "revoke" in request.POST:
         return _revoke_invitation(request, organisation)
+    if request.method == "POST" and "leave_registry" in request.POST:
+        organisations.leave_registry(organisation=organisation, by=request.user)
+        messages.success(request, _("The organisation is no longer listed in the public "
+                                    "registry."))
+        return redirect("applications:organisation", pk=pk)
     if request.method == "POST" and "save" in request.POST and form.is_valid():
         organisations.update_organisation(organisation=form.instance,
                                           changed=form.changed_data, by=request.user)
@@ -95,6 +100,7 @@ def organisation_detail(request, pk):
         "title": organisation.name, "organisation": organisation, "form": form, "invite": invite,
         "members": organisation.members.all(),
         "invitations": organisation.invitations.pending().order_by("created_at"),
+        "in_registry": organisations.in_registry(organisation),
     })
 
 

@@ -467,3 +467,33 @@ def test_a_bar_chart_wraps_long_labels_and_handles_no_data():
     assert svg.count("<tspan") == 2 and "…" in svg
     assert f"<title>{long_label.strip()}</title>" in svg
     assert "Nothing yet." in empty and "<rect" not in empty
+
+
+@pytest.mark.django_db
+def test_a_member_takes_the_organisation_out_of_the_registry_at_any_time(
+        client, registry, url, make_user):
+    """The consent to be listed is withdrawn whenever a member asks, also after the deadline,
+    when the application's form no longer changes; another organisation's member cannot."""
+    from ozgeris.models import AuditEvent
+
+    organisation = listed(registry, "Уходим из реестра")
+    apply(organisation, registry, "health", status=Status.FINALIST)
+    member = make_user(email="member@example.kz")
+    organisation.membership_set.create(user=member)
+    outsider = make_user(email="outsider@example.kz")
+    make_organisation("Чужая").membership_set.create(user=outsider)
+    page = reverse("applications:organisation", args=[organisation.pk])
+
+    client.force_login(outsider)
+    assert client.post(page, {"leave_registry": ""}).status_code == 404
+    client.force_login(member)
+    client.cookies["ozgeris_language"] = "en"
+    assert b'name="leave_registry"' in client.get(page).content
+
+    response = client.post(page, {"leave_registry": ""}, follow=True)
+
+    assert "no longer listed in the public registry" in response.content.decode()
+    assert b'name="leave_registry"' not in response.content
+    assert "Уходим из реестра" not in names_on(client.get(url))
+    assert not organisation.applications.filter(registry_consent=True).exists()
+    assert AuditEvent.objects.filter(action="organisation.registry_left").exists()
