@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
+from . import outbox
 from .models import AuditEvent, Nomination, OutboxMessage, Programme, Region, User
 from .permissions import (
     AUDITOR_GROUP,
@@ -302,6 +303,8 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def state(self, message):
         if message.sent_at:
             return _("Sent")
+        if message.failed_at and message.last_error == outbox.UNSUBSCRIBED:
+            return _("unsubscribed")
         if message.failed_at:
             return _("Given up")
         return _("Waiting")

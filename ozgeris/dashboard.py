@@ -13,7 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import OutboxMessage, Programme
+from . import outbox
+from .models import Programme
 from .registries import DashboardFigure, dashboard_sources, ordered
 
 
@@ -52,7 +53,7 @@ def outbox_figure():
     query = urlencode({"failed_at__isnull": "False"})
     return DashboardFigure(
         _("Emails that could not be sent"),
-        OutboxMessage.objects.filter(failed_at__isnull=False).count(),
+        outbox.given_up().count(),
         f"{reverse('admin:ozgeris_outboxmessage_changelist')}?{query}", waiting=True)
 
 

@@ -12,7 +12,11 @@ The background work is watched by four ages, each "degraded" past its threshold 
   that died leaves nothing else behind: issue 14). "missing" before the first one.
 * ``oldest_unsealed_vote_age``: since the oldest vote not yet sealed into the ledger was cast
   (registered by the vote as a background wait, ozgeris.registries).
-* ``oldest_unsent_message_age``: since the oldest outbox message due was due.
+* ``oldest_unsent_message_age``: since the oldest outbox message due was due, or since a
+  message that failed to go was queued, if earlier: every failed attempt puts the next one
+  off, so a mail server that is down shows here as messages failing for longer and longer.
+  A message given up on counts for ``GIVEN_UP_RECENTLY`` after, unless the staff queue it
+  again (``manage.py outbox_retry``).
 * ``oldest_queued_export_age``: since the export queued longest was queued (registered by
   the reports, reporting.jobs.oldest_queued_export): past ``EXPORT_STALLED_MINUTES`` its
   task never came and beat's clean-up, which fails such an export, does not run either.
@@ -21,13 +25,15 @@ On the embedded default (no Redis) the tasks run inline in the request: there is
 watch, so the worker is "inline" and the ages are reported without degrading anything."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Case, F, Min, Q, When
 from django.utils import timezone
 
-from . import registries
+from . import outbox, registries
 from .celery import app as celery_app
 from .models import OutboxMessage, WorkerHeartbeat
 
@@ -81,16 +87,22 @@ def last_heartbeat():
             .values_list("seen_at", flat=True).first())
 
 
-def due_messages():
-    """The outbox messages due, in the order the drain sends them and with its own query (the
-    index on ``available_at``). A message backing off after a failed send is not due yet, and
-    one given up on (``failed_at``) is for the staff, not the worker."""
-    return OutboxMessage.objects.due().order_by("available_at", "id")
+def oldest_unsent_message(now=None):
+    """Since when the oldest unsent outbox message has waited, or None (one query). A message
+    due counts from when it became due; one that failed to go counts from when it was queued
+    (every failed attempt puts the next one off, so a mail server that is down shows as
+    messages failing for longer and longer), and so does one given up on within
+    ``GIVEN_UP_RECENTLY``."""
+    now = now or timezone.now()
+    waiting = Q(sent_at__isnull=True) & (
+        Q(failed_at__isnull=True) & (Q(available_at__lte=now) | Q(attempts__gt=0))
+        | Q(failed_at__gte=now - GIVEN_UP_RECENTLY) & ~Q(last_error=outbox.UNSUBSCRIBED))
+    since = Case(When(attempts__gt=0, then=F("created_at")), default=F("available_at"))
+    return OutboxMessage.objects.filter(waiting).aggregate(since=Min(since))["since"]
 
 
-def oldest_unsent_message():
-    """Since when the oldest outbox message due has been due, or None (LIMIT 1)."""
-    return due_messages().values_list("available_at", flat=True).first()
+# How long a message the outbox gave up on keeps /healthz "degraded" ("late").
+GIVEN_UP_RECENTLY = timedelta(hours=24)
 
 
 def background():

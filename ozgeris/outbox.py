@@ -8,9 +8,20 @@ drain is requested, the row waits for the next periodic drain: nothing is lost.
 The outbox keeps no secret (issue 15). Account mail (allauth's: password-reset links,
 confirmation keys, sign-in codes) is rendered only when it is sent, and never stored
 rendered: the credential lives in the row's context from the request until the message is
-sent or given up, and is then cleared. Other mail loses its text, HTML and context
-``OUTBOX_KEEP_SENT_DAYS`` after it was sent or given up (``forget_old_messages``). The admin
-shows none of them.
+sent, and is then cleared (also when given up: its link expires and the person asks again).
+Other mail loses its text, HTML and context ``OUTBOX_KEEP_SENT_DAYS`` after it was sent
+(``forget_old_messages``). The admin shows none of them.
+
+A mail server that is down or hangs delays mail, and loses none: a failed send is retried after
+30 s, doubling up to an hour, for ``OUTBOX_GIVE_UP_HOURS`` (3 days) and at least
+``OUTBOX_MAX_ATTEMPTS`` attempts, and a message given up on keeps what it needs to be sent (a
+vote's receipt code lives nowhere else) until ``manage.py outbox_retry`` queues it again. A drain
+stops at the first connection error or timeout (the mail server is what fails, so the rest would
+fail too, each after ``EMAIL_TIMEOUT``) and after ``DRAIN_SECONDS``, and two drains never run at
+once: the worker stays free for the vote's seal and the heartbeat.
+
+A message to a segment (``segment_mail.PURPOSE``) whose recipient unsubscribed after it was
+queued is not sent: it is closed with ``UNSUBSCRIBED`` as its error and loses its text.
 
 A message may carry extra header lines (``headers``), but only those named in
 ``ALLOWED_HEADERS``, each value a single line: a header is refused when it is queued
@@ -20,27 +31,39 @@ They are cleared with the text.
 
 import logging
 import re
+import smtplib
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from . import audit
 from .cache import claim
-from .models import OutboxMessage
+from .models import MailOptOut, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
 # The purpose of allauth's mail (ozgeris.accounts), rendered by allauth when it is sent.
 ACCOUNT_PURPOSE = "account:"
 # Mail that carries a secret (an account's link or code, a vote's receipt code): its text is
-# never kept (a retry renders it again) and its context only until it is sent or given up, so
-# the receipt lives on only in the voter's mailbox and as a hash on the vote.
+# never kept (a retry renders it again) and its context only until it is sent, so the receipt
+# lives on only in the voter's mailbox and as a hash on the vote. A receipt given up on keeps
+# its context (the code exists nowhere else) so that ``outbox_retry`` can still send it.
 SECRET_PURPOSES = (ACCOUNT_PURPOSE, "voting:receipt")
+# Seconds one drain may go on taking messages (a send already started finishes): beat queues
+# the next one every 30 s, and the worker has the vote's seal and the heartbeat to run too.
+DRAIN_SECONDS = 60
+# The drain's lock in the cache; it lapses on its own if a worker dies holding it.
+DRAIN_LOCK = "outbox:draining"
+# The error of a message to a segment not sent because its recipient unsubscribed after it
+# was queued: closed (``failed_at``), never retried, not a delivery failure.
+UNSUBSCRIBED = "Not sent: the recipient unsubscribed after it was queued."
 # The header lines a message may add to the ones Django writes: RFC 2369's unsubscribe address
 # and RFC 8058's one-click unsubscribe, for mail a person may decline (messages to segments).
 ALLOWED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
@@ -162,6 +185,36 @@ def _backoff(attempts):
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+def give_up_after():
+    """How long a failing message is retried before it is given up (OUTBOX_GIVE_UP_HOURS)."""
+    return timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS)
+
+
+def _gives_up(message, now):
+    return (message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+            and now - message.created_at >= give_up_after())
+
+
+def _mail_server_down(exc):
+    """True for a failure of the connection to the mail server (refused, dropped, timed out),
+    after which every other message would fail the same way; False for one message's own
+    (a recipient refused, a template missing)."""
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _unsubscribed(message):
+    """True for a message to a segment whose recipient has unsubscribed since it was queued:
+    a ``MailOptOut`` of the address's ``segment_mail.address_hash``, as ``audience`` decides."""
+    from . import segment_mail  # imported here: it imports this module
+
+    if message.purpose != segment_mail.PURPOSE:
+        return False
+    hashes = [segment_mail.address_hash(address) for address in message.to]
+    return MailOptOut.objects.filter(address_hash__in=hashes).exists()
+
+
 def _claim_next(now):
     """Lock and return the next due message, or None. Skips rows another worker holds."""
     queryset = OutboxMessage.objects.due(now).order_by("available_at", "id")
@@ -184,25 +237,52 @@ def send_one(message):
 
 
 def drain(limit=200):
-    """Send up to ``limit`` due messages; return how many were sent."""
+    """Send up to ``limit`` due messages for at most ``DRAIN_SECONDS``; return how many were
+    sent. Returns 0 at once while another drain runs (the lock fails open: with the cache down
+    two drains may overlap, and the row locks still send each message once). A drain that
+    emptied the queue looks again once it has let the lock go: what was committed meanwhile
+    found the lock taken, and is not left for beat's next drain."""
+    token = uuid.uuid4().hex
+    if not cache.add(DRAIN_LOCK, token, DRAIN_SECONDS + settings.EMAIL_TIMEOUT + 30):
+        return 0
+    try:
+        sent, emptied = _drain(limit)
+    finally:
+        if cache.get(DRAIN_LOCK) == token:
+            cache.delete(DRAIN_LOCK)
+    if emptied and OutboxMessage.objects.due().exists():
+        request_drain()
+    return sent
+
+
+def _drain(limit):
+    """(sent, whether the drain stopped because nothing more was due)."""
     sent = 0
+    deadline = timezone.now() + timedelta(seconds=DRAIN_SECONDS)
     for _ in range(limit):
+        if timezone.now() >= deadline:
+            break
         with transaction.atomic():
             now = timezone.now()
             message = _claim_next(now)
             if message is None:
-                break
+                return sent, True
+            if _unsubscribed(message):
+                _close_unsubscribed(message, now)
+                continue
             message.attempts += 1
+            server_down = False
             try:
                 if message.template and not message.body:
                     message.subject, message.body, message.html_body = _render_message(message)
                 send_one(message)
             except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
-                message.last_error = str(exc)[:2000]
-                if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.last_error = str(exc)[:2000] or type(exc).__name__
+                if _gives_up(message, now):
                     message.failed_at = now
                 else:
                     message.available_at = now + _backoff(message.attempts)
+                server_down = _mail_server_down(exc)
                 logger.warning("Outbox message %s not sent: %s", message.pk, exc)
             else:
                 message.sent_at = now
@@ -210,21 +290,62 @@ def drain(limit=200):
                 sent += 1
             if message.purpose.startswith(SECRET_PURPOSES):
                 message.body = message.html_body = ""
-                if message.sent_at or message.failed_at:
+                if message.sent_at or (message.failed_at
+                                       and message.purpose.startswith(ACCOUNT_PURPOSE)):
                     message.context = None
             message.save(
                 update_fields=["attempts", "last_error", "sent_at", "failed_at", "available_at",
                                "subject", "body", "html_body", "context"]
             )
-    return sent
+        if server_down:  # the rest waits for the next drain
+            break
+    return sent, False
+
+
+def _close_unsubscribed(message, now):
+    message.failed_at = now
+    message.last_error = UNSUBSCRIBED
+    message.body = message.html_body = ""
+    message.context = None
+    message.headers = {}
+    message.save(update_fields=["failed_at", "last_error", "body", "html_body", "context",
+                                "headers"])
+
+
+def given_up():
+    """The messages the outbox gave up on (every retry failed), not those closed because
+    their recipient unsubscribed: what the staff must look at, and what ``retry`` queues."""
+    return OutboxMessage.objects.filter(failed_at__isnull=False).exclude(last_error=UNSUBSCRIBED)
+
+
+def retry(*, purpose="", since=None):
+    """Queue again the messages given up on (of ``purpose``, given up at or after ``since``),
+    each for ``OUTBOX_MAX_ATTEMPTS`` more attempts, and ask for a drain; audited. Account
+    mail is left: its link was cleared when it was given up (and has expired), the person asks
+    again. Returns (queued, left)."""
+    chosen = given_up()
+    if purpose:
+        chosen = chosen.filter(purpose=purpose)
+    if since is not None:
+        chosen = chosen.filter(failed_at__gte=since)
+    with transaction.atomic():
+        left = chosen.filter(purpose__startswith=ACCOUNT_PURPOSE).count()
+        queued = (chosen.exclude(purpose__startswith=ACCOUNT_PURPOSE)
+                  .update(failed_at=None, attempts=0, available_at=timezone.now()))
+        if queued:
+            audit.record(None, "outbox.requeued", count=queued, purpose=purpose,
+                         since=since.isoformat() if since else None)
+            transaction.on_commit(request_drain)
+    return queued, left
 
 
 def forget_old_messages(now=None):
-    """Clear the text, HTML and context of the messages sent or given up more than
+    """Clear the text, HTML and context of the messages sent more than
     ``OUTBOX_KEEP_SENT_DAYS`` days ago, and their headers (an unsubscribe link); the row stays
-    (recipients, subject, purpose, state) as the record that the mail went. Returns how many
-    rows it cleared."""
+    (recipients, subject, purpose, state) as the record that the mail went. A message given up
+    on keeps them until it is queued again (``retry``) and sent. Returns how many rows it
+    cleared."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
-    old = OutboxMessage.objects.filter(Q(sent_at__lt=cutoff) | Q(failed_at__lt=cutoff))
+    old = OutboxMessage.objects.filter(sent_at__lt=cutoff)
     return (old.exclude(body="", html_body="", context__isnull=True, headers={})
             .update(body="", html_body="", context=None, headers={}))

@@ -538,6 +538,11 @@ EMAIL_TIMEOUT = env_number("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ozgeris Ustasy <noreply@ozgeris.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env_number("OUTBOX_MAX_ATTEMPTS", 8)
+# Hours a failing message keeps being retried (hourly once the back-off reaches an hour) before
+# the outbox gives it up, if it was also tried OUTBOX_MAX_ATTEMPTS times: a mail server down for
+# a weekend during the vote delays the receipts and loses none (manage.py outbox_retry queues
+# given-up mail again).
+OUTBOX_GIVE_UP_HOURS = env_number("OUTBOX_GIVE_UP_HOURS", 72)
 # Days the outbox keeps the text of a message after it was sent or given up (the row itself,
 # without it, stays). Account mail keeps none: its link or code is cleared once sent.
 OUTBOX_KEEP_SENT_DAYS = env_number("OUTBOX_KEEP_SENT_DAYS", 7)

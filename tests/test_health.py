@@ -244,7 +244,8 @@ def test_health_is_degraded_once_a_message_waits_unsent_past_its_threshold(
     _message(now - timedelta(seconds=10))
     _message(now - timedelta(hours=2), sent_at=now - timedelta(hours=2))  # sent
     _message(now + timedelta(minutes=30), attempts=2)  # backing off after a failed send
-    _message(now - timedelta(hours=2), failed_at=now)  # given up: the staff's, not the worker's
+    # Given up two days ago: the staff's now (a day after it gave up, /healthz stops saying so).
+    _message(now - timedelta(days=3), failed_at=now - timedelta(days=2), attempts=80)
 
     at_limit = client.get("/healthz").json()
     time_machine.move_to(now + timedelta(seconds=1), tick=False)

@@ -83,6 +83,7 @@ def test_a_failed_send_is_retried_later_and_then_sent(monkeypatch):
 @pytest.mark.django_db
 def test_a_message_that_keeps_failing_is_given_up_after_the_limit(monkeypatch, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 2
+    settings.OUTBOX_GIVE_UP_HOURS = 0
     message = queue()
 
     def broken(msg):
