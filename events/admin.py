@@ -144,6 +144,13 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
         ]
         return own + super().get_urls()
 
+    def _may_see_roster(self, request):
+        return self.admin_site.get_model_admin(models.RosterEntry).has_view_permission(request)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["may_print_sign_in_sheet"] = self._may_see_roster(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def import_roster(self, request, pk):
         meeting = self._record(request, pk, change=True)
         return people_import_view(
@@ -154,7 +161,11 @@ class InfoMeetingAdmin(HasListsAdmin, RecordAdmin):
             title=_("Import the roster"))
 
     def sign_in_sheet(self, request, pk):
+        """The roster as a PDF: each participant's name, contact and consent, so for those who
+        may see the roster (its own permission), not only the meeting."""
         meeting = self._record(request, pk)
+        if not self._may_see_roster(request):
+            raise PermissionDenied
         return _pdf_response(f"sign-in-sheet-{meeting.pk}.pdf", sign_in_sheet_pdf(meeting))
 
 
@@ -367,6 +378,11 @@ class ContractAdmin(RecordAdmin):
 
     change_list_template = "events/admin/contract_change_list.html"
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_create_for_winners": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [path("<int:pk>/contract.pdf", self.admin_site.admin_view(self.pdf),
                      name="events_contract_pdf"),
@@ -374,8 +390,10 @@ class ContractAdmin(RecordAdmin):
                      name="events_contract_for_winners")] + super().get_urls()
 
     def for_winners(self, request):
-        """Contracts and certificates for the winners of a programme who have none yet."""
-        if not self.has_view_permission(request):
+        """Contracts and certificates for the winners of a programme who have none yet. Creating
+        them (and mailing the winners) is a change: the page is for those who may change
+        contracts."""
+        if not self.has_change_permission(request):
             raise PermissionDenied
         form = WinnersForm(request.POST or None,
                            initial={"programme": Programme.objects.current()})
@@ -400,7 +418,7 @@ class ContractAdmin(RecordAdmin):
         return _pdf_response(f"contract-{contract.number}-{language}.pdf",
                              contract_pdf(contract, language))
 
-    @admin.action(description=_("Accept the organisations' details"))
+    @admin.action(description=_("Accept the organisations' details"), permissions=["change"])
     def accept_details(self, request, queryset):
         for contract in queryset:
             try:

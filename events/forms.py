@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import Contract
-from .validators import compact
+from .validators import compact, without_bidi_controls
 
 
 class ContractDetailsForm(forms.ModelForm):
@@ -24,3 +24,13 @@ class ContractDetailsForm(forms.ModelForm):
 
     def clean_kbe(self):
         return compact(self.cleaned_data["kbe"])
+
+    def clean(self):
+        """Direction controls go (as the service drops them), and a field of nothing else is
+        empty, so required."""
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            cleaned[name] = without_bidi_controls(value).strip()
+            if not cleaned[name]:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from ozgeris.emails import canonical_email
 from ozgeris.models import Programme
 from ozgeris.registries import register_indicator, register_table
 
@@ -27,6 +28,7 @@ from .models import (
     Video,
     VideoReach,
 )
+from .segments import contact_email
 
 
 def _evidence(programme, kinds, models=(InfoMeeting, Ceremony, Video, Publication),
@@ -80,8 +82,21 @@ def meeting_regions(programme):
     return InfoMeeting.objects.filter(programme=programme).values("region").distinct().count()
 
 
+def _person(name, organisation, contact):
+    """Who a roster entry is, across meetings: the mailbox of an email contact, else the name
+    and organisation (case and spacing aside)."""
+    email = contact_email(contact)
+    if email:
+        return ("email", canonical_email(email))
+    return ("name", " ".join(name.split()).casefold(), " ".join(organisation.split()).casefold())
+
+
 def participants(programme):
-    return _roster(programme).count()
+    """People at the programme's information meetings: one person at two meetings is one (the
+    report states it in people, "N человек"). The meetings' attendances are
+    ``participants_by_city``."""
+    return len({_person(*row) for row in
+                _roster(programme).values_list("name", "organisation", "contact")})
 
 
 def photos(programme):

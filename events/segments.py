@@ -12,7 +12,7 @@ from ozgeris.registries import SegmentRecipient
 from .models import RosterEntry
 
 
-def _email(contact):
+def contact_email(contact):
     """The roster's contact if it is an email address (it may be a phone number), else ""."""
     contact = contact.strip()
     try:
@@ -32,7 +32,7 @@ def meeting_participants(programme):
     return [SegmentRecipient(email=email, name=entry.name, organisation=entry.organisation,
                              deadline=programme.intake_closes_at, link=link,
                              consented=entry.consent)
-            for entry in entries if (email := _email(entry.contact))]
+            for entry in entries if (email := contact_email(entry.contact))]
 
 
 def register():

@@ -19,6 +19,7 @@ from .models import (
     ContractTerms,
     RosterEntry,
 )
+from .validators import without_bidi_controls
 
 PERSON_FIELDS = ("name", "organisation", "category", "contact", "consent")
 
@@ -147,9 +148,9 @@ def issue_certificates(*, programme, by, issued_on=None, now=None):
 
 
 def submit_contract_details(*, contract, details, by, now=None):
-    """The winning organisation's signatory and bank details. Side effects: the contract's
-    details and state (to be checked), an audit entry. Raises EventsError once staff have
-    checked them."""
+    """The winning organisation's signatory and bank details, without direction controls
+    (``validators.without_bidi_controls``). Side effects: the contract's details and state (to
+    be checked), an audit entry. Raises EventsError once staff have checked them."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -157,7 +158,7 @@ def submit_contract_details(*, contract, details, by, now=None):
             raise EventsError(_("The details were checked by the programme staff and can no "
                                 "longer be changed; write to them if something is wrong."))
         for name in Contract.DETAIL_FIELDS:
-            setattr(locked, name, details[name])
+            setattr(locked, name, without_bidi_controls(details[name]))
         locked.state = Contract.State.DETAILS_SUBMITTED
         locked.details_submitted_at = now
         locked.details_submitted_by = by

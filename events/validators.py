@@ -11,6 +11,17 @@ _BIK = re.compile(r"^[A-Z]{4}KZ[0-9A-Z]{2}([0-9A-Z]{3})?$")
 _KBE = re.compile(r"^[12][1-9]$")
 
 
+# Unicode's explicit direction controls: the marks (LRM, RLM, ALM), embeddings and overrides
+# (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(value):
+    """``value`` without direction controls: none belongs in a Russian or Kazakh name, and an
+    override (RLO) in a contract's details would print the legal text after it reversed."""
+    return _BIDI_CONTROLS.sub("", value)
+
+
 def compact(value):
     return re.sub(r"\s+", "", value or "").upper()
 

@@ -121,11 +121,13 @@ def test_a_count_column_shows_each_records_count_and_sorts_by_it(
 
 @pytest.fixture
 def viewer(make_user):
-    """Admin access with the view permission only, on meetings, ceremonies and contracts."""
+    """Admin access with the view permission only, on meetings (and their rosters, which the
+    sign-in sheet prints), ceremonies and contracts."""
     user = make_user(email="viewer@example.kz", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(
         content_type__app_label="events",
-        codename__in=["view_infomeeting", "view_ceremony", "view_contract"]))
+        codename__in=["view_infomeeting", "view_rosterentry", "view_ceremony",
+                      "view_contract"]))
     return user
 
 
