@@ -137,6 +137,13 @@ def english_pages(client):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own, so "nothing stored" means an empty folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def make_user(db):
     from allauth.account.models import EmailAddress
 

@@ -51,13 +51,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """A MEDIA_ROOT of this test's own, so "nothing published" means an empty folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def published(media):
     root = Path(media) / "public"
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) \

@@ -243,13 +243,6 @@ def files_under(root):
 # ---------------------------------------------------------------------------
 
 @pytest.fixture
-def media(settings, tmp_path):
-    """A MEDIA_ROOT of this test's own, so "nothing stored" means an empty folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def draft(make_user, client, open_programme, media):
     user = make_user(email="uploader@example.kz", preferred_language="en")
     client.force_login(user)

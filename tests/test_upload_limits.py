@@ -17,22 +17,10 @@ from applications.models import ApplicationDocument
 from .at_once import run_at_once
 from .factories import PDF_BYTES, pdf_upload, started_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PER_KIND = "files of this document"
 IN_ALL = "in all"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
