@@ -204,6 +204,16 @@ def _mail_server_down(exc):
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
+def _refused_for_good(exc):
+    """True when the mail server refused the message for good (an SMTP reply of 5xx: no such
+    mailbox, refused content) for every recipient: retrying for days would only keep /healthz
+    "late"; the message is given up at once (``outbox_retry`` can still queue it again)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(
+            code >= 500 for code, _reply in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 def _unsubscribed(message):
     """True for a message to a segment whose recipient has unsubscribed since it was queued:
     a ``MailOptOut`` of the address's ``segment_mail.address_hash``, as ``audience`` decides."""
@@ -278,7 +288,7 @@ def _drain(limit):
                 send_one(message)
             except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
                 message.last_error = str(exc)[:2000] or type(exc).__name__
-                if _gives_up(message, now):
+                if _refused_for_good(exc) or _gives_up(message, now):
                     message.failed_at = now
                 else:
                     message.available_at = now + _backoff(message.attempts)

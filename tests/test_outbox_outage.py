@@ -219,3 +219,26 @@ def test_mail_closed_for_an_unsubscribe_is_no_failure_on_the_dashboard_or_in_the
     client.cookies["ozgeris_language"] = "en"
     page = client.get(reverse("admin:ozgeris_outboxmessage_changelist"))
     assert "unsubscribed" in page.content.decode() and "Given up" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_mailbox_refused_for_good_is_given_up_at_once_and_a_busy_one_retried(monkeypatch):
+    """A 5xx reply (no such mailbox) will not change in three days: given up at once, so
+    /healthz is not "late" for three days over one bad address; a 4xx (mailbox busy) is
+    retried. A receipt given up so keeps its code (``outbox_retry``)."""
+    import smtplib
+
+    gone, busy = receipt("gone@example.kz"), receipt("busy@example.kz")
+
+    def refuse(message):
+        code = 550 if message.to == ["gone@example.kz"] else 450
+        raise smtplib.SMTPRecipientsRefused({message.to[0]: (code, b"mailbox")})
+
+    monkeypatch.setattr(outbox, "send_one", refuse)
+    outbox.drain()
+
+    gone.refresh_from_db()
+    busy.refresh_from_db()
+    assert gone.failed_at and gone.attempts == 1 and gone.context == RECEIPT
+    assert busy.failed_at is None and busy.available_at > timezone.now()
+    assert health.oldest_unsent_message() is not None  # the busy one, failing, counts
