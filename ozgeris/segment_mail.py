@@ -52,9 +52,10 @@ SUBJECT_MAX = OutboxMessage._meta.get_field("subject").max_length
 class SegmentMailError(Exception):
     """A message refused; ``needs_confirmation`` when only a ticked confirmation is missing."""
 
-    def __init__(self, message, *, needs_confirmation=False):
+    def __init__(self, message, *, needs_confirmation=False, latest=None):
         super().__init__(message)
         self.needs_confirmation = needs_confirmation
+        self.latest = latest  # the message a confirmation would be given after (its pk)
 
 
 # Segments ---------------------------------------------------------------------------------
@@ -207,7 +208,9 @@ def send_segment_message(*, programme, segment_name, texts, by, confirm_repeat=F
     in the text and in the ``unsubscribe_headers``) and linked to the message, and an audit
     entry ``segment_mail.sent`` is written. The outbox sends it after the commit. Raises
     ``SegmentMailError`` (nothing sent) on bad texts, an empty audience, or a repeat within
-    ``SEGMENT_MAIL_REPEAT_MINUTES`` not confirmed."""
+    ``SEGMENT_MAIL_REPEAT_MINUTES`` not confirmed. ``confirm_repeat``: True, or the pk of the
+    latest message the person was shown when they confirmed (``SegmentMailError.latest``): a
+    message sent since (their own first click of a double-click) needs a new confirmation."""
     problems = text_problems(texts)
     if problems:
         raise SegmentMailError(" ".join(problems.values()))
@@ -218,12 +221,15 @@ def send_segment_message(*, programme, segment_name, texts, by, confirm_repeat=F
         programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
         since = now - timedelta(minutes=settings.SEGMENT_MAIL_REPEAT_MINUTES)
         recent = SegmentMessage.objects.filter(programme=programme, segment=segment_name,
-                                               created_at__gte=since).exists()
-        if recent and not confirm_repeat:
+                                               created_at__gte=since).values_list(
+                                                   "pk", flat=True).order_by("-pk").first()
+        if recent and (not confirm_repeat
+                       or (confirm_repeat is not True and confirm_repeat != recent)):
             raise SegmentMailError(
                 _("A message to these recipients of this programme was sent less than "
                   "%(minutes)s minutes ago. Tick the confirmation to send another one.")
-                % {"minutes": settings.SEGMENT_MAIL_REPEAT_MINUTES}, needs_confirmation=True)
+                % {"minutes": settings.SEGMENT_MAIL_REPEAT_MINUTES}, needs_confirmation=True,
+                latest=recent)
         people = audience(programme, segment_name)
         if not people.recipients:
             raise SegmentMailError(_("No one in this group can receive the message."))

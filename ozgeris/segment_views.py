@@ -40,6 +40,8 @@ class SegmentMessageForm(forms.Form):
     confirm_repeat = forms.BooleanField(
         label=gettext_lazy("Yes, send it again: I know these people got a message from us a "
                            "few minutes ago."), required=False)
+    # The message the confirmation was given after: a second click sends nothing more.
+    repeat_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -87,11 +89,14 @@ def compose(request):
             try:
                 message = segment_mail.send_segment_message(
                     programme=programme, segment_name=segment, texts=form.texts(),
-                    by=request.user, confirm_repeat=form.cleaned_data["confirm_repeat"])
+                    by=request.user,
+                    confirm_repeat=(form.cleaned_data["confirm_repeat"]
+                                    and form.cleaned_data["repeat_of"]))
             except segment_mail.SegmentMailError as refused:
                 form.add_error("confirm_repeat" if refused.needs_confirmation else None,
                                str(refused))
                 context["needs_confirmation"] = refused.needs_confirmation
+                context["repeat_of"] = refused.latest
             else:
                 count = message.recipients_count
                 messages.success(request, ngettext(

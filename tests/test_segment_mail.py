@@ -353,7 +353,15 @@ def test_the_page_asks_for_the_confirmation_before_a_repeat(client, vote_program
     assert response.status_code == 200
     assert "confirm_repeat" in response.context["form"].errors
     assert SegmentMessage.objects.count() == 1
-    assert post_form(client, vote_programme, "send", confirm_repeat="on").status_code == 302
+    shown = response.context["repeat_of"]
+    assert f'name="repeat_of" value="{shown}"' in response.content.decode()
+    assert post_form(client, vote_programme, "send", confirm_repeat="on",
+                     repeat_of=shown).status_code == 302
+    assert SegmentMessage.objects.count() == 2
+
+    # A double-click on the confirmed send: the second click finds a message sent since.
+    again = post_form(client, vote_programme, "send", confirm_repeat="on", repeat_of=shown)
+    assert again.status_code == 200 and "confirm_repeat" in again.context["form"].errors
     assert SegmentMessage.objects.count() == 2
 
 
