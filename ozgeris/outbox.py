@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -64,6 +65,9 @@ DRAIN_LOCK = "outbox:draining"
 # The error of a message to a segment not sent because its recipient unsubscribed after it
 # was queued: closed (``failed_at``), never retried, not a delivery failure.
 UNSUBSCRIBED = "Not sent: the recipient unsubscribed after it was queued."
+# The error of a message never rendered whose context is gone (a receipt given up on before
+# receipts kept their context, queued again): closed rather than sent with blanks.
+CONTEXT_GONE = "Not sent: its text was never written and what it needed is gone."
 # The header lines a message may add to the ones Django writes: RFC 2369's unsubscribe address
 # and RFC 8058's one-click unsubscribe, for mail a person may decline (messages to segments).
 ALLOWED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
@@ -249,36 +253,42 @@ def send_one(message):
 def drain(limit=200):
     """Send up to ``limit`` due messages for at most ``DRAIN_SECONDS``; return how many were
     sent. Returns 0 at once while another drain runs (the lock fails open: with the cache down
-    two drains may overlap, and the row locks still send each message once). A drain that
-    emptied the queue looks again once it has let the lock go: what was committed meanwhile
-    found the lock taken, and is not left for beat's next drain."""
+    two drains may overlap, and the row locks still send each message once). Once it has let
+    the lock go, a drain that stopped on its time or its limit asks for the next one, and one
+    that emptied the queue looks again: what was committed meanwhile found the lock taken, and
+    is not left for beat's next drain (the embedded default has no beat). One that stopped on
+    the mail server leaves the rest for beat."""
     token = uuid.uuid4().hex
     if not cache.add(DRAIN_LOCK, token, DRAIN_SECONDS + settings.EMAIL_TIMEOUT + 30):
         return 0
     try:
-        sent, emptied = _drain(limit)
+        sent, stopped = _drain(limit)
     finally:
         if cache.get(DRAIN_LOCK) == token:
             cache.delete(DRAIN_LOCK)
-    if emptied and OutboxMessage.objects.due().exists():
+    if stopped == "budget" or (stopped == "emptied" and OutboxMessage.objects.due().exists()):
         request_drain()
     return sent
 
 
 def _drain(limit):
-    """(sent, whether the drain stopped because nothing more was due)."""
+    """(sent, why it stopped: "emptied" (nothing more was due), "budget" (its time or its
+    limit) or "server_down")."""
     sent = 0
     deadline = timezone.now() + timedelta(seconds=DRAIN_SECONDS)
     for _ in range(limit):
         if timezone.now() >= deadline:
-            break
+            return sent, "budget"
         with transaction.atomic():
             now = timezone.now()
             message = _claim_next(now)
             if message is None:
-                return sent, True
+                return sent, "emptied"
             if _unsubscribed(message):
-                _close_unsubscribed(message, now)
+                _close(message, now, UNSUBSCRIBED)
+                continue
+            if message.template and not message.body and message.context is None:
+                _close(message, now, CONTEXT_GONE)  # it would go out with blanks
                 continue
             message.attempts += 1
             server_down = False
@@ -308,13 +318,13 @@ def _drain(limit):
                                "subject", "body", "html_body", "context"]
             )
         if server_down:  # the rest waits for the next drain
-            break
-    return sent, False
+            return sent, "server_down"
+    return sent, "budget"
 
 
-def _close_unsubscribed(message, now):
+def _close(message, now, reason):
     message.failed_at = now
-    message.last_error = UNSUBSCRIBED
+    message.last_error = reason
     message.body = message.html_body = ""
     message.context = None
     message.headers = {}
@@ -332,15 +342,18 @@ def retry(*, purpose="", since=None):
     """Queue again the messages given up on (of ``purpose``, given up at or after ``since``),
     each for ``OUTBOX_MAX_ATTEMPTS`` more attempts, and ask for a drain; audited. Account
     mail is left: its link was cleared when it was given up (and has expired), the person asks
-    again. Returns (queued, left)."""
+    again; so is mail whose context is gone. Returns (queued, left)."""
     chosen = given_up()
     if purpose:
         chosen = chosen.filter(purpose=purpose)
     if since is not None:
         chosen = chosen.filter(failed_at__gte=since)
+    # Mail whose text was never rendered and whose context is gone cannot be written again:
+    # account mail (its link was cleared) and a receipt given up before receipts kept theirs.
+    lost = Q(purpose__startswith=ACCOUNT_PURPOSE) | Q(body="", context__isnull=True)
     with transaction.atomic():
-        left = chosen.filter(purpose__startswith=ACCOUNT_PURPOSE).count()
-        queued = (chosen.exclude(purpose__startswith=ACCOUNT_PURPOSE)
+        left = chosen.filter(lost).count()
+        queued = (chosen.exclude(lost)
                   .update(failed_at=None, attempts=0, available_at=timezone.now()))
         if queued:
             audit.record(None, "outbox.requeued", count=queued, purpose=purpose,

@@ -242,3 +242,46 @@ def test_a_mailbox_refused_for_good_is_given_up_at_once_and_a_busy_one_retried(m
     assert gone.failed_at and gone.attempts == 1 and gone.context == RECEIPT
     assert busy.failed_at is None and busy.available_at > timezone.now()
     assert health.oldest_unsent_message() is not None  # the busy one, failing, counts
+
+
+@pytest.mark.django_db
+def test_a_receipt_given_up_before_receipts_kept_their_code_is_not_mailed_blank():
+    """Given up before this change, its context was cleared: queued again (``outbox_retry``,
+    or a drain that finds it) it would go out with no code. It is left, and counted."""
+    lost = OutboxMessage.objects.create(
+        to=["voter@example.kz"], subject="", body="", template="voting/email/receipt",
+        context=None, language="ru", purpose="voting:receipt", attempts=8,
+        failed_at=timezone.now(), last_error="SMTP down")
+    mail.outbox.clear()
+
+    assert outbox.retry() == (0, 1)
+    OutboxMessage.objects.filter(pk=lost.pk).update(failed_at=None)  # found by a drain anyway
+    outbox.drain()
+
+    assert mail.outbox == []
+    lost.refresh_from_db()
+    assert lost.failed_at and lost.last_error == outbox.CONTEXT_GONE
+
+
+@pytest.mark.django_db
+def test_mail_committed_while_a_long_drain_runs_is_sent_without_a_beat(monkeypatch):
+    """The embedded default has no beat: a drain that stops on its time asks for the next
+    one, which sends what another request committed while the lock was taken."""
+    for number in range(3):
+        outbox.queue_email(to=[f"p{number}@example.kz"], subject="news", body="x",
+                           purpose=segment_mail.PURPOSE)
+    send_one = outbox.send_one
+
+    def slow(message):
+        send_one(message)
+        if not OutboxMessage.objects.filter(to=["voter@example.kz"]).exists():
+            outbox.queue_email(to=["voter@example.kz"], subject="receipt", body="code",
+                               purpose="voting:receipt")
+            assert outbox.drain() == 0  # the other request's drain: the lock is taken
+            clock.shift(timedelta(seconds=outbox.DRAIN_SECONDS + 1))  # this send was slow
+
+    monkeypatch.setattr(outbox, "send_one", slow)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        outbox.drain()
+
+    assert OutboxMessage.objects.get(to=["voter@example.kz"]).sent_at is not None
