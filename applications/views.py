@@ -92,15 +92,20 @@ def organisation_detail(request, pk):
                                     "registry."))
         return redirect("applications:organisation", pk=pk)
     if request.method == "POST" and "save" in request.POST and form.is_valid():
-        organisations.update_organisation(organisation=form.instance,
-                                          changed=form.changed_data, by=request.user)
-        messages.success(request, _("The organisation's details were saved."))
-        return redirect("applications:organisation", pk=pk)
+        try:
+            organisations.update_organisation(organisation=form.instance,
+                                              changed=form.changed_data, by=request.user)
+        except services.ApplicationError as refused:  # an application submitted meanwhile
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The organisation's details were saved."))
+            return redirect("applications:organisation", pk=pk)
     return render(request, "applications/organisation_detail.html", {
         "title": organisation.name, "organisation": organisation, "form": form, "invite": invite,
         "members": organisation.members.all(),
         "invitations": organisation.invitations.pending().order_by("created_at"),
         "in_registry": organisations.in_registry(organisation),
+        "registry_consent": organisation.applications.filter(registry_consent=True).exists(),
     })
 
 

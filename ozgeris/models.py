@@ -143,11 +143,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def mailbox_held_by_another(self, address):
         """Whether another account signs in with ``address``'s mailbox (this spelling or any
         other): one mailbox, one account, so it can never become this one's login."""
-        try:
-            holder = User.objects.get_by_natural_key(address)  # by the canonical form
-        except User.DoesNotExist:
-            return False
-        return holder.pk != self.pk
+        from .accounts import mailbox_owner  # it imports this module
+
+        holder = mailbox_owner(address)
+        return holder is not None and holder.pk != self.pk
 
     def save(self, *args, **kwargs):
         if self._state.adding or self.email != getattr(self, "_email_as_loaded", None):

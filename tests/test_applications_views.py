@@ -381,3 +381,26 @@ def test_an_organisations_name_is_labelled_as_a_name_of_a_thing(client, make_use
                       HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     assert f'<label for="id_name">{label}' in page
+
+
+@pytest.mark.django_db
+def test_an_application_submitted_while_the_details_were_edited_is_said_not_a_500(
+        client, submitted_own, monkeypatch):
+    """The page was opened before another member submitted: the save is refused with the
+    reason, on the page, with what was typed kept."""
+    organisation = submitted_own.organisation
+    monkeypatch.setattr(organisations, "identity_locked", lambda organisation: False)
+    url = reverse("applications:organisation", args=[organisation.pk])
+    data = {f"org-{k}": v for k, v in org_data(region=organisation.region_id,
+                                                 bin=organisation.bin).items()}
+    monkeypatch.setattr(organisations, "update_organisation", _refuse_identity)
+
+    response = client.post(url, {**data, "org-name": "Typed name", "save": "1"})
+
+    assert response.status_code == 200
+    assert "ask the programme staff" in response.content.decode()
+    assert 'value="Typed name"' in response.content.decode()
+
+
+def _refuse_identity(**kwargs):
+    raise ApplicationError("The organisation's name cannot change: ask the programme staff.")

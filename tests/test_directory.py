@@ -497,3 +497,24 @@ def test_a_member_takes_the_organisation_out_of_the_registry_at_any_time(
     assert "Уходим из реестра" not in names_on(client.get(url))
     assert not organisation.applications.filter(registry_consent=True).exists()
     assert AuditEvent.objects.filter(action="organisation.registry_left").exists()
+
+
+@pytest.mark.django_db
+def test_the_consent_is_withdrawn_before_staff_checked_the_documents_too(
+        client, registry, make_user):
+    """Submitted with the consent, the form closed: not listed yet, and it will not be."""
+    organisation = make_organisation("Ещё не в реестре")
+    apply(organisation, registry, status=Status.SUBMITTED)
+    member = make_user(email="member@example.kz")
+    organisation.membership_set.create(user=member)
+    client.force_login(member)
+    client.cookies["ozgeris_language"] = "en"
+    page = reverse("applications:organisation", args=[organisation.pk])
+    assert "once the programme staff have checked the documents" in client.get(
+        page).content.decode()
+
+    client.post(page, {"leave_registry": ""})
+
+    Application.objects.filter(organisation=organisation).update(status=Status.SCREENED)
+    assert "Ещё не в реестре" not in names_on(client.get(reverse("registry:list")))
+    assert b'name="leave_registry"' not in client.get(page).content

@@ -1,13 +1,14 @@
 """The outbox through a mail-server outage: receipts outlive it, /healthz tells, a hung server
 does not hold the worker, and mail to a segment does not go to someone who unsubscribed."""
 
+import io
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,9 +99,16 @@ def test_outbox_retry_leaves_account_mail_and_other_purposes(
                                             purpose=purpose, attempts=80, failed_at=now)
 
     account, other, wanted = given_up("account:reset"), given_up("test"), given_up("outage")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("outbox_retry", "--since", "yesterday")
+    out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("outbox_retry", "--purpose", "outage")
-        call_command("outbox_retry", "--purpose", "account:reset")
+        call_command("outbox_retry", "--purpose", "outage", "--since",
+                     timezone.localdate(now).isoformat(),
+                     stdout=out)
+        call_command("outbox_retry", "--purpose", "account:reset", stdout=out)
+    assert "1 messages queued again." in out.getvalue()
+    assert "1 messages left" in out.getvalue()
     for row in (account, other, wanted):
         row.refresh_from_db()
     assert account.failed_at and other.failed_at

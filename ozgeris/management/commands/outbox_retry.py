@@ -4,7 +4,7 @@ Run it once the mail server is back after an outage longer than the outbox retri
 (``OUTBOX_GIVE_UP_HOURS``): a vote's receipts, among others, are still waiting whole. Each
 message gets ``OUTBOX_MAX_ATTEMPTS`` more attempts; the run is audited (``outbox.requeued``).
 Account mail (a password-reset link, a sign-in code) is left: its link is gone, the person
-asks again.
+asks again; so is mail never written whose context is gone (``outbox.retry``).
 """
 
 import datetime
@@ -43,5 +43,6 @@ class Command(BaseCommand):
             raise CommandError(f"--since: not a date: {since!r}") from None
         queued, left = outbox.retry(purpose=purpose, since=since)
         if left:
-            self.stdout.write(f"{left} account messages left: their links are gone.")
+            self.stdout.write(f"{left} messages left: what they needed is gone (an account's "
+                              "link, a receipt given up before receipts kept their code).")
         self.stdout.write(self.style.SUCCESS(f"{queued} messages queued again."))
