@@ -96,7 +96,7 @@ def oldest_unsent_message(now=None):
     now = now or timezone.now()
     waiting = Q(sent_at__isnull=True) & (
         Q(failed_at__isnull=True) & (Q(available_at__lte=now) | Q(attempts__gt=0))
-        | Q(failed_at__gte=now - GIVEN_UP_RECENTLY) & ~Q(last_error=outbox.UNSUBSCRIBED))
+        | Q(failed_at__gte=now - GIVEN_UP_RECENTLY) & outbox.given_up_condition())
     since = Case(When(attempts__gt=0, then=F("created_at")), default=F("available_at"))
     return OutboxMessage.objects.filter(waiting).aggregate(since=Min(since))["since"]
 

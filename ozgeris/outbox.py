@@ -332,10 +332,18 @@ def _close(message, now, reason):
                                 "headers"])
 
 
+def given_up_condition(prefix=""):
+    """The condition of a message the outbox gave up on (every retry failed, or what it needed
+    is gone), not one closed because its recipient unsubscribed: what the staff must look at
+    (the dashboard, /healthz, a segment mail's counts). ``prefix``: the path to the outbox's
+    rows from another model (``outbox_messages__``)."""
+    return (Q(**{f"{prefix}failed_at__isnull": False})
+            & ~Q(**{f"{prefix}last_error": UNSUBSCRIBED}))
+
+
 def given_up():
-    """The messages the outbox gave up on (every retry failed), not those closed because
-    their recipient unsubscribed: what the staff must look at, and what ``retry`` queues."""
-    return OutboxMessage.objects.filter(failed_at__isnull=False).exclude(last_error=UNSUBSCRIBED)
+    """The messages the outbox gave up on (``given_up_condition``): what ``retry`` queues."""
+    return OutboxMessage.objects.filter(given_up_condition())
 
 
 def retry(*, purpose="", since=None):

@@ -64,12 +64,13 @@ def sealed_for(user, name, programme):
             and bool(exporter.sealed_for(user, programme)))
 
 
-def may_read_export(user, name, programme):
+def may_read_export(user, name, programme, *, sealed=None):
     """May ``user`` start and download the export ``name`` of ``programme``? None sealed from
-    them (``sealed_for``). Staff: every other one. The read-only seats: none with personal
-    data, the vote's audit file for the auditor only, and a file held until its figures are
-    out (``readable_once``) only then."""
-    if sealed_for(user, name, programme):
+    them (``sealed_for``; ``sealed``: the names sealed from them, when the caller has read
+    them already). Staff: every other one. The read-only seats: none with personal data, the
+    vote's audit file for the auditor only, and a file held until its figures are out
+    (``readable_once``) only then."""
+    if name in sealed if sealed is not None else sealed_for(user, name, programme):
         return False
     if is_programme_staff(user):
         return True

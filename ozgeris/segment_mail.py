@@ -269,8 +269,8 @@ def with_delivery_counts(queryset):
         queued=Count("outbox_messages", filter=Q(outbox_messages__sent_at__isnull=True,
                                                  outbox_messages__failed_at__isnull=True)),
         sent=Count("outbox_messages", filter=Q(outbox_messages__sent_at__isnull=False)),
-        failed=Count("outbox_messages", filter=Q(outbox_messages__failed_at__isnull=False)
-                     & ~Q(outbox_messages__last_error=outbox.UNSUBSCRIBED)),
+        failed=Count("outbox_messages",
+                     filter=outbox.given_up_condition(prefix="outbox_messages__")),
     )
 
 

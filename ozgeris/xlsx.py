@@ -81,9 +81,10 @@ def _header(worksheet, labels):
     return cells
 
 
-def workbook_bytes(sheets):
+def workbook_bytes(sheets, *, title=None):
     """The XLSX file of ``sheets``: an iterable of ``(title, header, rows)``, where ``header``
     is a list of column labels and ``rows`` any iterable of lists (a generator streams).
+    ``title``: the document's title in its properties.
 
     Each sheet gets a bold, frozen header row. Values: None and "" are empty cells; bool, int,
     float, Decimal, date and time are written as they are; an aware datetime in the default
@@ -91,8 +92,10 @@ def workbook_bytes(sheets):
     text through ``text_cell``.
     """
     workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        worksheet = workbook.create_sheet(title=_sheet_title(title))
+    if title:
+        workbook.properties.title = str(title)
+    for sheet_title, header, rows in sheets:
+        worksheet = workbook.create_sheet(title=_sheet_title(sheet_title))
         # The frozen pane and the column widths go out with the first row, so they come first.
         worksheet.freeze_panes = "A2"
         worksheet.append(_header(worksheet, header))

@@ -17,14 +17,11 @@ appendices' data sheets are today's data, and the first sheet says so;
 """
 
 import io
-import zipfile
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.packaging.core import DocumentProperties
-from openpyxl.xml.functions import fromstring, tostring
 
 from ozgeris import formats
 from ozgeris.models import localized
@@ -86,21 +83,6 @@ def _about_sheet(programme, version):
         rows.append([_("The appendices' data sheets hold the data as it was when this file "
                        "was made, not as issued.")])
     return _("About this file"), [status_line(version)], rows
-
-
-def _titled(content, title):
-    """The workbook with ``title`` in its document properties (the streaming writer sets
-    none): its core properties part rewritten, every other part copied as it is."""
-    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as book:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "docProps/core.xml":
-                properties = DocumentProperties.from_tree(fromstring(data))
-                properties.title = title
-                data = tostring(properties.to_tree())
-            book.writestr(item, data)
-    return target.getvalue()
 
 
 class SheetTitles:
@@ -267,7 +249,7 @@ def render_xlsx(programme, options, progress, *, cache=None):
     sheets = [*first, (index_title, header, rows), *datasets]
     if illustrative:
         sheets.append((notes_title, [_("Note")], [[note] for note in illustrative.values()]))
-    content = _titled(workbook_bytes(sheets), f"{_('Grant report: indicators and appendices')}"
-                                              f" {programme.year}. {status_line(version)}")
+    content = workbook_bytes(sheets, title=f"{_('Grant report: indicators and appendices')} "
+                                           f"{programme.year}. {status_line(version)}")
     progress(steps, steps, _("Appendices"))
     return file_name(programme, version, "xlsx"), CONTENT_TYPES[XLSX], content

@@ -187,13 +187,11 @@ def may_read_job(user, job, *, sealed=None, known=None):
     opens its own jobs only: a staff member's report carries personal data. ``sealed``:
     ``sealed_names(user, job.programme)``, when the caller has it; ``known``: as for
     ``attached_exports``."""
-    staff = is_programme_staff(user)
-    if not staff and job.created_by_id != user.pk:
+    if not is_programme_staff(user) and job.created_by_id != user.pk:
         return False
     if sealed is None:
         sealed = sealed_names(user, job.programme)
-    if job.exporter in sealed or not (staff or may_read_export(user, job.exporter,
-                                                                job.programme)):
+    if not may_read_export(user, job.exporter, job.programme, sealed=sealed):
         return False
     return not sealed or not set(sealed) & set(attached_exports(job, known=known))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -263,11 +264,9 @@ def _jsonable(value):
 # What an issued version printed from records staff may edit later
 # ---------------------------------------------------------------------------
 
-_LANGUAGES = ("ru", "kk", "en")
-
-
 def _in_each_language(*names):
-    return tuple(f"{name}_{language}" for name in names for language in _LANGUAGES)
+    return tuple(f"{name}_{language}" for name in names
+                 for language, _label in settings.LANGUAGES)
 
 
 # {key in ReportVersion.content: (model, the fields kept)}
