@@ -223,13 +223,17 @@ def send_segment_message(*, programme, segment_name, texts, by, confirm_repeat=F
         recent = SegmentMessage.objects.filter(programme=programme, segment=segment_name,
                                                created_at__gte=since).values_list(
                                                    "pk", flat=True).order_by("-pk").first()
-        if recent and (not confirm_repeat
-                       or (confirm_repeat is not True and confirm_repeat != recent)):
+        if recent and not confirm_repeat:
             raise SegmentMailError(
                 _("A message to these recipients of this programme was sent less than "
                   "%(minutes)s minutes ago. Tick the confirmation to send another one.")
                 % {"minutes": settings.SEGMENT_MAIL_REPEAT_MINUTES}, needs_confirmation=True,
                 latest=recent)
+        if recent and confirm_repeat is not True and confirm_repeat != recent:
+            raise SegmentMailError(
+                _("Another message to these recipients went out while you were confirming "
+                  "(a second click?). Confirm again to send one more."),
+                needs_confirmation=True, latest=recent)
         people = audience(programme, segment_name)
         if not people.recipients:
             raise SegmentMailError(_("No one in this group can receive the message."))
