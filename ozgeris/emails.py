@@ -100,9 +100,14 @@ def _folded(text):
 
 
 def _ascii_domain(domain):
-    """``domain`` in its ASCII (IDNA) form; a label IDNA refuses is kept as it is."""
+    """``domain`` in its ASCII (IDNA) form; a label IDNA refuses, or one with a space in it
+    (no mail domain has one: folding its decoded form would strip the space and the form of
+    a form would differ), is kept as it is."""
     labels = []
     for label in domain.translate(_IDNA_DOTS).rstrip(".").split("."):
+        if any(ch.isspace() for ch in label):
+            labels.append(label)
+            continue
         try:
             if label.startswith("xn--"):
                 label = _folded(label.encode("ascii").decode("idna"))

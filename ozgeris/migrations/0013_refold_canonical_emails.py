@@ -59,6 +59,9 @@ def folded(text):
 def ascii_domain(domain):
     labels = []
     for label in domain.translate(IDNA_DOTS).rstrip(".").split("."):
+        if any(ch.isspace() for ch in label):  # no mail domain has a space (kept with 0013)
+            labels.append(label)
+            continue
         try:
             if label.startswith("xn--"):
                 label = folded(label.encode("ascii").decode("idna"))
